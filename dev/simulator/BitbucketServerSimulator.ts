@@ -1,0 +1,202 @@
+import { parseAuthorization } from './authorization';
+import { BaseSimulator, CommonError, SimulatorOptions } from './BaseSimulator';
+import {
+  defaultBranchJson,
+  projectJson,
+  repositoryJson,
+  serverError,
+} from './bitbucketServerJson';
+import { serverPage } from './bitbucketServerPaging';
+import { defaultBranchOf, latestCommitOf, readFile, repositoryName, SimRepository } from './estate';
+import { jsonReply, Reply, SimRequest, textReply } from './httpServer';
+import { BadRequestError, Route } from './routing';
+
+export interface BitbucketServerAuth {
+  /** Accepted as `Bearer <token>` (and as the Basic password of `username`, as personal tokens are). */
+  token?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface BitbucketServerSimulatorOptions extends SimulatorOptions {
+  /** When set, every API request must carry matching credentials; otherwise anonymous access works. */
+  auth?: BitbucketServerAuth;
+}
+
+const EXCEPTIONS = {
+  authorisation: 'com.atlassian.bitbucket.AuthorisationException',
+  noSuchProject: 'com.atlassian.bitbucket.project.NoSuchProjectException',
+  noSuchRepository: 'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
+  noDefaultBranch: 'com.atlassian.bitbucket.repository.NoDefaultBranchException',
+  noSuchCommit: 'com.atlassian.bitbucket.commit.NoSuchCommitException',
+  noSuchPath: 'com.atlassian.bitbucket.content.NoSuchPathException',
+  noSuchResource: 'com.sun.jersey.api.NotFoundException',
+  badRequest: 'com.atlassian.bitbucket.validation.ArgumentValidationException',
+  rateLimited: 'com.atlassian.bitbucket.throttle.ThrottledException',
+  serverError: 'com.atlassian.bitbucket.ServiceException',
+  unavailable: 'com.atlassian.bitbucket.maintenance.MaintenanceModeException',
+};
+
+const ARCHIVED_FILTERS = ['ACTIVE', 'ARCHIVED', 'ALL'];
+
+// `/rest/api/latest` is an alias Bitbucket keeps for the newest REST version.
+const API = String.raw`^/rest/api/(?:1\.0|latest)`;
+const PROJECT = `${API}/projects/(?<projectKey>[^/]+)`;
+const REPOSITORY = `${PROJECT}/repos/(?<slug>[^/]+)`;
+
+function route(name: string, path: string, handle: Route['handle']): Route {
+  return { name, method: 'GET', path: new RegExp(`${path}/?$`), handle };
+}
+
+/** Bitbucket Server / Data Center REST 1.0 on loopback. */
+export class BitbucketServerSimulator extends BaseSimulator {
+  private readonly auth: BitbucketServerAuth | undefined;
+
+  constructor(options: BitbucketServerSimulatorOptions) {
+    super(options);
+    this.auth = options.auth;
+  }
+
+  protected readonly routes: Route[] = [
+    route('listProjects', `${API}/projects`, req => this.listProjects(req)),
+    route('getProject', PROJECT, (req, { projectKey }) => this.getProject(req, projectKey)),
+    route('listRepositories', `${PROJECT}/repos`, (req, { projectKey }) => this.listProjectRepositories(req, projectKey)),
+    route('listRepositories', `${API}/repos`, req => this.listAllRepositories(req)),
+    route('getRepository', REPOSITORY, (req, { projectKey, slug }) =>
+      this.withRepository(projectKey, slug, repo => jsonReply(200, repositoryJson(this.store, repo, this.publicOrigin(req)))),
+    ),
+    route('defaultBranch', `${REPOSITORY}/default-branch`, (_req, { projectKey, slug }) =>
+      this.withRepository(projectKey, slug, repo => this.defaultBranch(repo)),
+    ),
+    // The deprecated endpoint answers 204 instead of 404 for a repository without commits.
+    route('defaultBranch', `${REPOSITORY}/branches/default`, (_req, { projectKey, slug }) =>
+      this.withRepository(projectKey, slug, repo => (defaultBranchOf(repo) ? this.defaultBranch(repo) : { status: 204 })),
+    ),
+    route('raw', `${REPOSITORY}/raw/(?<path>.+)`, (req, { projectKey, slug, path }) =>
+      this.withRepository(projectKey, slug, repo => this.raw(repo, path, req.query.get('at'))),
+    ),
+  ];
+
+  protected isAuthorized(req: SimRequest): boolean {
+    if (!this.auth) return true;
+    const { token, username, password } = this.auth;
+    const credentials = parseAuthorization(req.headers.authorization);
+    if (credentials?.scheme === 'bearer') return token !== undefined && credentials.token === token;
+    if (credentials?.scheme !== 'basic' || username === undefined || credentials.username !== username) return false;
+    return (password !== undefined && credentials.password === password) || (token !== undefined && credentials.password === token);
+  }
+
+  protected errorReply(error: CommonError, req: SimRequest, detail?: string): Reply {
+    switch (error) {
+      case 'badRequest':
+        return errorReply(400, detail ?? 'Bad request', EXCEPTIONS.badRequest);
+      case 'notFound':
+        return errorReply(404, `No REST resource at ${req.path}`, EXCEPTIONS.noSuchResource);
+      case 'unauthorized':
+        return errorReply(401, 'Authentication failed. Please check your credentials and try again.', EXCEPTIONS.authorisation);
+      case 'rateLimited':
+        return errorReply(429, 'You have been rate limited. Wait a moment before making more requests.', EXCEPTIONS.rateLimited);
+      case 'serverError':
+        return errorReply(500, 'An unexpected error occurred (simulated).', EXCEPTIONS.serverError);
+      case 'unavailable':
+        return errorReply(503, 'Bitbucket is unavailable (simulated outage).', EXCEPTIONS.unavailable);
+    }
+  }
+
+  private listProjects(req: SimRequest): Reply {
+    const nameFilter = req.query.get('name')?.toLowerCase();
+    const projects = nameFilter
+      ? this.estate.projects.filter(project => (project.name ?? project.key).toLowerCase().includes(nameFilter))
+      : this.estate.projects;
+    const baseUrl = this.publicOrigin(req);
+    return jsonReply(200, serverPage(projects, req.query, project => projectJson(this.store, project, baseUrl)));
+  }
+
+  private getProject(req: SimRequest, projectKey: string): Reply {
+    const project = this.store.findProject(projectKey);
+    if (!project) return noSuchProject(projectKey);
+    return jsonReply(200, projectJson(this.store, project, this.publicOrigin(req)));
+  }
+
+  /** Lists every repository of the project, archived ones included, as Bitbucket does. */
+  private listProjectRepositories(req: SimRequest, projectKey: string): Reply {
+    if (!this.store.findProject(projectKey)) return noSuchProject(projectKey);
+    return this.repositoryPage(req, this.store.repositoriesOf(projectKey));
+  }
+
+  /** `/repos`: one stream over all projects, filtered by `projectkey`, `name` and `archived`. */
+  private listAllRepositories(req: SimRequest): Reply {
+    const archived = (req.query.get('archived') ?? 'ACTIVE').toUpperCase();
+    if (!ARCHIVED_FILTERS.includes(archived)) {
+      throw new BadRequestError(`archived must be one of ${ARCHIVED_FILTERS.join(', ')}`);
+    }
+    const projectKey = req.query.get('projectkey');
+    const nameFilter = req.query.get('name')?.toLowerCase();
+    const candidates = projectKey ? this.store.repositoriesOf(projectKey) : this.estate.repositories;
+    const repositories = candidates.filter(
+      repo =>
+        (archived === 'ALL' || (archived === 'ARCHIVED') === Boolean(repo.archived)) &&
+        (!nameFilter || repositoryName(repo).toLowerCase().includes(nameFilter)),
+    );
+    return this.repositoryPage(req, repositories);
+  }
+
+  private repositoryPage(req: SimRequest, repositories: SimRepository[]): Reply {
+    const baseUrl = this.publicOrigin(req);
+    return jsonReply(200, serverPage(repositories, req.query, repo => repositoryJson(this.store, repo, baseUrl)));
+  }
+
+  private withRepository(projectKey: string, slug: string, answer: (repo: SimRepository) => Reply): Reply {
+    if (!this.store.findProject(projectKey)) return noSuchProject(projectKey);
+    const repo = this.store.findRepository(projectKey, slug);
+    if (!repo) {
+      return errorReply(
+        404,
+        `Repository ${projectKey.toUpperCase()}/${slug} does not exist.`,
+        EXCEPTIONS.noSuchRepository,
+      );
+    }
+    return answer(repo);
+  }
+
+  private defaultBranch(repo: SimRepository): Reply {
+    const branch = defaultBranchJson(repo);
+    if (!branch) {
+      return errorReply(
+        404,
+        `Repository ${repo.projectKey}/${repo.slug} does not have a default branch.`,
+        EXCEPTIONS.noDefaultBranch,
+      );
+    }
+    return jsonReply(200, branch);
+  }
+
+  private raw(repo: SimRepository, path: string, at: string | null): Reply {
+    const branch = defaultBranchOf(repo);
+    if (!branch) {
+      return errorReply(404, `Repository ${repo.projectKey}/${repo.slug} has no commits.`, EXCEPTIONS.noSuchCommit);
+    }
+    // Only the default branch has content, reachable by every name Bitbucket accepts for it.
+    const knownRefs = [branch, `refs/heads/${branch}`, 'HEAD', latestCommitOf(repo)];
+    if (at && !knownRefs.includes(at)) {
+      return errorReply(404, `Commit '${at}' does not exist in repository '${repo.slug}'.`, EXCEPTIONS.noSuchCommit);
+    }
+    const content = readFile(repo, path);
+    if (content === undefined) {
+      return errorReply(
+        404,
+        `The path "${path}" does not exist at revision "${at ?? `refs/heads/${branch}`}"`,
+        EXCEPTIONS.noSuchPath,
+      );
+    }
+    return textReply(200, content);
+  }
+}
+
+function errorReply(status: number, message: string, exceptionName: string): Reply {
+  return jsonReply(status, serverError(message, exceptionName));
+}
+
+function noSuchProject(projectKey: string): Reply {
+  return errorReply(404, `Project ${projectKey} does not exist.`, EXCEPTIONS.noSuchProject);
+}

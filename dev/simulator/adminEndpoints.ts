@@ -1,0 +1,58 @@
+import { FaultOptions } from './faults';
+import { jsonReply, Reply, SimRequest } from './httpServer';
+import { SimStats } from './stats';
+
+export const ADMIN_PATH_PREFIX = '/__sim/';
+
+/** What the admin endpoints can see and change; a benchmark in another process drives these. */
+export interface AdminTarget {
+  readonly stats: SimStats;
+  resetStats(): void;
+  setFaults(partial: FaultOptions): void;
+  setOutage(on: boolean): void;
+}
+
+/**
+ * `GET /__sim/stats`, `POST /__sim/stats/reset`, `POST /__sim/faults` (FaultOptions JSON, merged;
+ * null switches a fault off) and `POST /__sim/outage` (`{ "on": boolean }`).
+ */
+export function handleAdminRequest(req: SimRequest, target: AdminTarget): Reply {
+  const endpoint = `${req.method} ${req.path.slice(ADMIN_PATH_PREFIX.length)}`;
+  switch (endpoint) {
+    case 'GET stats':
+      return jsonReply(200, target.stats);
+    case 'POST stats/reset':
+      target.resetStats();
+      return { status: 204 };
+    case 'POST faults': {
+      const body = parseObject(req.body);
+      if (!body) return jsonReply(400, { message: 'Expected a JSON object of fault options' });
+      target.setFaults(nullsAsUndefined(body) as FaultOptions);
+      return { status: 204 };
+    }
+    case 'POST outage': {
+      const body = parseObject(req.body);
+      if (typeof body?.on !== 'boolean') return jsonReply(400, { message: 'Expected { "on": boolean }' });
+      target.setOutage(body.on);
+      return { status: 204 };
+    }
+    default:
+      return jsonReply(404, { message: `No simulator admin endpoint ${req.method} ${req.path}` });
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// JSON cannot carry undefined, which is how setFaults is told to switch a fault off.
+function nullsAsUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, value ?? undefined]));
+}

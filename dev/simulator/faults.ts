@@ -1,0 +1,133 @@
+import { createPrng } from './prng';
+import { TokenBucket } from './tokenBucket';
+
+export interface RateLimitOptions {
+  perSecond: number;
+  burst: number;
+  /** Send `Retry-After` (whole seconds until a token is available); default true. */
+  retryAfter?: boolean;
+}
+
+export interface FaultOptions {
+  /** Added before every API answer. */
+  latencyMs?: number;
+  /** Fraction (0..1) of API requests answered 500, drawn from a PRNG seeded with `seed`. */
+  failureRate?: number;
+  seed?: number;
+  /** One token bucket shared by all API requests; answers 429 when empty. */
+  rateLimit?: RateLimitOptions;
+}
+
+export type ScriptedResponse =
+  | { status: number; body?: string; headers?: Record<string, string> }
+  /** Never answer, until the client aborts or the simulator stops. */
+  | 'hang'
+  /** 200 with an HTML login page, what a misrouted or unauthenticated Bitbucket can answer. */
+  | 'html-login'
+  /** 200, application/json, a body that is not JSON. */
+  | 'malformed-json'
+  /** 200, application/json, no bytes at all. */
+  | 'empty-body';
+
+export interface FaultRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+}
+
+export interface ScriptedFault {
+  /** A RegExp is tested against the path (no query). */
+  match: RegExp | ((req: FaultRequest) => boolean);
+  /** How many matching requests get this answer; default Infinity. */
+  times?: number;
+  respond: ScriptedResponse;
+}
+
+/** What the fault layer decided for one request; undefined lets it through. */
+export type FaultDecision =
+  | { kind: 'scripted'; respond: ScriptedResponse }
+  | { kind: 'outage' }
+  | { kind: 'rateLimited'; retryAfterSeconds?: number }
+  | { kind: 'failure' }
+  | undefined;
+
+const DEFAULT_SEED = 1;
+
+/** Fault injection shared by both simulators; every setting can change while the server runs. */
+export class FaultInjector {
+  private options: FaultOptions = {};
+  private scripted: Array<{ fault: ScriptedFault; remaining: number }> = [];
+  private outage = false;
+  private random = createPrng(DEFAULT_SEED);
+  private bucket: TokenBucket | undefined;
+
+  constructor(options: FaultOptions = {}) {
+    this.setFaults(options);
+  }
+
+  get latencyMs(): number {
+    return this.options.latencyMs ?? 0;
+  }
+
+  /** Merges into the current options; a key given as undefined switches that fault off. */
+  setFaults(partial: FaultOptions): void {
+    this.options = { ...this.options, ...partial };
+    if ('seed' in partial) {
+      this.random = createPrng(partial.seed ?? DEFAULT_SEED);
+    }
+    if ('rateLimit' in partial) {
+      const limit = partial.rateLimit;
+      this.bucket = limit ? new TokenBucket(limit.perSecond, limit.burst) : undefined;
+    }
+  }
+
+  addFault(fault: ScriptedFault): void {
+    this.scripted.push({ fault, remaining: fault.times ?? Infinity });
+  }
+
+  /** Back to a healthy server: no scripted faults, no outage, no latency, failures or rate limit. */
+  clearFaults(): void {
+    this.scripted = [];
+    this.outage = false;
+    this.options = {};
+    this.bucket = undefined;
+    this.random = createPrng(DEFAULT_SEED);
+  }
+
+  setOutage(on: boolean): void {
+    this.outage = on;
+  }
+
+  decide(req: FaultRequest): FaultDecision {
+    const scripted = this.takeScripted(req);
+    if (scripted) return { kind: 'scripted', respond: scripted };
+    if (this.outage) return { kind: 'outage' };
+    if (this.bucket) {
+      const token = this.bucket.take();
+      if (!token.granted) {
+        const sendRetryAfter = this.options.rateLimit?.retryAfter ?? true;
+        return { kind: 'rateLimited', retryAfterSeconds: sendRetryAfter ? token.retryAfterSeconds : undefined };
+      }
+    }
+    const failureRate = this.options.failureRate ?? 0;
+    if (failureRate > 0 && this.random() < failureRate) return { kind: 'failure' };
+    return undefined;
+  }
+
+  private takeScripted(req: FaultRequest): ScriptedResponse | undefined {
+    const entry = this.scripted.find(({ fault }) => matches(fault.match, req));
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) {
+      this.scripted.splice(this.scripted.indexOf(entry), 1);
+    }
+    return entry.fault.respond;
+  }
+}
+
+function matches(match: ScriptedFault['match'], req: FaultRequest): boolean {
+  if (typeof match === 'function') return match(req);
+  // A global or sticky RegExp remembers where it stopped; start over for every request.
+  match.lastIndex = 0;
+  return match.test(req.path);
+}

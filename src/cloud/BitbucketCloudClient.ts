@@ -1,0 +1,91 @@
+import { BitbucketHttpClient, ProbeResult, RequestContext } from '../http/BitbucketHttpClient';
+import { malformedListingError } from '../http/BitbucketRequestError';
+import { encodePath } from '../http/encodePath';
+import { cloudPages, CloudPage } from './cloudPaging';
+
+/** The fields of a Bitbucket Cloud repository this module reads. */
+export interface CloudRepository {
+  slug: string;
+  updated_on?: string;
+  mainbranch?: { name?: string } | null;
+  project?: { key?: string } | null;
+}
+
+interface CodeSearchResult {
+  file?: { path?: string; commit?: { repository?: { slug?: string; full_name?: string } } };
+}
+
+export const CLOUD_PAGE_LENGTH = 100;
+const REPOSITORY_FIELDS = ['next', 'values.slug', 'values.updated_on', 'values.mainbranch.name', 'values.project.key'];
+
+/**
+ * Bitbucket Cloud API 2.0, as far as discovery needs it. Workspace-scoped endpoints only:
+ * the workspace-less listings answer 410 since 2026.
+ */
+export class BitbucketCloudClient {
+  private readonly host: string;
+  private readonly basePath: string;
+
+  constructor(
+    private readonly http: BitbucketHttpClient,
+    private readonly apiBaseUrl: string,
+    private readonly context: RequestContext,
+  ) {
+    const base = new URL(apiBaseUrl);
+    this.host = base.host;
+    this.basePath = base.pathname.replace(/\/+$/, '');
+  }
+
+  /** Pages of the workspace's repositories, narrowed by BBQL when given. */
+  async *listRepositories(workspace: string, query?: string): AsyncGenerator<CloudRepository[]> {
+    const path = `/repositories/${encodeURIComponent(workspace)}`;
+    const params = new URLSearchParams({ pagelen: String(CLOUD_PAGE_LENGTH), fields: REPOSITORY_FIELDS.join(',') });
+    if (query) {
+      params.set('q', query);
+    }
+    const listing = { host: this.host, path: `${this.basePath}${path}` };
+    const pages = cloudPages<CloudRepository>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
+      this.http.getJson<CloudPage<CloudRepository>>(url, this.context),
+    );
+    for await (const values of pages) {
+      const invalid = values.find(repo => typeof repo?.slug !== 'string');
+      if (invalid !== undefined) {
+        throw malformedListingError(listing, `a repository lacks its slug: ${JSON.stringify(invalid).slice(0, 200)}`);
+      }
+      yield values;
+    }
+  }
+
+  /** One cheap request: the file on the given branch, 404 when absent. */
+  probeFile(workspace: string, slug: string, branch: string, catalogPath: string): Promise<ProbeResult> {
+    const url =
+      `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}` +
+      `/src/${encodeURIComponent(branch)}${encodePath(catalogPath)}`;
+    return this.http.probe(url, this.context);
+  }
+
+  /**
+   * Slugs of repositories holding a file at exactly `catalogPath`, by code search.
+   * Code search is deprecated and often disabled: callers must expect a 404 or 410.
+   */
+  async searchCatalogFiles(workspace: string, catalogPath: string): Promise<Set<string>> {
+    const path = `/workspaces/${encodeURIComponent(workspace)}/search/code`;
+    const fileName = catalogPath.slice(1);
+    const params = new URLSearchParams({ search_query: `path:${fileName}`, pagelen: String(CLOUD_PAGE_LENGTH) });
+    const listing = { host: this.host, path: `${this.basePath}${path}` };
+    const slugs = new Set<string>();
+    const pages = cloudPages<CodeSearchResult>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
+      this.http.getJson<CloudPage<CodeSearchResult>>(url, this.context),
+    );
+    for await (const results of pages) {
+      for (const result of results) {
+        const repository = result.file?.commit?.repository;
+        const slug = repository?.slug ?? repository?.full_name?.split('/')[1];
+        if (slug && result.file?.path === fileName) {
+          slugs.add(slug);
+        }
+      }
+    }
+    return slugs;
+  }
+}

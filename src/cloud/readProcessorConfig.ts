@@ -1,0 +1,36 @@
+import { Config } from '@backstage/config';
+import { ConfigLocation, readDurationMs, readWholeNumber } from '../config/invalidConfig';
+import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
+
+/** Tuning of the Bitbucket Cloud discovery processor. @public */
+export interface BitbucketCloudProcessorConfig {
+  /** How long a discovery result is re-emitted without asking Bitbucket again. */
+  cacheTtlMs: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+}
+
+export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout'];
+
+export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
+  cacheTtlMs: 30 * 60_000,
+  concurrency: 10,
+  requestTimeoutMs: 30_000,
+};
+const MAX_CONCURRENCY = 64;
+
+/** Reads `catalog.processors.bitbucketCloudDiscovery`; every key is optional. */
+export function readProcessorConfig(config: Config): BitbucketCloudProcessorConfig {
+  const processor = config.getOptionalConfig(CLOUD_PROCESSOR_KEY);
+  if (!processor) {
+    return CLOUD_DEFAULTS;
+  }
+  const at: ConfigLocation = { key: CLOUD_PROCESSOR_KEY, owner: 'Bitbucket Cloud discovery processor' };
+  rejectUnknownKeys(processor, KEYS, CLOUD_PROCESSOR_KEY);
+  return {
+    cacheTtlMs: readDurationMs(processor, at, 'cacheTtl', CLOUD_DEFAULTS.cacheTtlMs),
+    concurrency: readWholeNumber(processor, at, 'concurrency', CLOUD_DEFAULTS.concurrency, MAX_CONCURRENCY),
+    requestTimeoutMs: readDurationMs(processor, at, 'requestTimeout', CLOUD_DEFAULTS.requestTimeoutMs),
+  };
+}

@@ -1,0 +1,254 @@
+import pLimit from 'p-limit';
+import { BitbucketRequestError } from './BitbucketRequestError';
+import { describeErrorBody } from './describeErrorBody';
+import { RateLimitGate } from './RateLimitGate';
+import { RequestStats } from './RequestStats';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  parseRetryAfter,
+  RetryPolicy,
+} from './retryPolicy';
+import { sleep } from './sleep';
+
+/** @public */
+export interface BitbucketHttpClientOptions {
+  /** Every API URL lives under this base; credentials are only ever sent to its origin. */
+  apiBaseUrl: string;
+  /** Where the credentials are configured, named in authentication errors. */
+  credentialsHint: string;
+  /** Called before every attempt, so refreshed OAuth tokens are picked up. */
+  authHeaders: () => Promise<Record<string, string>>;
+  /** Requests in flight at most, across every scan that shares this client. */
+  concurrency: number;
+  requestTimeoutMs: number;
+  retryPolicy?: RetryPolicy;
+  random?: () => number;
+}
+
+/** Per-call context: the scan's counters and its cancellation. */
+export interface RequestContext {
+  stats: RequestStats;
+  signal?: AbortSignal;
+}
+
+/** The outcome of a cheap existence check. */
+export type ProbeResult = { found: true } | { found: false; reason: string };
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+const MAX_REDIRECTS = 3;
+
+/**
+ * The one place that talks HTTP to Bitbucket, for both products: bounded concurrency,
+ * per-request timeouts, retries with backoff and jitter, a shared 429 gate, and errors
+ * that say what failed without leaking credentials.
+ */
+export class BitbucketHttpClient {
+  private readonly limit: pLimit.Limit;
+  private readonly gate = new RateLimitGate();
+  private readonly policy: RetryPolicy;
+  private readonly apiOrigin: string;
+
+  constructor(private readonly options: BitbucketHttpClientOptions) {
+    this.limit = pLimit(options.concurrency);
+    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.apiOrigin = new URL(options.apiBaseUrl).origin;
+  }
+
+  /** GETs a JSON document; anything but a 2xx JSON answer is an error. */
+  async getJson<T>(url: string, context: RequestContext): Promise<T> {
+    const target = this.resolve(url);
+    const answer = await this.request(target, 'GET', context, false);
+    if (answer.status < 200 || answer.status >= 300) {
+      throw this.statusError(target, 'GET', answer);
+    }
+    const contentType = answer.headers.get('content-type') ?? '';
+    if (answer.body.trim() === '') {
+      throw this.error(target, 'GET', `answered ${answer.status} with an empty body instead of JSON`, answer.status);
+    }
+    if (!/json/i.test(contentType) && /^\s*</.test(answer.body)) {
+      throw this.error(
+        target,
+        'GET',
+        `answered ${answer.status} with ${contentType || 'HTML'} instead of JSON; ` +
+          'the API base URL is probably wrong, or the request was not authenticated and got a login page',
+        answer.status,
+      );
+    }
+    try {
+      return JSON.parse(answer.body) as T;
+    } catch (cause) {
+      throw this.error(target, 'GET', `answered ${answer.status} with malformed JSON`, answer.status, cause);
+    }
+  }
+
+  /** Asks whether a file exists: found on 2xx, not found on 404, an error otherwise. */
+  async probe(url: string, context: RequestContext): Promise<ProbeResult> {
+    const target = this.resolve(url);
+    const answer = await this.request(target, 'GET', context, true);
+    if (answer.status >= 200 && answer.status < 300) {
+      return { found: true };
+    }
+    if (answer.status === 404) {
+      return { found: false, reason: describeErrorBody(answer.body) ?? 'not found' };
+    }
+    throw this.statusError(target, 'GET', answer);
+  }
+
+  private resolve(url: string): URL {
+    const target = new URL(url);
+    if (target.origin !== this.apiOrigin) {
+      throw this.error(target, 'GET', `is outside the API base URL ${this.apiOrigin}; credentials are not sent there`);
+    }
+    return target;
+  }
+
+  private async request(
+    target: URL,
+    method: string,
+    context: RequestContext,
+    discardSuccessBody: boolean,
+  ): Promise<Answer> {
+    let failures = 0;
+    let rateLimits = 0;
+    for (;;) {
+      let answer: Answer | undefined;
+      let failure: unknown;
+      try {
+        answer = await this.limit(() => this.attempt(target, method, context, discardSuccessBody));
+      } catch (error) {
+        if (context.signal?.aborted || error instanceof BitbucketRequestError) {
+          throw error;
+        }
+        failure = error;
+      }
+
+      if (answer?.status === 429) {
+        context.stats.rateLimitedAnswer();
+        rateLimits += 1;
+        if (rateLimits > this.policy.maxRateLimitRetries) {
+          throw this.error(target, method, `was still rate limited (429) after ${rateLimits} attempts`, 429);
+        }
+        const wait =
+          parseRetryAfter(answer.headers.get('retry-after')) ??
+          backoffDelay(rateLimits - 1, this.policy, this.options.random);
+        this.gate.closeFor(wait);
+        context.stats.retried();
+        continue;
+      }
+      if (answer && !isRetryableStatus(answer.status)) {
+        return answer;
+      }
+      if (answer && answer.status >= 500) {
+        context.stats.serverErrorAnswer();
+      }
+
+      failures += 1;
+      if (failures >= this.policy.maxAttempts) {
+        const last = answer
+          ? `${answer.status}${describeSuffix(answer.body)}`
+          : describeNetworkError(failure);
+        throw this.error(target, method, `failed after ${failures} attempts, last: ${last}`, answer?.status, failure);
+      }
+      context.stats.retried();
+      await sleep(backoffDelay(failures - 1, this.policy, this.options.random), context.signal);
+    }
+  }
+
+  /** One try, redirects within the API origin included. Runs inside the concurrency limit. */
+  private async attempt(
+    target: URL,
+    method: string,
+    context: RequestContext,
+    discardSuccessBody: boolean,
+  ): Promise<Answer> {
+    await this.gate.waitUntilOpen(context.signal);
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
+    const headers = { Accept: 'application/json', ...(await this.options.authHeaders()) };
+
+    let url = target;
+    for (let redirects = 0; ; redirects += 1) {
+      context.stats.requestStarted();
+      try {
+        const response = await fetch(url, { method, headers, signal, redirect: 'manual' });
+        const location = response.headers.get('location');
+        if (response.status >= 300 && response.status < 400 && location) {
+          await response.body?.cancel();
+          const next = new URL(location, url);
+          if (next.origin !== this.apiOrigin) {
+            throw this.error(
+              target,
+              method,
+              `was redirected to ${next.origin}; credentials are only sent to ${this.apiOrigin}, so the redirect was not followed`,
+              response.status,
+            );
+          }
+          if (redirects >= MAX_REDIRECTS) {
+            throw this.error(target, method, `was redirected more than ${MAX_REDIRECTS} times`, response.status);
+          }
+          url = next;
+          continue;
+        }
+        const ok = response.status >= 200 && response.status < 300;
+        if (ok && discardSuccessBody) {
+          await response.body?.cancel();
+          return { status: response.status, headers: response.headers, body: '' };
+        }
+        return { status: response.status, headers: response.headers, body: await response.text() };
+      } finally {
+        context.stats.requestEnded();
+      }
+    }
+  }
+
+  private statusError(target: URL, method: string, answer: Answer): BitbucketRequestError {
+    if (answer.status === 401 || answer.status === 403) {
+      return this.error(
+        target,
+        method,
+        `answered ${answer.status}${describeSuffix(answer.body)}; check the credentials in ${this.options.credentialsHint}`,
+        answer.status,
+      );
+    }
+    return this.error(target, method, `answered ${answer.status}${describeSuffix(answer.body)}`, answer.status);
+  }
+
+  private error(
+    target: URL,
+    method: string,
+    what: string,
+    status?: number,
+    cause?: unknown,
+  ): BitbucketRequestError {
+    return new BitbucketRequestError(`Bitbucket at ${target.host}: ${method} ${target.pathname} ${what}`, {
+      host: target.host,
+      method,
+      path: target.pathname,
+      status,
+      cause,
+    });
+  }
+}
+
+function describeSuffix(body: string): string {
+  const message = describeErrorBody(body);
+  return message ? ` (${message})` : '';
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError') {
+      return 'timed out';
+    }
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,140 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
+import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
+import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
+
+/** One `catalog.providers.bitbucketServer` entry, validated. @public */
+export interface BitbucketServerProviderConfig {
+  id: string;
+  /** Where this entry sits in config, for errors. */
+  configKey: string;
+  host: string;
+  /** Always starts with a slash. */
+  catalogPath: string;
+  filters: {
+    /** Tested with `RegExp.test`: unanchored, as in Backstage's upstream module. */
+    projectKey?: RegExp;
+    repoSlug?: RegExp;
+    skipArchivedRepos: boolean;
+  };
+  /** When false, every candidate repository gets a Location without checking for the file. */
+  validateLocationsExist: boolean;
+  schedule?: SchedulerServiceTaskScheduleDefinition;
+  pageSize: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+}
+
+export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
+
+const PROVIDER_KEYS = [
+  'host',
+  'catalogPath',
+  'filters',
+  'validateLocationsExist',
+  'schedule',
+  'pageSize',
+  'concurrency',
+  'requestTimeout',
+];
+const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
+
+export const SERVER_DEFAULTS = {
+  pageSize: 1000,
+  concurrency: 10,
+  requestTimeoutMs: 30_000,
+};
+const MAX_PAGE_SIZE = 1000;
+const MAX_CONCURRENCY = 64;
+
+/**
+ * Reads every Bitbucket Server provider: the single-object form is provider `default`,
+ * the map form gives one provider per key. Everything is checked here, at startup, and
+ * each error names the full config key and the provider id.
+ */
+export function readProviderConfigs(config: Config): BitbucketServerProviderConfig[] {
+  const providers = config.getOptionalConfig(SERVER_PROVIDERS_KEY);
+  if (!providers) {
+    return [];
+  }
+  if (PROVIDER_KEYS.some(key => providers.has(key))) {
+    return [readProviderConfig('default', providers, SERVER_PROVIDERS_KEY)];
+  }
+  return providers.keys().map(id => {
+    const key = `${SERVER_PROVIDERS_KEY}.${id}`;
+    let provider: Config;
+    try {
+      provider = providers.getConfig(id);
+    } catch {
+      throw new Error(
+        `Invalid config at '${key}': expected a provider object with at least 'host', ` +
+          `or put 'host' directly under '${SERVER_PROVIDERS_KEY}' for a single provider.`,
+      );
+    }
+    return readProviderConfig(id, provider, key);
+  });
+}
+
+function readProviderConfig(id: string, config: Config, key: string): BitbucketServerProviderConfig {
+  const at: ConfigLocation = { key, owner: `Bitbucket Server provider '${id}'` };
+  rejectUnknownKeys(config, PROVIDER_KEYS, key);
+  const filters = config.getOptionalConfig('filters');
+  if (filters) {
+    rejectUnknownKeys(filters, FILTER_KEYS, `${key}.filters`);
+  }
+
+  const host = config.getOptionalString('host')?.trim();
+  if (!host) {
+    return invalidConfig(at, 'host', 'required; set it to the host of an integrations.bitbucketServer entry, e.g. bitbucket.example.com');
+  }
+  if (/[/@\s]/.test(host) || /:(?!\d+$)/.test(host)) {
+    invalidConfig(at, 'host', `'${host}' must be a host name (optionally with :port), without scheme, path or credentials`);
+  }
+
+  const catalogPath = normalizeCatalogPath(config.getOptionalString('catalogPath') ?? DEFAULT_CATALOG_PATH);
+  if ('problem' in catalogPath) {
+    return invalidConfig(at, 'catalogPath', catalogPath.problem);
+  }
+
+  let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
+  if (config.has('schedule')) {
+    try {
+      schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(config.getConfig('schedule'));
+    } catch (error) {
+      invalidConfig(at, 'schedule', (error as Error).message);
+    }
+  }
+
+  return {
+    id,
+    configKey: key,
+    host,
+    catalogPath: catalogPath.path,
+    filters: {
+      projectKey: readRegex(filters, at, 'projectKey'),
+      repoSlug: readRegex(filters, at, 'repoSlug'),
+      skipArchivedRepos: filters?.getOptionalBoolean('skipArchivedRepos') ?? false,
+    },
+    validateLocationsExist: config.getOptionalBoolean('validateLocationsExist') ?? true,
+    schedule,
+    pageSize: readWholeNumber(config, at, 'pageSize', SERVER_DEFAULTS.pageSize, MAX_PAGE_SIZE),
+    concurrency: readWholeNumber(config, at, 'concurrency', SERVER_DEFAULTS.concurrency, MAX_CONCURRENCY),
+    requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
+  };
+}
+
+function readRegex(filters: Config | undefined, at: ConfigLocation, subKey: string): RegExp | undefined {
+  const source = filters?.getOptionalString(subKey);
+  if (source === undefined) {
+    return undefined;
+  }
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    return invalidConfig(at, `filters.${subKey}`, `'${source}' is not a valid regular expression (${(error as Error).message})`);
+  }
+}
