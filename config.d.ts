@@ -1,0 +1,54 @@
+import { HumanDuration } from '@backstage/types';
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
+/** A duration as an object (`{ seconds: 30 }`) or a string (`'30s'`, `'PT30S'`). */
+type Duration = HumanDuration | string;
+
+/** One Bitbucket Server / Data Center discovery provider. */
+interface BitbucketServerProviderConfig {
+  /** Host of an `integrations.bitbucketServer` entry (which holds the credentials), e.g. `bitbucket.example.com`. */
+  host: string;
+  /** Path of the catalog file from the repository root; leading slash optional. Default `/catalog-info.yaml`. */
+  catalogPath?: string;
+  filters?: {
+    /** Regular expression over project keys, unanchored (`RegExp.test`): write `^KEY$` for an exact key. */
+    projectKey?: string;
+    /** Regular expression over repository slugs, unanchored (`RegExp.test`). */
+    repoSlug?: string;
+    /** Leave out archived repositories (Data Center 8+). Default false. */
+    skipArchivedRepos?: boolean;
+  };
+  /** Check each candidate for the catalog file before emitting its Location. Default true. */
+  validateLocationsExist?: boolean;
+  /** When to scan. Default: every 30 minutes, 25-minute timeout, first run 10 seconds after start. */
+  schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+  /** Items per listing page, 1 to 1000. Default 1000. */
+  pageSize?: number;
+  /** Requests in flight at most, 1 to 64. Default 10. */
+  concurrency?: number;
+  /** Time limit of one HTTP request before it is retried. Default 30 seconds. */
+  requestTimeout?: Duration;
+}
+
+export interface Config {
+  catalog?: {
+    providers?: {
+      /**
+       * Bitbucket Server / Data Center discovery: one provider object (id `default`),
+       * or a map of provider id to provider object.
+       */
+      bitbucketServer?: BitbucketServerProviderConfig | { [id: string]: BitbucketServerProviderConfig };
+    };
+    processors?: {
+      /** Tuning of the `bitbucket-discovery` (Bitbucket Cloud) location processor. */
+      bitbucketCloudDiscovery?: {
+        /** How long a discovery result is re-emitted without any API request. Default 30 minutes. */
+        cacheTtl?: Duration;
+        /** Requests in flight at most, 1 to 64. Default 10. */
+        concurrency?: number;
+        /** Time limit of one HTTP request before it is retried. Default 30 seconds. */
+        requestTimeout?: Duration;
+      };
+    };
+  };
+}

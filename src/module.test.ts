@@ -1,0 +1,80 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import catalogModuleBitbucketDiscovery, {
+  BitbucketCloudDiscoveryProcessor,
+  BitbucketServerEntityProvider,
+  DEFAULT_SERVER_SCHEDULE,
+} from './index';
+
+describe('catalogModuleBitbucketDiscovery', () => {
+  it('registers the Cloud processor and one Server provider per entry on the 30-minute default schedule', async () => {
+    const addEntityProvider = jest.fn();
+    const addProcessor = jest.fn();
+    const scheduler = mockServices.scheduler.mock({ createScheduledTaskRunner: () => ({ run: async () => {} }) });
+
+    const backend = await startTestBackend({
+      extensionPoints: [[catalogProcessingExtensionPoint, { addEntityProvider, addProcessor }]],
+      features: [
+        catalogModuleBitbucketDiscovery,
+        scheduler.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            integrations: { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] },
+            catalog: {
+              providers: {
+                bitbucketServer: {
+                  main: { host: 'bitbucket.example.com' },
+                  legacy: { host: 'bitbucket.example.com', catalogPath: '/service.yaml' },
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+
+    const providers: BitbucketServerEntityProvider[] = addEntityProvider.mock.calls.flat(2);
+    expect(providers.map(p => p.getProviderName())).toEqual([
+      'bitbucketServer-provider:main',
+      'bitbucketServer-provider:legacy',
+    ]);
+    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledTimes(2);
+    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith(DEFAULT_SERVER_SCHEDULE);
+    expect(DEFAULT_SERVER_SCHEDULE.frequency).toEqual({ minutes: 30 });
+    expect(addProcessor.mock.calls.flat(2)[0]).toBeInstanceOf(BitbucketCloudDiscoveryProcessor);
+    await backend.stop();
+  });
+
+  it('uses the schedule from config when one is given', async () => {
+    const addEntityProvider = jest.fn();
+    const scheduler = mockServices.scheduler.mock({ createScheduledTaskRunner: () => ({ run: async () => {} }) });
+    const backend = await startTestBackend({
+      extensionPoints: [[catalogProcessingExtensionPoint, { addEntityProvider, addProcessor: jest.fn() }]],
+      features: [
+        catalogModuleBitbucketDiscovery,
+        scheduler.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            integrations: { bitbucketServer: [{ host: 'bitbucket.example.com' }] },
+            catalog: {
+              providers: {
+                bitbucketServer: {
+                  host: 'bitbucket.example.com',
+                  schedule: { frequency: { minutes: 5 }, timeout: { minutes: 3 } },
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    expect(addEntityProvider.mock.calls.flat(2).map((p: BitbucketServerEntityProvider) => p.getProviderName())).toEqual([
+      'bitbucketServer-provider:default',
+    ]);
+    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith({
+      frequency: { minutes: 5 },
+      timeout: { minutes: 3 },
+    });
+    await backend.stop();
+  });
+});

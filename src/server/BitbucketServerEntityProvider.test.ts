@@ -1,0 +1,240 @@
+import { ConfigReader } from '@backstage/config';
+import { BitbucketServerSimulator } from '../../dev/simulator/BitbucketServerSimulator';
+import { SimEstate, SimRepository } from '../../dev/simulator/estate';
+import { captureLogger } from '../../dev/testing/captureLogger';
+import { committedTargets, manualTaskRunner, recordingConnection } from '../../dev/testing/catalogDoubles';
+import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
+
+const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
+
+function repo(projectKey: string, slug: string, extra: Partial<SimRepository> = {}): SimRepository {
+  return { projectKey, slug, files: { 'catalog-info.yaml': CATALOG }, ...extra };
+}
+
+function repos(projectKey: string, count: number): SimRepository[] {
+  return Array.from({ length: count }, (_, i) => repo(projectKey, `${projectKey.toLowerCase()}-repo-${i}`));
+}
+
+interface Harness {
+  sim: BitbucketServerSimulator;
+  provider: BitbucketServerEntityProvider;
+  connection: ReturnType<typeof recordingConnection>;
+  logger: ReturnType<typeof captureLogger>;
+  browse: (projectKey: string, slug: string, path?: string) => string;
+}
+
+const started: BitbucketServerSimulator[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map(sim => sim.stop()));
+});
+
+async function harness(
+  estate: SimEstate,
+  options: {
+    provider?: Record<string, unknown>;
+    integration?: Record<string, unknown>;
+    simulator?: Partial<ConstructorParameters<typeof BitbucketServerSimulator>[0]>;
+  } = {},
+): Promise<Harness> {
+  const sim = new BitbucketServerSimulator({ estate, recordRequests: true, ...options.simulator });
+  started.push(sim);
+  await sim.start();
+  const host = new URL(sim.url).host;
+  const config = new ConfigReader({
+    integrations: {
+      bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, ...(options.integration ?? {}) }],
+    },
+    catalog: { providers: { bitbucketServer: { host, ...(options.provider ?? {}) } } },
+  });
+  const logger = captureLogger();
+  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner() });
+  const connection = recordingConnection();
+  await provider.connect(connection);
+  return {
+    sim,
+    provider,
+    connection,
+    logger,
+    browse: (projectKey, slug, path = 'catalog-info.yaml') =>
+      `${sim.url}/projects/${projectKey}/repos/${slug}/browse/${path}`,
+  };
+}
+
+describe('BitbucketServerEntityProvider', () => {
+  it('follows paging at exact multiples of the page size and through empty projects', async () => {
+    const estate: SimEstate = {
+      projects: [{ key: 'AAA' }, { key: 'EMPTY' }, { key: 'BBB' }, { key: 'CCC' }, { key: 'DDD' }, { key: 'EEE' }],
+      repositories: [...repos('AAA', 10), ...repos('BBB', 11), ...repos('CCC', 5)],
+    };
+    const { sim, provider, connection, browse } = await harness(estate, { provider: { pageSize: 5 } });
+
+    const summary = await provider.refresh();
+
+    const expected = estate.repositories.map(r => browse(r.projectKey, r.slug)).sort();
+    expect(committedTargets(connection.mutations[0])).toEqual(expected);
+    // 6 projects at 5 per page: 2 pages. AAA 10 repos: 2 pages; BBB 11: 3; CCC 5: 1; EMPTY, DDD, EEE: 1 each.
+    expect(sim.stats.byRoute.listProjects).toBe(2);
+    expect(sim.stats.byRoute.listRepositories).toBe(2 + 3 + 1 + 3);
+    expect(sim.stats.byRoute.raw).toBe(26);
+    expect(sim.stats.byRoute.defaultBranch ?? 0).toBe(0);
+    expect(summary).toMatchObject({ repositoriesSeen: 26, candidates: 26, catalogFilesFound: 26, locationsEmitted: 26 });
+    expect(summary.requests.requests).toBe(sim.stats.requests);
+  });
+
+  it('asks for 1000 items per page by default', async () => {
+    const { sim, provider } = await harness({ projects: [{ key: 'AAA' }], repositories: repos('AAA', 3) });
+    await provider.refresh();
+    const listings = sim.requestLog.filter(r => !r.path.includes('/raw/'));
+    expect(listings.map(r => new URLSearchParams(r.query).get('limit'))).toEqual(['1000', '1000']);
+  });
+
+  it('emits the browse URL plus the catalog path, and commits only repositories that have the file', async () => {
+    const estate: SimEstate = {
+      projects: [{ key: 'PLAT' }],
+      repositories: [
+        repo('PLAT', 'with-file', { files: { 'docs/catalog.yaml': CATALOG } }),
+        repo('PLAT', 'without-file', { files: { 'README.md': '# hi' } }),
+        repo('PLAT', 'empty-repo', { empty: true, files: {} }),
+        repo('PLAT', 'other-branch', { defaultBranch: 'trunk', files: { 'docs/catalog.yaml': CATALOG } }),
+      ],
+    };
+    const { provider, connection, logger, browse } = await harness(estate, { provider: { catalogPath: 'docs/catalog.yaml' } });
+
+    await provider.refresh();
+
+    expect(committedTargets(connection.mutations[0])).toEqual([
+      browse('PLAT', 'other-branch', 'docs/catalog.yaml'),
+      browse('PLAT', 'with-file', 'docs/catalog.yaml'),
+    ]);
+    expect(logger.lines.filter(l => l.level === 'debug').map(l => l.message).join('\n')).toMatch(/empty-repo/);
+    const [{ entity }] = (connection.mutations[0] as { entities: Array<{ entity: any; locationKey?: string }> }).entities;
+    expect(entity).toMatchObject({ kind: 'Location', spec: { type: 'url', presence: 'required' } });
+    expect(entity.metadata.annotations['backstage.io/managed-by-location']).toBe(`url:${entity.spec.target}`);
+  });
+
+  describe('filters', () => {
+    const estate: SimEstate = {
+      projects: [{ key: 'PLAT' }, { key: 'PLATFORM' }, { key: 'XPLAT' }, { key: 'OTHER' }],
+      repositories: [
+        repo('PLAT', 'svc-a'),
+        repo('PLAT', 'lib-b'),
+        repo('PLAT', 'svc-old', { archived: true }),
+        repo('PLATFORM', 'svc-c'),
+        repo('XPLAT', 'svc-d'),
+        repo('OTHER', 'svc-e'),
+      ],
+    };
+
+    it('matches projectKey unanchored, like the upstream module, and never lists excluded projects', async () => {
+      const { sim, provider, connection } = await harness(estate, { provider: { filters: { projectKey: 'PLAT' } } });
+      await provider.refresh();
+      const committed = committedTargets(connection.mutations[0]);
+      expect(committed.map(t => t.split('/projects/')[1].split('/')[0])).toEqual(
+        expect.arrayContaining(['PLAT', 'PLATFORM', 'XPLAT']),
+      );
+      expect(committed.some(t => t.includes('/projects/OTHER/'))).toBe(false);
+      expect(sim.requestLog.some(r => r.path.includes('/projects/OTHER'))).toBe(false);
+    });
+
+    it('anchors only where the expression says so', async () => {
+      const { provider, connection, browse } = await harness(estate, {
+        provider: { filters: { projectKey: '^PLAT$', repoSlug: '^svc-' } },
+      });
+      await provider.refresh();
+      expect(committedTargets(connection.mutations[0])).toEqual([browse('PLAT', 'svc-a'), browse('PLAT', 'svc-old')]);
+    });
+
+    it('skips archived repositories without checking them when asked', async () => {
+      const { sim, provider, connection, browse } = await harness(estate, {
+        provider: { filters: { projectKey: '^PLAT$', skipArchivedRepos: true } },
+      });
+      await provider.refresh();
+      expect(committedTargets(connection.mutations[0])).toEqual([browse('PLAT', 'lib-b'), browse('PLAT', 'svc-a')]);
+      expect(sim.requestLog.some(r => r.path.includes('svc-old'))).toBe(false);
+    });
+  });
+
+  describe('authentication', () => {
+    const estate: SimEstate = { projects: [{ key: 'A' }], repositories: [repo('A', 'one')] };
+
+    it('sends the token as Bearer on every request', async () => {
+      const { sim, provider, connection } = await harness(estate, {
+        integration: { token: 'tok-123' },
+        simulator: { auth: { token: 'tok-123' } },
+      });
+      await provider.refresh();
+      expect(committedTargets(connection.mutations[0])).toHaveLength(1);
+      expect(new Set(sim.requestLog.map(r => r.authorization))).toEqual(new Set(['Bearer tok-123']));
+    });
+
+    it('sends username and password as Basic on every request', async () => {
+      const { sim, provider, connection } = await harness(estate, {
+        integration: { username: 'svc-backstage', password: 'pa:ss' },
+        simulator: { auth: { username: 'svc-backstage', password: 'pa:ss' } },
+      });
+      await provider.refresh();
+      expect(committedTargets(connection.mutations[0])).toHaveLength(1);
+      const basic = `Basic ${Buffer.from('svc-backstage:pa:ss').toString('base64')}`;
+      expect(new Set(sim.requestLog.map(r => r.authorization))).toEqual(new Set([basic]));
+    });
+
+    it('fails clearly on 401 without retrying and commits nothing', async () => {
+      const { sim, provider, connection, logger } = await harness(estate, {
+        integration: { token: 'wrong-secret-token' },
+        simulator: { auth: { token: 'right' } },
+      });
+      await expect(provider.refresh()).rejects.toThrow(/401.*check the credentials in integrations\.bitbucketServer/);
+      expect(connection.mutations).toEqual([]);
+      expect(sim.stats.requests).toBe(1);
+      expect(logger.lines.filter(l => l.level === 'error')).toHaveLength(1);
+      expect(logger.text()).not.toContain('wrong-secret-token');
+    });
+  });
+
+  describe('rate limits and errors', () => {
+    const estate: SimEstate = { projects: [{ key: 'A' }], repositories: repos('A', 8) };
+
+    it('waits for Retry-After on 429 and still gets the exact result', async () => {
+      const { sim, provider, connection } = await harness(estate);
+      sim.addFault({ match: /\/raw\//, times: 2, respond: { status: 429, headers: { 'Retry-After': '1' } } });
+      const startedAt = Date.now();
+      const summary = await provider.refresh();
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(950);
+      expect(committedTargets(connection.mutations[0])).toHaveLength(8);
+      expect(summary.requests.rateLimited).toBe(2);
+      expect(sim.stats.requests).toBe(2 + 8 + 2);
+    });
+
+    it('backs off on 429 without Retry-After and still gets the exact result', async () => {
+      const { sim, provider, connection } = await harness(estate);
+      sim.addFault({ match: /\/repos$/, times: 3, respond: { status: 429 } });
+      const summary = await provider.refresh();
+      expect(committedTargets(connection.mutations[0])).toHaveLength(8);
+      expect(summary.requests.rateLimited).toBe(3);
+      expect(summary.requests.retries).toBe(3);
+    });
+
+    it('retries transient 500s to an exact result', async () => {
+      const { sim, provider, connection } = await harness(estate);
+      sim.addFault({ match: /\/raw\/|\/repos$|\/projects$/, times: 4, respond: { status: 500 } });
+      const summary = await provider.refresh();
+      expect(committedTargets(connection.mutations[0])).toHaveLength(8);
+      expect(summary.requests.serverErrors).toBe(4);
+      expect(summary.requests.retries).toBe(4);
+    });
+
+    it('leaves the catalog untouched on a persistent outage, with one error line naming provider, host and path', async () => {
+      const { sim, provider, connection, logger } = await harness(estate, { integration: { token: 'outage-secret' } });
+      sim.setOutage(true);
+      await expect(provider.refresh()).rejects.toThrow(/failed after 5 attempts/);
+      expect(connection.mutations).toEqual([]);
+      const errors = logger.lines.filter(l => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      const host = new URL(sim.url).host;
+      expect(errors[0].message).toContain("provider 'default'");
+      expect(errors[0].message).toContain(`host ${host}`);
+      expect(errors[0].message).toContain('GET /rest/api/1.0/projects');
+      expect(logger.text()).not.toContain('outage-secret');
+    });
+  });
+});

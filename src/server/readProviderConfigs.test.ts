@@ -1,0 +1,77 @@
+import { ConfigReader } from '@backstage/config';
+import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
+import { captureLogger } from '../../dev/testing/captureLogger';
+import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
+import { readProviderConfigs } from './readProviderConfigs';
+
+const integrations = { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] };
+
+function load(providers: unknown) {
+  const config = new ConfigReader({ integrations, catalog: { providers: { bitbucketServer: providers } } });
+  return BitbucketServerEntityProvider.fromConfig(config, { logger: captureLogger(), schedule: manualTaskRunner() });
+}
+
+describe('readProviderConfigs', () => {
+  it('reads the single-object form as provider "default" with documented defaults', () => {
+    const [config] = readProviderConfigs(
+      new ConfigReader({ catalog: { providers: { bitbucketServer: { host: 'bitbucket.example.com' } } } }),
+    );
+    expect(config).toEqual({
+      id: 'default',
+      configKey: 'catalog.providers.bitbucketServer',
+      host: 'bitbucket.example.com',
+      catalogPath: '/catalog-info.yaml',
+      filters: { projectKey: undefined, repoSlug: undefined, skipArchivedRepos: false },
+      validateLocationsExist: true,
+      schedule: undefined,
+      pageSize: 1000,
+      concurrency: 10,
+      requestTimeoutMs: 30000,
+    });
+  });
+
+  it('reads the map form as one provider per id and normalises the catalog path', () => {
+    const configs = readProviderConfigs(
+      new ConfigReader({
+        catalog: {
+          providers: {
+            bitbucketServer: {
+              one: { host: 'a.example.com', catalogPath: 'catalog.yaml', requestTimeout: '5s' },
+              two: { host: 'b.example.com:7990', filters: { projectKey: '^P', skipArchivedRepos: true } },
+            },
+          },
+        },
+      }),
+    );
+    expect(configs.map(c => [c.id, c.host, c.catalogPath, c.requestTimeoutMs])).toEqual([
+      ['one', 'a.example.com', '/catalog.yaml', 5000],
+      ['two', 'b.example.com:7990', '/catalog-info.yaml', 30000],
+    ]);
+    expect(configs[1].filters.projectKey?.source).toBe('^P');
+    expect(configs[1].filters.skipArchivedRepos).toBe(true);
+  });
+
+  it('returns no providers when none are configured', () => {
+    expect(readProviderConfigs(new ConfigReader({}))).toEqual([]);
+  });
+
+  it.each([
+    ['a missing host', { main: { catalogPath: '/x.yaml' } }, /'catalog\.providers\.bitbucketServer\.main\.host' \(Bitbucket Server provider 'main'\): required/],
+    ['a host with a scheme', { host: 'https://bitbucket.example.com' }, /bitbucketServer\.host' \(Bitbucket Server provider 'default'\).*without scheme/],
+    ['an unknown host', { main: { host: 'elsewhere.example.com' } }, /'catalog\.providers\.bitbucketServer\.main\.host' \(Bitbucket Server provider 'main'\): no integrations\.bitbucketServer entry has host 'elsewhere\.example\.com'/],
+    ['a bad projectKey regex', { main: { host: 'bitbucket.example.com', filters: { projectKey: '(' } } }, /'catalog\.providers\.bitbucketServer\.main\.filters\.projectKey' \(Bitbucket Server provider 'main'\): '\(' is not a valid regular expression/],
+    ['a bad repoSlug regex', { host: 'bitbucket.example.com', filters: { repoSlug: '[a-' } }, /bitbucketServer\.filters\.repoSlug' \(Bitbucket Server provider 'default'\)/],
+    ['a bad schedule', { main: { host: 'bitbucket.example.com', schedule: { frequency: 'often' } } }, /'catalog\.providers\.bitbucketServer\.main\.schedule' \(Bitbucket Server provider 'main'\)/],
+    ['a typo in a key', { main: { host: 'bitbucket.example.com', catalogpath: '/x.yaml' } }, /Unknown config key 'catalog\.providers\.bitbucketServer\.main\.catalogpath'; did you mean 'catalogPath'\?/],
+    ['a typo in a filter key', { main: { host: 'bitbucket.example.com', filters: { projectkey: 'A' } } }, /'catalog\.providers\.bitbucketServer\.main\.filters\.projectkey'; did you mean 'projectKey'\?/],
+    ['a catalogPath naming a directory', { main: { host: 'bitbucket.example.com', catalogPath: '/catalog/' } }, /main\.catalogPath' \(Bitbucket Server provider 'main'\): must name a file/],
+    ['a catalogPath escaping the repository', { main: { host: 'bitbucket.example.com', catalogPath: '../x.yaml' } }, /main\.catalogPath'.*'\.\.'/],
+    ['a page size above 1000', { main: { host: 'bitbucket.example.com', pageSize: 5000 } }, /main\.pageSize' \(Bitbucket Server provider 'main'\): expected a whole number from 1 to 1000, got 5000/],
+    ['a zero concurrency', { main: { host: 'bitbucket.example.com', concurrency: 0 } }, /main\.concurrency'.*got 0/],
+    ['an unreadable request timeout', { main: { host: 'bitbucket.example.com', requestTimeout: 'soon' } }, /main\.requestTimeout' \(Bitbucket Server provider 'main'\): expected a duration/],
+    ['a provider that is not an object', { main: 'bitbucket.example.com' }, /'catalog\.providers\.bitbucketServer\.main': expected a provider object/],
+    ['a host of the wrong type', { main: { host: 42 } }, /catalog\.providers\.bitbucketServer\.main\.host/],
+  ])('fails at startup on %s, naming the key and the provider', (_case, providers, message) => {
+    expect(() => load(providers)).toThrow(message);
+  });
+});
