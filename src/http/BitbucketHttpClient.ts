@@ -180,7 +180,7 @@ export class BitbucketHttpClient {
         const response = await fetch(url, { method, headers, signal, redirect: 'manual' });
         const location = response.headers.get('location');
         if (response.status >= 300 && response.status < 400 && location) {
-          await response.body?.cancel();
+          discardBody(response);
           const next = new URL(location, url);
           if (next.origin !== this.apiOrigin) {
             throw this.error(
@@ -198,7 +198,7 @@ export class BitbucketHttpClient {
         }
         const ok = response.status >= 200 && response.status < 300;
         if (ok && discardSuccessBody) {
-          await response.body?.cancel();
+          discardBody(response);
           return { status: response.status, headers: response.headers, body: '' };
         }
         return { status: response.status, headers: response.headers, body: await response.text() };
@@ -235,6 +235,14 @@ export class BitbucketHttpClient {
       cause,
     });
   }
+}
+
+/**
+ * Frees the connection without reading a body we do not need. Not awaited: a stream
+ * produced by an interceptor (the test and demo routing) may only settle once read.
+ */
+function discardBody(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
 }
 
 function describeSuffix(body: string): string {

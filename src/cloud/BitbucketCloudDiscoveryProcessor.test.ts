@@ -1,0 +1,245 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { ConfigReader } from '@backstage/config';
+import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
+import { BitbucketCloudSimulator } from '../../dev/simulator/BitbucketCloudSimulator';
+import { SimEstate, SimRepository } from '../../dev/simulator/estate';
+import { routeBitbucketCloudTo } from '../../dev/simulator/routeBitbucketCloud';
+import { captureLogger } from '../../dev/testing/captureLogger';
+import { BitbucketCloudDiscoveryProcessor } from './BitbucketCloudDiscoveryProcessor';
+
+const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
+
+function repo(projectKey: string, slug: string, extra: Partial<SimRepository> = {}): SimRepository {
+  return { projectKey, slug, files: { 'catalog-info.yaml': CATALOG }, ...extra };
+}
+
+const ESTATE: SimEstate = {
+  projects: [{ key: 'PLAT' }, { key: 'PLATX' }, { key: 'WEB' }],
+  repositories: [
+    repo('PLAT', 'svc-payments'),
+    repo('PLAT', 'svc-orders', { defaultBranch: 'develop' }),
+    repo('PLAT', 'lib-common'),
+    repo('PLAT', 'svc-nofile', { files: { 'README.md': '#' } }),
+    repo('PLAT', 'svc-empty', { empty: true, files: {} }),
+    repo('PLATX', 'svc-extra'),
+    repo('WEB', 'web-shop', { isPrivate: false }),
+    repo('WEB', 'svc-web'),
+  ],
+};
+
+const src = (slug: string, branch = 'main', path = 'catalog-info.yaml') =>
+  `https://bitbucket.org/acme/${slug}/src/${branch}/${path}`;
+
+let sim: BitbucketCloudSimulator;
+let router: { close(): void };
+
+afterEach(async () => {
+  router?.close();
+  await sim?.stop();
+});
+
+async function setUp(options: {
+  estate?: SimEstate;
+  integration?: Record<string, unknown>;
+  auth?: ConstructorParameters<typeof BitbucketCloudSimulator>[0]['auth'];
+  codeSearch?: boolean;
+  processor?: Record<string, unknown>;
+} = {}) {
+  sim = new BitbucketCloudSimulator({
+    workspace: 'acme',
+    estate: structuredClone(options.estate ?? ESTATE),
+    auth: options.auth,
+    codeSearch: options.codeSearch,
+    recordRequests: true,
+  });
+  await sim.start();
+  router = routeBitbucketCloudTo(sim.url);
+  const config = new ConfigReader({
+    integrations: {
+      bitbucketCloud: [options.integration ?? { username: 'me@example.com', token: 'api-token' }],
+      bitbucketServer: [{ host: 'bitbucket.internal.example.com' }],
+    },
+    catalog: options.processor ? { processors: { bitbucketCloudDiscovery: options.processor } } : {},
+  });
+  const logger = captureLogger();
+  const cache = CacheManager.fromConfig(new ConfigReader({})).forPlugin('catalog');
+  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, cache });
+  const read = async (target: string, type = 'bitbucket-discovery') => {
+    const emitted: CatalogProcessorResult[] = [];
+    const handled = await processor.readLocation({ type, target } as LocationSpec, false, r => emitted.push(r), undefined as any, undefined as any);
+    const targets = emitted.map(r => {
+      if (r.type !== 'location') throw new Error(`unexpected ${r.type}`);
+      expect(r.location).toMatchObject({ type: 'url', presence: 'required' });
+      return r.location.target;
+    });
+    return { handled, targets: targets.sort() };
+  };
+  return { processor, logger, read };
+}
+
+describe('BitbucketCloudDiscoveryProcessor', () => {
+  it('emits the main-branch URL of every repository that has the catalog file', async () => {
+    const { read } = await setUp();
+    const { handled, targets } = await read('https://bitbucket.org/workspaces/acme');
+    expect(handled).toBe(true);
+    expect(targets).toEqual(
+      [src('lib-common'), src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web'), src('web-shop')].sort(),
+    );
+    expect(sim.stats.byRoute.listRepositories).toBe(1);
+    // One existence check per repository with a main branch; the empty one is skipped unasked.
+    expect(sim.stats.byRoute.src).toBe(7);
+    const listing = sim.requestLog.find(r => r.path === '/2.0/repositories/acme')!;
+    expect(new URLSearchParams(listing.query).get('pagelen')).toBe('100');
+  });
+
+  it('leaves other location types alone without a request', async () => {
+    const { read } = await setUp();
+    expect(await read('https://bitbucket.org/acme/x/src/main/catalog-info.yaml', 'url')).toEqual({ handled: false, targets: [] });
+    expect(sim.stats.requests).toBe(0);
+  });
+
+  describe('URL forms', () => {
+    it.each([
+      ['an exact project, pushed into BBQL', 'https://bitbucket.org/workspaces/acme/projects/PLAT', 'project.key="PLAT"', [src('lib-common'), src('svc-orders', 'develop'), src('svc-payments')]],
+      ['a project glob', 'https://bitbucket.org/workspaces/acme/projects/PLAT*', null, [src('lib-common'), src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments')]],
+      ['a project glob with a repository glob', 'https://bitbucket.org/workspaces/acme/projects/PLAT*/repos/svc-*', null, [src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments')]],
+      ['a repository glob across projects', 'https://bitbucket.org/workspaces/acme/repos/svc-*', null, [src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]],
+      ['BBQL combined with the project', 'https://bitbucket.org/workspaces/acme/projects/WEB?q=is_private%3Dfalse', '(is_private=false) AND project.key="WEB"', [src('web-shop')]],
+      ['a trailing slash', 'https://bitbucket.org/workspaces/acme/projects/WEB/', 'project.key="WEB"', [src('svc-web'), src('web-shop')]],
+    ])('handles %s', async (_name, target, expectedQuery, expected) => {
+      const { read } = await setUp();
+      expect((await read(target)).targets).toEqual([...expected].sort());
+      const listing = sim.requestLog.find(r => r.path === '/2.0/repositories/acme')!;
+      expect(new URLSearchParams(listing.query).get('q')).toBe(expectedQuery);
+    });
+
+    it.each([
+      ['/catalog/service.yaml', 'catalog/service.yaml'],
+      ['catalog/service.yaml', 'catalog/service.yaml'],
+    ])('reads catalogPath %s without double slashes', async (catalogPath, path) => {
+      const estate: SimEstate = { projects: [{ key: 'P' }], repositories: [repo('P', 'one', { files: { [path]: CATALOG } }), repo('P', 'two')] };
+      const { read } = await setUp({ estate });
+      const { targets } = await read(`https://bitbucket.org/workspaces/acme?catalogPath=${encodeURIComponent(catalogPath)}`);
+      expect(targets).toEqual([src('one', 'main', path)]);
+    });
+  });
+
+  it('follows next links across pages', async () => {
+    const estate: SimEstate = {
+      projects: [{ key: 'P' }],
+      repositories: Array.from({ length: 230 }, (_, i) => repo('P', `repo-${String(i).padStart(3, '0')}`)),
+    };
+    const { read } = await setUp({ estate });
+    const { targets } = await read('https://bitbucket.org/workspaces/acme');
+    expect(targets).toHaveLength(230);
+    expect(sim.stats.byRoute.listRepositories).toBe(3);
+  });
+
+  describe('API budget', () => {
+    it('re-emits within the time-to-live with zero requests', async () => {
+      const { read } = await setUp();
+      const first = await read('https://bitbucket.org/workspaces/acme');
+      const requests = sim.stats.requests;
+      const second = await read('https://bitbucket.org/workspaces/acme');
+      expect(second).toEqual(first);
+      expect(sim.stats.requests).toBe(requests);
+    });
+
+    it('after the time-to-live re-lists and re-checks only repositories whose updated_on changed', async () => {
+      const { read } = await setUp({ processor: { cacheTtl: { milliseconds: 1 } } });
+      await read('https://bitbucket.org/workspaces/acme');
+      sim.resetStats();
+      sim.removeFile('PLAT', 'svc-payments', 'catalog-info.yaml');
+      sim.setFile('PLAT', 'svc-nofile', 'catalog-info.yaml', CATALOG);
+      await new Promise(resolve => setTimeout(resolve, 5));
+
+      const { targets } = await read('https://bitbucket.org/workspaces/acme');
+
+      expect(targets).toEqual(
+        [src('lib-common'), src('svc-extra'), src('svc-orders', 'develop'), src('svc-nofile'), src('svc-web'), src('web-shop')].sort(),
+      );
+      expect(sim.stats.byRoute.listRepositories).toBe(1);
+      expect(sim.stats.byRoute.src).toBe(2);
+    });
+
+    it('re-emits the last good result with a warning when a refresh fails', async () => {
+      const { read, logger } = await setUp({ processor: { cacheTtl: { milliseconds: 1 } } });
+      const first = await read('https://bitbucket.org/workspaces/acme');
+      sim.setOutage(true);
+      await new Promise(resolve => setTimeout(resolve, 5));
+      const second = await read('https://bitbucket.org/workspaces/acme');
+      expect(second).toEqual(first);
+      expect(logger.lines.filter(l => l.level === 'warn').map(l => l.message).join('\n')).toMatch(
+        /re-emitting the last good result.*GET \/2\.0\/repositories\/acme failed after 5 attempts/,
+      );
+    });
+
+    it('throws when the first scan fails, emitting nothing', async () => {
+      const { read } = await setUp();
+      sim.setOutage(true);
+      await expect(read('https://bitbucket.org/workspaces/acme')).rejects.toThrow(/Bitbucket at api\.bitbucket\.org: GET \/2\.0\/repositories\/acme failed after 5 attempts/);
+    });
+  });
+
+  describe('legacy search=true', () => {
+    it('falls back to listing plus checks when code search answers 404, warning once', async () => {
+      const { read, logger } = await setUp({ processor: { cacheTtl: { milliseconds: 1 } } });
+      const { targets } = await read('https://bitbucket.org/workspaces/acme/projects/WEB?search=true');
+      expect(targets).toEqual([src('svc-web'), src('web-shop')]);
+      await new Promise(resolve => setTimeout(resolve, 5));
+      await read('https://bitbucket.org/workspaces/acme/projects/WEB?search=true');
+      const warnings = logger.lines.filter(l => l.level === 'warn' && /Code search is unavailable/.test(l.message));
+      expect(warnings).toHaveLength(1);
+    });
+
+    it('uses code search where it still answers, without per-repository checks', async () => {
+      const { read } = await setUp({ codeSearch: true });
+      const { targets } = await read('https://bitbucket.org/workspaces/acme/repos/svc-*?search=true');
+      expect(targets).toEqual([src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]);
+      expect(sim.stats.byRoute.search).toBeGreaterThanOrEqual(1);
+      expect(sim.stats.byRoute.src ?? 0).toBe(0);
+    });
+  });
+
+  describe('authentication: the exact header on the wire', () => {
+    const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+    it.each([
+      ['Atlassian account email + API token', { username: 'dev@example.com', token: 'ATATT-api-token' }, { username: 'dev@example.com', token: 'ATATT-api-token' }, basic('dev@example.com', 'ATATT-api-token')],
+      ['an access token without username', { token: 'ws-access-token' }, { token: 'ws-access-token' }, 'Bearer ws-access-token'],
+      ['legacy username + app password', { username: 'legacy-user', appPassword: 'app-pass' }, { username: 'legacy-user', appPassword: 'app-pass' }, basic('legacy-user', 'app-pass')],
+    ])('%s', async (_name, integration, auth, header) => {
+      const { read } = await setUp({ integration, auth });
+      expect((await read('https://bitbucket.org/workspaces/acme/projects/WEB')).targets).toHaveLength(2);
+      expect(new Set(sim.requestLog.map(r => r.authorization))).toEqual(new Set([header]));
+    });
+
+    it('OAuth client credentials: a token from bitbucket.org, then Bearer to the API', async () => {
+      const { read } = await setUp({
+        integration: { clientId: 'oauth-client', clientSecret: 'oauth-secret' },
+        auth: { clientId: 'oauth-client', clientSecret: 'oauth-secret' },
+      });
+      expect((await read('https://bitbucket.org/workspaces/acme/projects/WEB')).targets).toHaveLength(2);
+      const [tokenRequest, ...apiRequests] = sim.requestLog;
+      expect(tokenRequest).toMatchObject({ method: 'POST', path: '/site/oauth2/access_token', authorization: basic('oauth-client', 'oauth-secret') });
+      const bearers = new Set(apiRequests.map(r => r.authorization));
+      expect(bearers.size).toBe(1);
+      expect([...bearers][0]).toMatch(/^Bearer \S+$/);
+    });
+  });
+
+  describe('hosts', () => {
+    it('sends a Bitbucket Server host to the Server provider with a clear error', async () => {
+      const { read } = await setUp();
+      await expect(read('https://bitbucket.internal.example.com/workspaces/acme')).rejects.toThrow(
+        /bitbucket\.internal\.example\.com is a Bitbucket Server host.*catalog\.providers\.bitbucketServer/,
+      );
+    });
+
+    it('rejects a host that is no Bitbucket', async () => {
+      const { read } = await setUp();
+      await expect(read('https://github.com/workspaces/acme')).rejects.toThrow(/github\.com is not a Bitbucket Cloud host; expected one of bitbucket\.org/);
+      expect(sim.stats.requests).toBe(0);
+    });
+  });
+});
