@@ -43,7 +43,8 @@ export function parseRetryAfter(
   if (/^\d+$/.test(trimmed)) {
     return Number(trimmed) * 1000;
   }
-  const date = Date.parse(trimmed);
+  // An HTTP date always names its weekday and month; this keeps '-5' from parsing as a year.
+  const date = /[A-Za-z]/.test(trimmed) ? Date.parse(trimmed) : NaN;
   if (Number.isNaN(date)) {
     return undefined;
   }

@@ -112,6 +112,19 @@ describe('BitbucketServerEntityProvider', () => {
     expect(entity.metadata.annotations['backstage.io/managed-by-location']).toBe(`url:${entity.spec.target}`);
   });
 
+  it('emits every candidate unchecked, as optional, when validateLocationsExist is false', async () => {
+    const estate: SimEstate = {
+      projects: [{ key: 'A' }],
+      repositories: [repo('A', 'has-file'), repo('A', 'no-file', { files: {} })],
+    };
+    const { sim, provider, connection, browse } = await harness(estate, { provider: { validateLocationsExist: false } });
+    await provider.refresh();
+    expect(committedTargets(connection.mutations[0])).toEqual([browse('A', 'has-file'), browse('A', 'no-file')]);
+    const entities = (connection.mutations[0] as { entities: Array<{ entity: any }> }).entities;
+    expect(entities.map(e => e.entity.spec.presence)).toEqual(['optional', 'optional']);
+    expect(sim.stats.byRoute.raw ?? 0).toBe(0);
+  });
+
   describe('filters', () => {
     const estate: SimEstate = {
       projects: [{ key: 'PLAT' }, { key: 'PLATFORM' }, { key: 'XPLAT' }, { key: 'OTHER' }],
