@@ -1,5 +1,6 @@
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
 import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
 import { BitbucketCloudSimulator } from '../../dev/simulator/BitbucketCloudSimulator';
 import { SimEstate, SimRepository } from '../../dev/simulator/estate';
@@ -40,10 +41,10 @@ afterEach(async () => {
 
 async function setUp(options: {
   estate?: SimEstate;
-  integration?: Record<string, unknown>;
+  integration?: JsonObject;
   auth?: ConstructorParameters<typeof BitbucketCloudSimulator>[0]['auth'];
   codeSearch?: boolean;
-  processor?: Record<string, unknown>;
+  processor?: JsonObject;
 } = {}) {
   sim = new BitbucketCloudSimulator({
     workspace: 'acme',
@@ -66,7 +67,7 @@ async function setUp(options: {
   const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, cache });
   const read = async (target: string, type = 'bitbucket-discovery') => {
     const emitted: CatalogProcessorResult[] = [];
-    const handled = await processor.readLocation({ type, target } as LocationSpec, false, r => emitted.push(r), undefined as any, undefined as any);
+    const handled = await processor.readLocation({ type, target } as LocationSpec, false, r => emitted.push(r));
     const targets = emitted.map(r => {
       if (r.type !== 'location') throw new Error(`unexpected ${r.type}`);
       expect(r.location).toMatchObject({ type: 'url', presence: 'required' });

@@ -1,3 +1,4 @@
+import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { BitbucketServerSimulator } from '../../dev/simulator/BitbucketServerSimulator';
 import { SimEstate, SimRepository } from '../../dev/simulator/estate';
@@ -107,9 +108,10 @@ describe('BitbucketServerEntityProvider', () => {
       browse('PLAT', 'with-file', 'docs/catalog.yaml'),
     ]);
     expect(logger.lines.filter(l => l.level === 'debug').map(l => l.message).join('\n')).toMatch(/empty-repo/);
-    const [{ entity }] = (connection.mutations[0] as { entities: Array<{ entity: any; locationKey?: string }> }).entities;
+    const [{ entity, locationKey }] = (connection.mutations[0] as { entities: Array<{ entity: Entity; locationKey?: string }> }).entities;
     expect(entity).toMatchObject({ kind: 'Location', spec: { type: 'url', presence: 'required' } });
-    expect(entity.metadata.annotations['backstage.io/managed-by-location']).toBe(`url:${entity.spec.target}`);
+    expect(entity.metadata.annotations?.['backstage.io/managed-by-location']).toBe(`url:${entity.spec?.target}`);
+    expect(locationKey).toBe('bitbucketServer-provider:default');
   });
 
   it('emits every candidate unchecked, as optional, when validateLocationsExist is false', async () => {
@@ -120,8 +122,8 @@ describe('BitbucketServerEntityProvider', () => {
     const { sim, provider, connection, browse } = await harness(estate, { provider: { validateLocationsExist: false } });
     await provider.refresh();
     expect(committedTargets(connection.mutations[0])).toEqual([browse('A', 'has-file'), browse('A', 'no-file')]);
-    const entities = (connection.mutations[0] as { entities: Array<{ entity: any }> }).entities;
-    expect(entities.map(e => e.entity.spec.presence)).toEqual(['optional', 'optional']);
+    const entities = (connection.mutations[0] as { entities: Array<{ entity: Entity }> }).entities;
+    expect(entities.map(e => e.entity.spec?.presence)).toEqual(['optional', 'optional']);
     expect(sim.stats.byRoute.raw ?? 0).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import { JsonValue } from '@backstage/types';
 import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
 import { captureLogger } from '../../dev/testing/captureLogger';
 import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
@@ -6,7 +7,7 @@ import { readProviderConfigs } from './readProviderConfigs';
 
 const integrations = { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] };
 
-function load(providers: unknown) {
+function load(providers: JsonValue) {
   const config = new ConfigReader({ integrations, catalog: { providers: { bitbucketServer: providers } } });
   return BitbucketServerEntityProvider.fromConfig(config, { logger: captureLogger(), schedule: manualTaskRunner() });
 }
@@ -71,7 +72,7 @@ describe('readProviderConfigs', () => {
     ['an unreadable request timeout', { main: { host: 'bitbucket.example.com', requestTimeout: 'soon' } }, /main\.requestTimeout' \(Bitbucket Server provider 'main'\): expected a duration/],
     ['a provider that is not an object', { main: 'bitbucket.example.com' }, /'catalog\.providers\.bitbucketServer\.main': expected a provider object/],
     ['a host of the wrong type', { main: { host: 42 } }, /catalog\.providers\.bitbucketServer\.main\.host/],
-  ])('fails at startup on %s, naming the key and the provider', (_case, providers, message) => {
+  ] as Array<[string, JsonValue, RegExp]>)('fails at startup on %s, naming the key and the provider', (_case, providers, message) => {
     expect(() => load(providers)).toThrow(message);
   });
 });
