@@ -119,7 +119,8 @@ class Parser<T> {
     const token = this.next();
     if (token.kind === 'open') {
       const inner = this.parseOr();
-      if (this.next().kind !== 'close') throw new BbqlError('missing closing parenthesis');
+      if (this.tokens[this.position]?.kind !== 'close') throw new BbqlError('missing closing parenthesis');
+      this.position++;
       return inner;
     }
     if (token.kind !== 'word') throw new BbqlError(`expected a field name, found ${describe(token)}`);

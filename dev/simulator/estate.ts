@@ -92,14 +92,18 @@ export class EstateStore {
   // Derived indexes, rebuilt lazily after a repository is added or deleted.
   private byProject: Map<string, SimRepository[]> | undefined;
   private bySlug: Map<string, SimRepository> | undefined;
+  private projectsByKey: Map<string, SimProject> | undefined;
 
   constructor(readonly estate: SimEstate) {
+    // Ids are handed out in estate order up front, so the same estate always gets the same ids.
+    estate.projects.forEach(project => this.idOf(project));
     for (const repo of estate.repositories) {
+      this.idOf(repo);
       this.byKey.set(repositoryKey(repo.projectKey, repo.slug), repo);
     }
   }
 
-  /** A numeric id that stays the same for the lifetime of the store (Bitbucket Server `id`). */
+  /** The numeric id of a project or repository (Bitbucket Server `id`), fixed for the store's lifetime. */
   idOf(entity: SimRepository | SimProject): number {
     let id = this.ids.get(entity);
     if (id === undefined) {
@@ -110,8 +114,10 @@ export class EstateStore {
   }
 
   findProject(key: string): SimProject | undefined {
-    const wanted = key.toUpperCase();
-    return this.estate.projects.find(project => project.key.toUpperCase() === wanted);
+    if (!this.projectsByKey) {
+      this.projectsByKey = new Map(this.estate.projects.map(project => [project.key.toUpperCase(), project]));
+    }
+    return this.projectsByKey.get(key.toUpperCase());
   }
 
   findRepository(projectKey: string, slug: string): SimRepository | undefined {
@@ -198,6 +204,7 @@ export class EstateStore {
   private forgetDerivedIndexes(): void {
     this.byProject = undefined;
     this.bySlug = undefined;
+    this.projectsByKey = undefined;
   }
 
   private requireRepository(projectKey: string, slug: string): SimRepository {

@@ -1,0 +1,192 @@
+import { BaseSimulator, CommonError, SimulatorOptions } from './BaseSimulator';
+import { BitbucketCloudAuth, CloudAuthenticator } from './bitbucketCloudAuth';
+import { CodeSearchHit, searchCode } from './bitbucketCloudCodeSearch';
+import { cloudError, cloudLinkBases, cloudProjectJson, cloudRepositoryJson } from './bitbucketCloudJson';
+import { cloudPage } from './bitbucketCloudPaging';
+import { queryRepositories } from './bitbucketCloudQuery';
+import { defaultBranchOf, latestCommitOf, readFile, SimRepository } from './estate';
+import { jsonReply, Reply, SimRequest, textReply } from './httpServer';
+import { LastResultCache } from './lastResultCache';
+import { BadRequestError, Route } from './routing';
+import { stableUuid } from './stableIds';
+
+export interface BitbucketCloudSimulatorOptions extends SimulatorOptions {
+  /** The one workspace served; every other workspace answers 404. */
+  workspace: string;
+  /** When set, every API request must carry one of the configured credentials. */
+  auth?: BitbucketCloudAuth;
+  /** Default false: code search answers 404 "Search is not enabled", as on most workspaces. */
+  codeSearch?: boolean;
+  /** Lifetime of OAuth access tokens the simulator issues; default 7200. */
+  accessTokenTtlSeconds?: number;
+}
+
+const WORKSPACE = String.raw`^/2\.0/workspaces/(?<workspace>[^/]+)`;
+const REPOSITORIES = String.raw`^/2\.0/repositories/(?<workspace>[^/]+)`;
+const REPOSITORY = `${REPOSITORIES}/(?<slug>[^/]+)`;
+
+function route(name: string, path: string, handle: Route['handle'], extra: Partial<Route> = {}): Route {
+  return { name, method: 'GET', path: new RegExp(`${path}/?$`), handle, ...extra };
+}
+
+/** Bitbucket Cloud API 2.0 for one workspace on loopback, plus its OAuth token endpoint. */
+export class BitbucketCloudSimulator extends BaseSimulator {
+  readonly workspace: string;
+  private readonly authenticator: CloudAuthenticator;
+  private readonly codeSearch: boolean;
+  private readonly listingCache = new LastResultCache<SimRepository[]>();
+  private readonly searchCache = new LastResultCache<CodeSearchHit[]>();
+
+  constructor(options: BitbucketCloudSimulatorOptions) {
+    super(options);
+    this.workspace = options.workspace;
+    this.authenticator = new CloudAuthenticator(options.auth, options.accessTokenTtlSeconds);
+    this.codeSearch = options.codeSearch ?? false;
+  }
+
+  protected readonly routes: Route[] = [
+    route('oauth', '^/site/oauth2/access_token', req => this.authenticator.issueAccessToken(req), {
+      method: 'POST',
+      anonymous: true,
+    }),
+    // Atlassian retired the cross-workspace listings (CHANGE-2770).
+    route('gone', String.raw`^/2\.0/(?:repositories|workspaces)`, () => gone(), { anonymous: true }),
+    route('getWorkspace', WORKSPACE, (req, { workspace }) => this.inWorkspace(workspace, () => this.getWorkspace(req))),
+    route('listProjects', `${WORKSPACE}/projects`, (req, { workspace }) =>
+      this.inWorkspace(workspace, () => this.listProjects(req)),
+    ),
+    route('search', `${WORKSPACE}/search/code`, (req, { workspace }) =>
+      this.inWorkspace(workspace, () => this.search(req)),
+    ),
+    route('listRepositories', REPOSITORIES, (req, { workspace }) =>
+      this.inWorkspace(workspace, () => this.listRepositories(req)),
+    ),
+    route('getRepository', REPOSITORY, (req, { workspace, slug }) =>
+      this.withRepository(workspace, slug, repo =>
+        jsonReply(200, cloudRepositoryJson(this.store, this.workspace, repo, cloudLinkBases(this.publicOrigin(req)))),
+      ),
+    ),
+    route('src', `${REPOSITORY}/src/(?<ref>[^/]+)/(?<path>.+)`, (_req, { workspace, slug, ref, path }) =>
+      this.withRepository(workspace, slug, repo => src(repo, ref, path)),
+    ),
+  ];
+
+  protected isAuthorized(req: SimRequest): boolean {
+    return this.authenticator.isAuthorized(req);
+  }
+
+  protected errorReply(error: CommonError, req: SimRequest, detail?: string): Reply {
+    switch (error) {
+      case 'badRequest':
+        return errorReply(400, detail ?? 'Bad request');
+      case 'notFound':
+        return errorReply(404, `Resource not found: ${req.path}`);
+      case 'unauthorized':
+        return errorReply(401, 'Unauthorized', 'Authentication failed: missing or invalid credentials');
+      case 'rateLimited':
+        return errorReply(429, 'Rate limit for this resource has been exceeded');
+      case 'serverError':
+        return errorReply(500, 'Something went wrong (simulated)');
+      case 'unavailable':
+        return errorReply(503, 'Service unavailable (simulated outage)');
+    }
+  }
+
+  private inWorkspace(workspace: string, answer: () => Reply): Reply {
+    if (workspace.toLowerCase() !== this.workspace.toLowerCase()) {
+      return errorReply(404, `No workspace with identifier '${workspace}'.`);
+    }
+    return answer();
+  }
+
+  private withRepository(workspace: string, slug: string, answer: (repo: SimRepository) => Reply): Reply {
+    return this.inWorkspace(workspace, () => {
+      const repo = this.store.findRepositoryBySlug(slug);
+      if (!repo) return errorReply(404, `Repository ${this.workspace}/${slug} not found`);
+      return answer(repo);
+    });
+  }
+
+  private getWorkspace(req: SimRequest): Reply {
+    const links = cloudLinkBases(this.publicOrigin(req));
+    return jsonReply(200, {
+      type: 'workspace',
+      slug: this.workspace,
+      name: this.workspace,
+      uuid: stableUuid(`workspace/${this.workspace}`),
+      links: { html: { href: `${links.web}/${this.workspace}/` } },
+    });
+  }
+
+  private listProjects(req: SimRequest): Reply {
+    const origin = this.publicOrigin(req);
+    const links = cloudLinkBases(origin);
+    return jsonReply(
+      200,
+      cloudPage(this.estate.projects, req, origin, project => cloudProjectJson(this.workspace, project, links)),
+    );
+  }
+
+  private listRepositories(req: SimRequest): Reply {
+    const q = req.query.get('q');
+    const sort = req.query.get('sort');
+    const repositories = this.listingCache.get(`${this.store.revision}|${q}|${sort}`, () =>
+      queryRepositories(this.store, this.workspace, q, sort),
+    );
+    const origin = this.publicOrigin(req);
+    const links = cloudLinkBases(origin);
+    return jsonReply(
+      200,
+      cloudPage(repositories, req, origin, repo => cloudRepositoryJson(this.store, this.workspace, repo, links)),
+    );
+  }
+
+  private search(req: SimRequest): Reply {
+    if (!this.codeSearch) return errorReply(404, 'Search is not enabled for this workspace');
+    const searchQuery = req.query.get('search_query');
+    if (!searchQuery) throw new BadRequestError('search_query is required');
+    const hits = this.searchCache.get(`${this.store.revision}|${searchQuery}`, () => searchCode(this.store, searchQuery));
+    const origin = this.publicOrigin(req);
+    const links = cloudLinkBases(origin);
+    const page = cloudPage(hits, req, origin, ({ repo, path }) => {
+      const fullName = `${this.workspace}/${repo.slug}`;
+      return {
+        type: 'code_search_result',
+        content_match_count: 1,
+        content_matches: [],
+        path_matches: [{ text: path, match: true }],
+        file: {
+          path,
+          type: 'commit_file',
+          links: { self: { href: `${links.api}/repositories/${fullName}/src/${latestCommitOf(repo)}/${path}` } },
+          commit: {
+            type: 'commit',
+            hash: latestCommitOf(repo),
+            repository: { type: 'repository', full_name: fullName, slug: repo.slug, uuid: stableUuid(fullName) },
+          },
+        },
+      };
+    });
+    return jsonReply(200, { ...page, query_substituted: false });
+  }
+}
+
+function src(repo: SimRepository, ref: string, path: string): Reply {
+  const branch = defaultBranchOf(repo);
+  if (!branch) return errorReply(404, `Repository ${repo.slug} is empty`);
+  if (![branch, 'HEAD', latestCommitOf(repo)].includes(ref)) return errorReply(404, `Commit not found: ${ref}`);
+  const content = readFile(repo, path);
+  if (content === undefined) return errorReply(404, `No such file or directory: ${path}`);
+  return textReply(200, content);
+}
+
+function gone(): Reply {
+  return errorReply(
+    410,
+    'This API is no longer available: list repositories within a workspace instead (CHANGE-2770)',
+  );
+}
+
+function errorReply(status: number, message: string, detail?: string): Reply {
+  return jsonReply(status, cloudError(message, detail));
+}

@@ -1,0 +1,33 @@
+import { parseSimulatorArguments } from './cliOptions';
+
+describe('parseSimulatorArguments', () => {
+  it('reads every option', () => {
+    expect(
+      parseSimulatorArguments([
+        '--product', 'cloud', '--projects', '5', '--repositories', '100', '--latency', '20', '--failure-rate', '0.1',
+        '--rate-limit', '50:100', '--catalog-file-ratio', '0.3', '--seed', '9', '--workspace', 'corp', '--token', 't',
+      ]),
+    ).toEqual({
+      product: 'cloud',
+      projects: 5,
+      repositories: 100,
+      catalogFileRatio: 0.3,
+      catalogPath: undefined,
+      seed: 9,
+      workspace: 'corp',
+      token: 't',
+      port: undefined,
+      faults: { latencyMs: 20, failureRate: 0.1, seed: 9, rateLimit: { perSecond: 50, burst: 100 } },
+    });
+  });
+
+  it.each([
+    [['--projects', '1', '--repositories', '1'], /--product/],
+    [['--product', 'server', '--repositories', '1'], /--projects is required/],
+    [['--product', 'server', '--projects', 'x', '--repositories', '1'], /--projects must be/],
+    [['--product', 'server', '--projects', '1', '--repositories', '1', '--rate-limit', '5'], /PER_SECOND:BURST/],
+    [['--product', 'server', '--bogus'], /bogus/],
+  ])('rejects %j', (args, message) => {
+    expect(() => parseSimulatorArguments(args)).toThrow(message);
+  });
+});

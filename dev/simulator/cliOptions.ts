@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { FaultOptions } from './faults';
+
+export interface SimulatorCliOptions {
+  product: 'server' | 'cloud';
+  projects: number;
+  repositories: number;
+  catalogFileRatio?: number;
+  catalogPath?: string;
+  seed?: number;
+  workspace: string;
+  token?: string;
+  port?: number;
+  faults: FaultOptions;
+}
+
+export const USAGE =
+  'Usage: main.js --product server|cloud --projects N --repositories N [--latency MS] [--failure-rate F] ' +
+  '[--rate-limit PER_SECOND:BURST] [--catalog-file-ratio F] [--catalog-path P] [--seed N] [--workspace acme] ' +
+  '[--token T] [--port N]';
+
+/** Reads the simulator CLI's arguments; throws an Error naming the bad argument. */
+export function parseSimulatorArguments(args: string[]): SimulatorCliOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      product: { type: 'string' },
+      projects: { type: 'string' },
+      repositories: { type: 'string' },
+      latency: { type: 'string' },
+      'failure-rate': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'catalog-file-ratio': { type: 'string' },
+      'catalog-path': { type: 'string' },
+      seed: { type: 'string' },
+      workspace: { type: 'string' },
+      token: { type: 'string' },
+      port: { type: 'string' },
+    },
+  });
+  const product = values.product;
+  if (product !== 'server' && product !== 'cloud') throw new Error('--product must be server or cloud');
+  const seed = optionalNumber('seed', values.seed);
+  return {
+    product,
+    projects: requiredNumber('projects', values.projects),
+    repositories: requiredNumber('repositories', values.repositories),
+    catalogFileRatio: optionalNumber('catalog-file-ratio', values['catalog-file-ratio']),
+    catalogPath: values['catalog-path'],
+    seed,
+    workspace: values.workspace ?? 'acme',
+    token: values.token,
+    port: optionalNumber('port', values.port),
+    faults: {
+      latencyMs: optionalNumber('latency', values.latency),
+      failureRate: optionalNumber('failure-rate', values['failure-rate']),
+      seed,
+      rateLimit: values['rate-limit'] === undefined ? undefined : parseRateLimit(values['rate-limit']),
+    },
+  };
+}
+
+function requiredNumber(name: string, text: string | undefined): number {
+  const value = optionalNumber(name, text);
+  if (value === undefined) throw new Error(`--${name} is required`);
+  return value;
+}
+
+function optionalNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`--${name} must be a non-negative number, got '${text}'`);
+  }
+  return value;
+}
+
+function parseRateLimit(text: string): { perSecond: number; burst: number } {
+  const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(text);
+  if (!match) throw new Error(`--rate-limit must be PER_SECOND:BURST, got '${text}'`);
+  return { perSecond: Number(match[1]), burst: Number(match[2]) };
+}
