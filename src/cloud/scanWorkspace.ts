@@ -29,6 +29,11 @@ export async function scanWorkspace(options: {
 
   const searchHits = target.search ? await searchOrFallBack(options) : undefined;
 
+  const record = (slug: string, repo: RepositoryRecord) => {
+    progress.candidateChecked(repo.hasCatalogFile);
+    repositories[slug] = repo;
+  };
+
   const consider = (repo: CloudRepository) => {
     progress.repositorySeen();
     if (projectMatches && !projectMatches.test(repo.project?.key ?? '')) {
@@ -58,11 +63,6 @@ export async function scanWorkspace(options: {
         record(repo.slug, { updatedOn, branch, hasCatalogFile: probe.found });
       });
     }
-  };
-
-  const record = (slug: string, repo: RepositoryRecord) => {
-    progress.candidateChecked(repo.hasCatalogFile);
-    repositories[slug] = repo;
   };
 
   group.add(async () => {

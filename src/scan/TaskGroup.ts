@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'events';
+
 /**
  * Runs many tasks at once and fails as a whole on the first failure: the failure is
  * kept, the group's signal aborts so the other tasks stop spending requests, and no
@@ -9,6 +11,10 @@ export class TaskGroup {
   private failure: { error: unknown } | undefined;
 
   constructor(parentSignal?: AbortSignal) {
+    // Every request of a scan waits on this signal while it backs off or the 429 gate is
+    // closed; during an outage that is every queued request. Many listeners are the design,
+    // so Node's "possible memory leak" warning after 10 would only mislead an operator.
+    setMaxListeners(0, this.controller.signal);
     if (parentSignal) {
       if (parentSignal.aborted) {
         this.fail(parentSignal.reason);

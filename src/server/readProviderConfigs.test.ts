@@ -72,7 +72,29 @@ describe('readProviderConfigs', () => {
     ['an unreadable request timeout', { main: { host: 'bitbucket.example.com', requestTimeout: 'soon' } }, /main\.requestTimeout' \(Bitbucket Server provider 'main'\): expected a duration/],
     ['a provider that is not an object', { main: 'bitbucket.example.com' }, /'catalog\.providers\.bitbucketServer\.main': expected a provider object/],
     ['a host of the wrong type', { main: { host: 42 } }, /catalog\.providers\.bitbucketServer\.main\.host/],
+    ['a host with a path', { main: { host: 'bitbucket.example.com/bitbucket' } }, /main\.host' \(Bitbucket Server provider 'main'\): 'bitbucket\.example\.com\/bitbucket' must be a host name/],
+    ['a host with a port that is not a number', { main: { host: 'bitbucket.example.com:79x' } }, /main\.host'.*must be a host name \(optionally with :port\)/],
+    ['a typo in a top-level key', { main: { host: 'bitbucket.example.com', filter: { projectKey: 'A' } } }, /Unknown config key 'catalog\.providers\.bitbucketServer\.main\.filter'; did you mean 'filters'\?/],
+    ['filters that are not an object', { main: { host: 'bitbucket.example.com', filters: 'PLAT' } }, /'catalog\.providers\.bitbucketServer\.main\.filters'.*got string, wanted object/],
+    ['a skipArchivedRepos that is not a boolean', { main: { host: 'bitbucket.example.com', filters: { skipArchivedRepos: 'maybe' } } }, /'catalog\.providers\.bitbucketServer\.main\.filters\.skipArchivedRepos'.*to a boolean/],
+    ['a page size of zero', { main: { host: 'bitbucket.example.com', pageSize: 0 } }, /main\.pageSize'.*got 0/],
+    ['a fractional page size', { main: { host: 'bitbucket.example.com', pageSize: 2.5 } }, /main\.pageSize'.*got 2\.5/],
+    ['a concurrency above 64', { main: { host: 'bitbucket.example.com', concurrency: 100 } }, /main\.concurrency' \(Bitbucket Server provider 'main'\): expected a whole number from 1 to 64, got 100/],
+    ['a zero request timeout', { main: { host: 'bitbucket.example.com', requestTimeout: '0ms' } }, /main\.requestTimeout' \(Bitbucket Server provider 'main'\): must be longer than zero/],
+    ['a schedule without frequency', { main: { host: 'bitbucket.example.com', schedule: { timeout: { minutes: 3 } } } }, /main\.schedule' \(Bitbucket Server provider 'main'\).*schedule\.frequency/],
   ] as Array<[string, JsonValue, RegExp]>)('fails at startup on %s, naming the key and the provider', (_case, providers, message) => {
     expect(() => load(providers)).toThrow(message);
+  });
+
+  it('names a host that carries credentials without repeating them', () => {
+    let message = '';
+    try {
+      load({ main: { host: 'svc-backstage:s3cr3t-PW@bitbucket.example.com' } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/main\.host' \(Bitbucket Server provider 'main'\): '\*\*\*@bitbucket\.example\.com' must be a host name .*without scheme, path or credentials/);
+    expect(message).not.toContain('s3cr3t-PW');
+    expect(message).not.toContain('svc-backstage');
   });
 });

@@ -92,7 +92,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     return invalidConfig(at, 'host', 'required; set it to the host of an integrations.bitbucketServer entry, e.g. bitbucket.example.com');
   }
   if (/[/@\s]/.test(host) || /:(?!\d+$)/.test(host)) {
-    invalidConfig(at, 'host', `'${host}' must be a host name (optionally with :port), without scheme, path or credentials`);
+    invalidConfig(at, 'host', `'${withoutCredentials(host)}' must be a host name (optionally with :port), without scheme, path or credentials`);
   }
 
   const catalogPath = normalizeCatalogPath(config.getOptionalString('catalogPath') ?? DEFAULT_CATALOG_PATH);
@@ -125,6 +125,11 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     concurrency: readWholeNumber(config, at, 'concurrency', SERVER_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
   };
+}
+
+/** Masks whatever precedes the last '@', so an error about a mistyped host never repeats a password. */
+function withoutCredentials(host: string): string {
+  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1***@');
 }
 
 function readRegex(filters: Config | undefined, at: ConfigLocation, subKey: string): RegExp | undefined {

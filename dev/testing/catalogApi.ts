@@ -1,0 +1,27 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+
+/** The few reads of a running backend's catalog REST API that end-to-end tests assert on. */
+export function catalogApi(baseUrl: string) {
+  const entities = async (filter?: string): Promise<Entity[]> => {
+    const query = filter ? `?filter=${encodeURIComponent(filter)}` : '';
+    const response = await fetch(`${baseUrl}/api/catalog/entities${query}`);
+    if (!response.ok) {
+      throw new Error(`GET /api/catalog/entities${query} answered ${response.status}: ${await response.text()}`);
+    }
+    return (await response.json()) as Entity[];
+  };
+  return {
+    entities,
+    /** Sorted `kind:namespace/name` of every entity. */
+    entityRefs: async () => (await entities()).map(entity => stringifyEntityRef(entity)).sort(),
+    /** Sorted names of the entities of one kind. */
+    names: async (kind: string) => (await entities(`kind=${kind}`)).map(entity => entity.metadata.name).sort(),
+    /** Sorted targets of the `url` Locations: one per discovered catalog file. */
+    urlLocationTargets: async () =>
+      (await entities('kind=location'))
+        .map(entity => entity.spec as { type?: string; target?: string })
+        .filter(spec => spec.type === 'url')
+        .map(spec => String(spec.target))
+        .sort(),
+  };
+}

@@ -1,0 +1,75 @@
+import { ConfigReader } from '@backstage/config';
+import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerEntityProvider';
+import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
+import { SimEstate } from '../simulator/estate';
+import { captureLogger } from './captureLogger';
+import { manualTaskRunner, recordingConnection } from './catalogDoubles';
+
+/** A Bitbucket Server provider wired to a loopback simulator, with every output recorded. */
+export interface ServerHarness {
+  sim: BitbucketServerSimulator;
+  provider: BitbucketServerEntityProvider;
+  connection: ReturnType<typeof recordingConnection>;
+  logger: ReturnType<typeof captureLogger>;
+  runner: ReturnType<typeof manualTaskRunner>;
+  /** `host:port` of the simulator, as the config names it. */
+  host: string;
+  /** The browse URL the provider should commit for a repository's catalog file. */
+  browse: (projectKey: string, slug: string, path?: string) => string;
+  /** Runs the scheduled task as the scheduler would: child logger, errors swallowed. */
+  runTask: () => Promise<void>;
+  /** Stops this harness's simulator; for tests that run concurrently and cannot share an afterEach. */
+  close: () => Promise<void>;
+}
+
+export interface ServerHarnessOptions {
+  provider?: Record<string, unknown>;
+  integration?: Record<string, unknown>;
+  simulator?: Partial<BitbucketServerSimulatorOptions>;
+}
+
+const open: BitbucketServerSimulator[] = [];
+
+/**
+ * Starts a simulator serving a copy of `estate` (tests may mutate it) and a connected
+ * provider pointing at it. Call {@link closeServerHarnesses} after each test.
+ */
+export async function startServerHarness(estate: SimEstate, options: ServerHarnessOptions = {}): Promise<ServerHarness> {
+  const sim = new BitbucketServerSimulator({ estate: structuredClone(estate), recordRequests: true, ...options.simulator });
+  open.push(sim);
+  await sim.start();
+  const host = new URL(sim.url).host;
+  const config = new ConfigReader({
+    integrations: {
+      bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, ...options.integration }],
+    },
+    catalog: { providers: { bitbucketServer: { host, ...options.provider } } },
+  });
+  const logger = captureLogger();
+  const runner = manualTaskRunner();
+  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: runner });
+  const connection = recordingConnection();
+  await provider.connect(connection);
+  return {
+    sim,
+    provider,
+    connection,
+    logger,
+    runner,
+    host,
+    browse: (projectKey, slug, path = 'catalog-info.yaml') => `${sim.url}/projects/${projectKey}/repos/${slug}/browse/${path}`,
+    runTask: () => Promise.resolve(runner.tasks[0].fn(new AbortController().signal)),
+    close: async () => {
+      const index = open.indexOf(sim);
+      if (index >= 0) {
+        open.splice(index, 1);
+      }
+      await sim.stop();
+    },
+  };
+}
+
+/** Stops every simulator started since the last call, cutting requests still hanging. */
+export async function closeServerHarnesses(): Promise<void> {
+  await Promise.all(open.splice(0).map(sim => sim.stop()));
+}

@@ -1,0 +1,251 @@
+import { CatalogProcessorResult } from '@backstage/plugin-catalog-node';
+import { BitbucketCloudSimulator } from '../../dev/simulator/BitbucketCloudSimulator';
+import { defaultBranchOf, readFile, SimEstate, SimRepository } from '../../dev/simulator/estate';
+import { generateEstate } from '../../dev/simulator/generateEstate';
+import {
+  closeCloudSimulators,
+  CloudProcessorHarness,
+  createCloudProcessor,
+  srcUrl,
+  startCloudSimulator,
+} from '../../dev/testing/cloudHarness';
+import { longestSilence, onRequestArrival, recordTraffic, samplesWhileThrottled } from '../../dev/testing/trafficRecorder';
+
+const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
+const TARGET = 'https://bitbucket.org/workspaces/acme';
+const LISTING = '/2.0/repositories/acme';
+const NEXT_PAGE = `https://api.bitbucket.org${LISTING}?page=2`;
+
+/** `count` repositories; every fourth has no catalog file, so "exact" means more than "all". */
+function repos(projectKey: string, count: number): SimRepository[] {
+  return Array.from({ length: count }, (_, i): SimRepository => ({
+    projectKey,
+    slug: `${projectKey.toLowerCase()}-repo-${i}`,
+    files: i % 4 === 3 ? { 'README.md': '# no catalog' } : { 'catalog-info.yaml': CATALOG },
+  }));
+}
+
+const ESTATE: SimEstate = { projects: [{ key: 'A' }, { key: 'B' }], repositories: [...repos('A', 15), ...repos('B', 15)] };
+
+/** The ground truth for the simulator's estate as it is now. */
+function expectedTargets(sim: BitbucketCloudSimulator): string[] {
+  return sim.estate.repositories
+    .filter(repo => readFile(repo, 'catalog-info.yaml') !== undefined)
+    .map(repo => srcUrl(repo.slug, defaultBranchOf(repo)))
+    .sort();
+}
+
+function warnings(harness: CloudProcessorHarness) {
+  return harness.logger.lines.filter(line => line.level === 'warn');
+}
+
+/** A listing page as Bitbucket Cloud would send it, with repositories that exist in ESTATE. */
+function listingPage(slugs: string[], next?: unknown) {
+  const values = slugs.map(slug => ({ slug, updated_on: '2026-01-01T00:00:00Z', mainbranch: { name: 'main' }, project: { key: 'A' } }));
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pagelen: 100, values, ...(next === undefined ? {} : { next }) }),
+  };
+}
+
+const isListing = (page?: string) => (req: { path: string; query: URLSearchParams }) =>
+  req.path === LISTING && req.query.get('page') === (page ?? null);
+
+function slugs(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `a-repo-${i % 15}`);
+}
+
+const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+afterEach(closeCloudSimulators);
+
+describe('BitbucketCloudDiscoveryProcessor under faults', () => {
+  it('re-emits exactly the last good result when an outage starts in the middle of the next scan, with one warning saying what failed', async () => {
+    // 150 repositories: two listing pages, so the outage can start between them.
+    const sim = await startCloudSimulator(generateEstate({ projects: 3, repositories: 150, seed: 3 }));
+    const harness = createCloudProcessor({ processor: { cacheTtl: { milliseconds: 1 } } });
+    const first = await harness.read(TARGET);
+    expect(first.targets).toEqual(expectedTargets(sim));
+
+    onRequestArrival(sim, req => {
+      if (isListing('2')(req)) {
+        sim.setOutage(true);
+      }
+    });
+    await pause(5);
+    const second = await harness.read(TARGET);
+
+    expect(second.emitted).toEqual(first.emitted);
+    expect(warnings(harness)).toHaveLength(1);
+    expect(warnings(harness)[0].message).toMatch(
+      /discovery of workspace acme failed; re-emitting the last good result .* Bitbucket at api\.bitbucket\.org: GET \/2\.0\/repositories\/acme failed after 5 attempts, last: 503/,
+    );
+
+    // Once Bitbucket is back the next scan is exact again: the failure did not replace the baseline.
+    sim.clearFaults();
+    sim.resetStats();
+    await pause(5);
+    const third = await harness.read(TARGET);
+    expect(third.emitted).toEqual(first.emitted);
+    expect(sim.stats.byRoute.src ?? 0).toBe(0);
+  });
+
+  it('gets the exact result of a few hundred repositories through 2% random 500s', async () => {
+    const sim = await startCloudSimulator(generateEstate({ projects: 6, repositories: 300, seed: 11 }));
+    sim.setFaults({ failureRate: 0.02, seed: 5 });
+    const { read } = createCloudProcessor();
+
+    const { targets } = await read(TARGET);
+
+    expect(targets).toEqual(expectedTargets(sim));
+    expect(sim.stats.serverErrors).toBeGreaterThan(0);
+  });
+
+  describe('a 429 storm from a token bucket of 50 requests/s with bursts of 10', () => {
+    const bucket = { perSecond: 50, burst: 10 };
+    const concurrency = 10;
+
+    it.each([
+      // Bitbucket says how long to wait (at least 1 s); the client must go quiet for that long.
+      ['with Retry-After', true, 900],
+      // The client falls back to its own backoff, at least 125 ms for the first retry.
+      ['without Retry-After', false, 100],
+    ])('%s: the result is exact and the scan slows down', async (_name, retryAfter, minimumQuiet) => {
+      const sim = await startCloudSimulator(ESTATE);
+      const traffic = recordTraffic(sim);
+      sim.setFaults({ rateLimit: { ...bucket, retryAfter } });
+      const { read } = createCloudProcessor({ processor: { concurrency } });
+
+      const startedAt = Date.now();
+      const { targets } = await read(TARGET).finally(traffic.stop);
+      const elapsed = Date.now() - startedAt;
+
+      expect(targets).toEqual(expectedTargets(sim));
+      const { requests, rateLimited, peakInFlight } = sim.stats;
+      expect(rateLimited).toBeGreaterThan(0);
+      // Every answer that was not a 429 took a token; the bucket cannot have given them faster.
+      const granted = requests - rateLimited;
+      expect(elapsed).toBeGreaterThanOrEqual(((granted - bucket.burst) / bucket.perSecond) * 1000 - 20);
+      // While the gate is closed nothing is sent: a silence as long as the wait, and
+      // moments with work left but nothing in flight.
+      expect(longestSilence(traffic.arrivals)).toBeGreaterThanOrEqual(minimumQuiet);
+      expect(samplesWhileThrottled(traffic).some(sample => sample.inFlight === 0)).toBe(true);
+      expect(peakInFlight).toBeLessThanOrEqual(concurrency);
+    });
+  });
+
+  describe('a request that hangs', () => {
+    // The test routing forwards to the simulator with a fetch it cannot cancel, so the
+    // simulator keeps the abandoned request open until it stops, and msw reports the cut
+    // connection on the console. The client side, which is what is under test, has moved on.
+    let consoleError: jest.SpyInstance;
+    beforeEach(() => {
+      consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(async () => {
+      await closeCloudSimulators();
+      // msw reports the cut connection a moment after the simulator has stopped.
+      await pause(100);
+      consoleError.mockRestore();
+    });
+
+    it.each([
+      ['a file check', (req: { path: string }) => req.path.includes('/src/')],
+      ['the repository listing', isListing()],
+    ])('on %s times out, is retried, and the scan completes exactly in bounded time', async (_name, match) => {
+      const sim = await startCloudSimulator(ESTATE);
+      sim.addFault({ match, times: 1, respond: 'hang' });
+      const { read } = createCloudProcessor({ processor: { requestTimeout: '500ms' } });
+
+      const startedAt = Date.now();
+      const { targets } = await read(TARGET);
+      const elapsed = Date.now() - startedAt;
+
+      expect(targets).toEqual(expectedTargets(sim));
+      const hung = sim.requestLog.find(request => match({ path: request.path, query: new URLSearchParams(request.query) }))!;
+      expect(sim.requestLog.filter(request => request.path === hung.path && request.query === hung.query)).toHaveLength(2);
+      expect(elapsed).toBeGreaterThanOrEqual(500);
+      expect(elapsed).toBeLessThan(5000);
+      // A client without a request timeout would wait on the hung request until the test
+      // gives up; keep that short.
+    }, 10_000);
+  });
+
+  describe('a listing that is not JSON', () => {
+    it.each([
+      ['malformed JSON', 'malformed-json' as const, 'answered 200 with malformed JSON'],
+      ['an HTML login page with status 200', 'html-login' as const, 'answered 200 with text/html;charset=UTF-8 instead of JSON; the API base URL is probably wrong, or the request was not authenticated and got a login page'],
+      ['an empty body', 'empty-body' as const, 'answered 200 with an empty body instead of JSON'],
+    ])('%s fails the read clearly and emits nothing', async (_name, respond, what) => {
+      const sim = await startCloudSimulator(ESTATE);
+      sim.addFault({ match: isListing(), respond });
+      const { read } = createCloudProcessor();
+      const emitted: CatalogProcessorResult[] = [];
+
+      await expect(read(TARGET, emitted)).rejects.toThrow(`Bitbucket at api.bitbucket.org: GET ${LISTING} ${what}`);
+
+      expect(emitted).toEqual([]);
+    });
+  });
+
+  describe('paging that breaks the contract', () => {
+    it.each([
+      ['the same next link again', [[undefined, slugs(5), NEXT_PAGE], ['2', slugs(5), NEXT_PAGE]], 'paging did not advance (the same next link came back)'],
+      ['a page larger than asked for', [[undefined, slugs(101), NEXT_PAGE]], 'a page held 101 items after 100 were asked for'],
+      ['a next that is not a link', [[undefined, slugs(5), 42]], 'next is not a URL'],
+    ] as Array<[string, Array<[string | undefined, string[], unknown]>, string]>)(
+      '%s is an error, with nothing emitted and no endless loop',
+      async (_name, pages, what) => {
+        const sim = await startCloudSimulator(ESTATE);
+        // Answered as often as a looping client would ask, then the real listing takes over,
+        // so a loop shows as a failed assertion rather than a test timeout.
+        for (const [page, pageSlugs, next] of pages) {
+          sim.addFault({ match: isListing(page), times: 20, respond: listingPage(pageSlugs, next) });
+        }
+        const { read } = createCloudProcessor();
+        const emitted: CatalogProcessorResult[] = [];
+
+        await expect(read(TARGET, emitted)).rejects.toThrow(
+          `Bitbucket at api.bitbucket.org: GET ${LISTING} returned a malformed listing: ${what}`,
+        );
+
+        expect(emitted).toEqual([]);
+        expect(sim.requestLog.filter(request => request.path === LISTING).length).toBeLessThanOrEqual(2);
+      },
+    );
+  });
+
+  describe('a repository deleted between listing and checking', () => {
+    it('is skipped when its file check answers 404 "not found", and the scan completes', async () => {
+      const sim = await startCloudSimulator(ESTATE);
+      sim.addFault({
+        match: /^\/2\.0\/repositories\/acme\/b-repo-4\/src\//,
+        respond: { status: 404, body: JSON.stringify({ type: 'error', error: { message: 'Repository acme/b-repo-4 not found' } }) },
+      });
+      const { read, logger } = createCloudProcessor();
+
+      const { targets } = await read(TARGET);
+
+      expect(targets).toEqual(expectedTargets(sim).filter(target => !target.includes('/b-repo-4/')));
+      expect(logger.lines.some(line => line.level === 'debug' && /acme\/b-repo-4.*not found/.test(line.message))).toBe(true);
+    });
+
+    it('is skipped when it is really gone from the workspace by the time it is checked', async () => {
+      const sim = await startCloudSimulator(ESTATE);
+      onRequestArrival(sim, req => {
+        if (isListing()(req)) {
+          // After the listing has been answered with it, not before.
+          setTimeout(() => sim.deleteRepository('B', 'b-repo-4'), 0);
+        }
+      });
+      const { read } = createCloudProcessor();
+
+      const { targets } = await read(TARGET);
+
+      expect(sim.requestLog.some(request => request.path === '/2.0/repositories/acme/b-repo-4/src/main/catalog-info.yaml')).toBe(true);
+      expect(targets).toEqual(expectedTargets(sim));
+      expect(expectedTargets(sim).some(target => target.includes('/b-repo-4/'))).toBe(false);
+    });
+  });
+});

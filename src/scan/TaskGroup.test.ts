@@ -1,0 +1,33 @@
+import { TaskGroup } from './TaskGroup';
+
+/**
+ * The listener limit Node keeps on an EventTarget. Read through its symbol because
+ * `events.getMaxListeners` throws for an EventTarget whose limit is 0 (unlimited).
+ */
+function maxListenersOf(target: EventTarget): unknown {
+  const symbol = Object.getOwnPropertySymbols(target).find(s => s.description === 'events.maxEventTargetListeners');
+  return symbol === undefined ? undefined : (target as unknown as Record<symbol, unknown>)[symbol];
+}
+
+describe('TaskGroup', () => {
+  it('expects any number of waiters on its signal, so an outage does not look like a listener leak', () => {
+    expect(maxListenersOf(new TaskGroup().signal)).toBe(0);
+  });
+
+  it('fails as a whole on the first failure and aborts the others', async () => {
+    const group = new TaskGroup();
+    const aborted: unknown[] = [];
+    group.add(() => new Promise((_resolve, reject) => setTimeout(() => reject(new Error('first')), 5)));
+    group.add(
+      () =>
+        new Promise<void>(resolve => {
+          group.signal.addEventListener('abort', () => {
+            aborted.push(group.signal.reason);
+            resolve();
+          });
+        }),
+    );
+    await expect(group.wait()).rejects.toThrow('first');
+    expect(aborted).toEqual([expect.objectContaining({ message: 'first' })]);
+  });
+});

@@ -1,0 +1,242 @@
+import { SimEstate, SimRepository } from '../../dev/simulator/estate';
+import { expectedCatalogRepositories, generateEstate } from '../../dev/simulator/generateEstate';
+import { committedTargets } from '../../dev/testing/catalogDoubles';
+import { pollUntil } from '../../dev/testing/pollUntil';
+import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../dev/testing/serverHarness';
+import { longestSilence, onRequestArrival, recordTraffic, samplesWhileThrottled } from '../../dev/testing/trafficRecorder';
+
+const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
+const API = '/rest/api/1.0';
+
+/** `count` repositories; every fourth has no catalog file, so "exact" means more than "all". */
+function repos(projectKey: string, count: number): SimRepository[] {
+  return Array.from({ length: count }, (_, i): SimRepository => ({
+    projectKey,
+    slug: `${projectKey.toLowerCase()}-repo-${i}`,
+    files: i % 4 === 3 ? { 'README.md': '# no catalog' } : { 'catalog-info.yaml': CATALOG },
+  }));
+}
+
+const ESTATE: SimEstate = { projects: [{ key: 'A' }, { key: 'B' }], repositories: [...repos('A', 15), ...repos('B', 15)] };
+
+/** The ground truth for the simulator's estate as it is now. */
+function expectedTargets(h: ServerHarness): string[] {
+  return expectedCatalogRepositories(h.sim.estate, { catalogPath: 'catalog-info.yaml', skipArchived: false })
+    .map(id => h.browse(id.split('/')[0], id.split('/')[1]))
+    .sort();
+}
+
+function errorLines(h: ServerHarness) {
+  return h.logger.lines.filter(line => line.level === 'error');
+}
+
+function listingPage(start: number, values: unknown[], next: { isLastPage: boolean; nextPageStart?: number }, limit = 5) {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ size: values.length, limit, start, values, ...next }),
+  };
+}
+
+function repoJson(h: ServerHarness, projectKey: string, slug: string) {
+  return { slug, project: { key: projectKey }, links: { self: [{ href: `${h.sim.url}/projects/${projectKey}/repos/${slug}/browse` }] } };
+}
+
+/** Resolves once the simulator has nothing open: every request answered or hung up on. */
+function settled(h: ServerHarness): Promise<void> {
+  return pollUntil(async () => expect(h.sim.stats.inFlight).toBe(0), { timeoutMs: 2000, everyMs: 10 });
+}
+
+afterEach(closeServerHarnesses);
+
+describe('BitbucketServerEntityProvider under faults', () => {
+  it('keeps the last good catalog when an outage starts in the middle of the next scan, with one error line saying what failed', async () => {
+    const h = await startServerHarness(ESTATE);
+    await h.runTask();
+    expect(h.connection.mutations).toHaveLength(1);
+    const good = h.connection.mutations[0];
+    expect(committedTargets(good)).toEqual(expectedTargets(h));
+    expect(errorLines(h)).toEqual([]);
+
+    // Bitbucket goes down once the second scan has listed and checked a few repositories.
+    let fileChecks = 0;
+    onRequestArrival(h.sim, req => {
+      if (req.path.includes('/raw/') && ++fileChecks === 5) {
+        h.sim.setOutage(true);
+      }
+    });
+    await h.runTask();
+
+    expect(h.connection.mutations).toEqual([good]);
+    const errors = errorLines(h);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toContain(`scan failed for provider 'default' (host ${h.host}); the catalog was left unchanged`);
+    expect(errors[0].message).toMatch(
+      new RegExp(`Bitbucket at ${h.host}: GET ${API}/projects/[AB]/repos(/[a-z]+-repo-\\d+/raw/catalog-info\\.yaml)? failed after 5 attempts, last: 503`),
+    );
+    // Logged through the task's child logger, so the line can be traced to its run.
+    expect(errors[0].meta).toMatchObject({ taskId: 'bitbucketServer-provider:default:refresh', taskInstanceId: expect.any(String) });
+
+    // Nothing of the failed scan keeps running after it returned: no request arrives later,
+    // none is left open.
+    const requestsAtFailure = h.sim.stats.requests;
+    await new Promise(resolve => setTimeout(resolve, 300));
+    expect(h.sim.stats.requests).toBe(requestsAtFailure);
+    await settled(h);
+  });
+
+  it('gets the exact result of a few hundred repositories through 2% random 500s', async () => {
+    const estate = generateEstate({ projects: 6, repositories: 300, seed: 11 });
+    const h = await startServerHarness(estate);
+    h.sim.setFaults({ failureRate: 0.02, seed: 5 });
+
+    const summary = await h.provider.refresh();
+
+    expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+    expect(h.sim.stats.serverErrors).toBeGreaterThan(0);
+    expect(summary.requests.serverErrors).toBe(h.sim.stats.serverErrors);
+    expect(summary.requests.retries).toBe(h.sim.stats.serverErrors);
+    expect(summary.requests.requests).toBe(h.sim.stats.requests);
+  });
+
+  describe('a 429 storm from a token bucket of 50 requests/s with bursts of 10', () => {
+    const bucket = { perSecond: 50, burst: 10 };
+    const concurrency = 10;
+
+    it.each([
+      // Bitbucket says how long to wait (at least 1 s); the client must go quiet for that long.
+      ['with Retry-After', true, 900],
+      // The client falls back to its own backoff, at least 125 ms for the first retry.
+      ['without Retry-After', false, 100],
+    ])('%s: the result is exact and the scan slows down', async (_name, retryAfter, minimumQuiet) => {
+      const h = await startServerHarness(ESTATE, { provider: { concurrency } });
+      const traffic = recordTraffic(h.sim);
+      h.sim.setFaults({ rateLimit: { ...bucket, retryAfter } });
+
+      const startedAt = Date.now();
+      const summary = await h.provider.refresh().finally(traffic.stop);
+      const elapsed = Date.now() - startedAt;
+
+      expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+      const { requests, rateLimited, peakInFlight } = h.sim.stats;
+      expect(rateLimited).toBeGreaterThan(0);
+      expect(summary.requests.rateLimited).toBe(rateLimited);
+      // Every answer that was not a 429 took a token; the bucket cannot have given them faster.
+      const granted = requests - rateLimited;
+      expect(elapsed).toBeGreaterThanOrEqual(((granted - bucket.burst) / bucket.perSecond) * 1000 - 20);
+      // While the gate is closed nothing is sent: a silence as long as the wait, and
+      // moments with work left but nothing in flight.
+      expect(longestSilence(traffic.arrivals)).toBeGreaterThanOrEqual(minimumQuiet);
+      expect(samplesWhileThrottled(traffic).some(sample => sample.inFlight === 0)).toBe(true);
+      expect(peakInFlight).toBeLessThanOrEqual(concurrency);
+    });
+  });
+
+  it.each([
+    ['a file check', /\/raw\//],
+    ['a repository listing', /\/projects\/B\/repos$/],
+  ])('times out %s that hangs, retries it, and completes exactly in bounded time', async (_name, match) => {
+    const h = await startServerHarness(ESTATE, { provider: { requestTimeout: '500ms' } });
+    h.sim.addFault({ match, times: 1, respond: 'hang' });
+
+    const startedAt = Date.now();
+    const summary = await h.provider.refresh();
+    const elapsed = Date.now() - startedAt;
+
+    expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+    const hungPath = h.sim.requestLog.find(request => match.test(request.path))!.path;
+    expect(h.sim.requestLog.filter(request => request.path === hungPath)).toHaveLength(2);
+    expect(summary.requests.retries).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(500);
+    expect(elapsed).toBeLessThan(5000);
+    // The client hung up on the request it gave up on.
+    await settled(h);
+    // A client without a request timeout would wait on the hung request until the test
+    // gives up; keep that short.
+  }, 10_000);
+
+  describe('a listing that is not JSON', () => {
+    it.each([
+      ['malformed JSON', 'malformed-json' as const, 'answered 200 with malformed JSON'],
+      ['an HTML login page with status 200', 'html-login' as const, 'answered 200 with text/html;charset=UTF-8 instead of JSON; the API base URL is probably wrong, or the request was not authenticated and got a login page'],
+      ['an empty body', 'empty-body' as const, 'answered 200 with an empty body instead of JSON'],
+    ])('%s fails the scan clearly and leaves the catalog as it was', async (_name, respond, what) => {
+      const h = await startServerHarness(ESTATE);
+      await h.provider.refresh();
+      const good = h.connection.mutations[0];
+      h.sim.addFault({ match: /\/projects\/A\/repos$/, respond });
+
+      await expect(h.provider.refresh()).rejects.toThrow(`Bitbucket at ${h.host}: GET ${API}/projects/A/repos ${what}`);
+
+      expect(h.connection.mutations).toEqual([good]);
+      expect(errorLines(h)).toHaveLength(1);
+      expect(errorLines(h)[0].message).toContain(`GET ${API}/projects/A/repos ${what}`);
+    });
+  });
+
+  describe('paging that breaks the contract', () => {
+    const listing = `${API}/projects/A/repos`;
+    const at = (start: string) => (req: { path: string; query: URLSearchParams }) =>
+      req.path === listing && (req.query.get('start') ?? '0') === start;
+    const slugs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `a-repo-${from + i}`);
+
+    it.each([
+      ['the same nextPageStart again', '5', 5, { isLastPage: false, nextPageStart: 5 }, 'paging did not advance (nextPageStart 5 after start 5)'],
+      ['a nextPageStart that goes back', '5', 5, { isLastPage: false, nextPageStart: 0 }, 'paging did not advance (nextPageStart 0 after start 5)'],
+      ['more pages but no nextPageStart', '5', 5, { isLastPage: false }, 'paging did not advance (nextPageStart undefined after start 5)'],
+      ['a page larger than asked for', '0', 6, { isLastPage: false, nextPageStart: 6 }, 'a page held 6 items after 5 were asked for'],
+    ])('%s is an error, with no mutation and no endless loop', async (_name, start, size, next, what) => {
+      const h = await startServerHarness(ESTATE, { provider: { pageSize: 5 } });
+      const values = slugs(Number(start), Number(start) + size).map(slug => repoJson(h, 'A', slug));
+      // Answered as often as a looping client would ask, then the real listing takes over,
+      // so a loop shows as a failed assertion rather than a test timeout.
+      h.sim.addFault({ match: at(start), times: 20, respond: listingPage(Number(start), values, next) });
+
+      await expect(h.provider.refresh()).rejects.toThrow(
+        `Bitbucket at ${h.host}: GET ${listing} returned a malformed listing: ${what}`,
+      );
+
+      expect(h.connection.mutations).toEqual([]);
+      expect(h.sim.requestLog.filter(request => request.path === listing).length).toBeLessThanOrEqual(2);
+      expect(errorLines(h)).toHaveLength(1);
+    });
+  });
+
+  describe('a repository deleted between listing and checking', () => {
+    it('is skipped when its file check answers NoSuchRepositoryException, and the scan completes', async () => {
+      const h = await startServerHarness(ESTATE);
+      h.sim.addFault({
+        match: new RegExp(`^${API}/projects/B/repos/b-repo-4/raw/`),
+        respond: {
+          status: 404,
+          body: JSON.stringify({
+            errors: [{ context: null, message: 'Repository B/b-repo-4 does not exist.', exceptionName: 'com.atlassian.bitbucket.repository.NoSuchRepositoryException' }],
+          }),
+        },
+      });
+
+      await h.provider.refresh();
+
+      const expected = expectedTargets(h).filter(target => !target.includes('/b-repo-4/'));
+      expect(committedTargets(h.connection.mutations[0])).toEqual(expected);
+      expect(h.logger.lines.some(line => line.level === 'debug' && /B\/b-repo-4.*does not exist/.test(line.message))).toBe(true);
+    });
+
+    it('is skipped when it is really gone from the estate by the time it is checked', async () => {
+      const h = await startServerHarness(ESTATE);
+      onRequestArrival(h.sim, req => {
+        if (req.path === `${API}/projects/B/repos`) {
+          // After the listing has been answered with it, not before.
+          setTimeout(() => h.sim.deleteRepository('B', 'b-repo-4'), 0);
+        }
+      });
+
+      await h.provider.refresh();
+
+      expect(h.sim.requestLog.some(request => request.path === `${API}/projects/B/repos/b-repo-4/raw/catalog-info.yaml`)).toBe(true);
+      // The ground truth no longer holds it either.
+      expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+      expect(expectedTargets(h).some(target => target.includes('/b-repo-4/'))).toBe(false);
+    });
+  });
+});
