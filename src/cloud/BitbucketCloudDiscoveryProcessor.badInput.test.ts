@@ -46,6 +46,18 @@ describe('BitbucketCloudDiscoveryProcessor with bad locations', () => {
     expect(sim.stats.requests).toBe(0);
   });
 
+  it('fails at once, pointing at the credentials, when the OAuth client is refused', async () => {
+    const sim = await startCloudSimulator(ESTATE, { auth: { clientId: 'oauth-client', clientSecret: 'right' } });
+    const { read } = createCloudProcessor({ integration: { clientId: 'oauth-client', clientSecret: 'wrong-OAUTH-secret' } });
+
+    const { error } = await failureOf(read, GOOD);
+
+    expect(error?.message).toMatch(/could not be authenticated .*check the credentials in integrations\.bitbucketCloud/);
+    expect(error?.message).not.toContain('wrong-OAUTH-secret');
+    expect(sim.stats.byRoute.oauth).toBe(1);
+    expect(sim.stats.byRoute.listRepositories ?? 0).toBe(0);
+  });
+
   describe('without any integrations.bitbucketCloud entry', () => {
     it('reads a public workspace anonymously', async () => {
       const sim = await startCloudSimulator(ESTATE);

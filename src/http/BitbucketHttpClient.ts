@@ -171,7 +171,7 @@ export class BitbucketHttpClient {
     await this.gate.waitUntilOpen(context.signal);
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
     const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
-    const headers = { Accept: 'application/json', ...(await this.options.authHeaders()) };
+    const headers = { Accept: 'application/json', ...(await this.credentials(target, method)) };
 
     let url = target;
     for (let redirects = 0; ; redirects += 1) {
@@ -205,6 +205,24 @@ export class BitbucketHttpClient {
       } finally {
         context.stats.requestEnded();
       }
+    }
+  }
+
+  /**
+   * Fetching credentials (an OAuth token exchange) that fails is a configuration problem
+   * to report, not a transient one to retry.
+   */
+  private async credentials(target: URL, method: string): Promise<Record<string, string>> {
+    try {
+      return await this.options.authHeaders();
+    } catch (cause) {
+      throw this.error(
+        target,
+        method,
+        `could not be authenticated (${(cause as Error).message}); check the credentials in ${this.options.credentialsHint}`,
+        undefined,
+        cause,
+      );
     }
   }
 

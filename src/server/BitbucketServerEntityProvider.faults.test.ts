@@ -202,6 +202,24 @@ describe('BitbucketServerEntityProvider under faults', () => {
     });
   });
 
+  it('skips a project deleted between listing projects and listing its repositories', async () => {
+    const h = await startServerHarness(ESTATE);
+    h.sim.addFault({
+      match: new RegExp(`^${API}/projects/B/repos$`),
+      respond: {
+        status: 404,
+        body: JSON.stringify({
+          errors: [{ context: null, message: 'Project B does not exist.', exceptionName: 'com.atlassian.bitbucket.project.NoSuchProjectException' }],
+        }),
+      },
+    });
+
+    await h.provider.refresh();
+
+    expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h).filter(target => !target.includes('/projects/B/')));
+    expect(h.logger.lines.some(line => line.level === 'debug' && /Skipped project B/.test(line.message))).toBe(true);
+  });
+
   describe('a repository deleted between listing and checking', () => {
     it('is skipped when its file check answers NoSuchRepositoryException, and the scan completes', async () => {
       const h = await startServerHarness(ESTATE);

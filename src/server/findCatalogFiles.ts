@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { BitbucketRequestError } from '../http/BitbucketRequestError';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
@@ -34,6 +35,19 @@ export async function findCatalogFiles(options: {
   };
 
   const listProject = async (projectKey: string) => {
+    try {
+      await listRepositories(projectKey);
+    } catch (error) {
+      // The project listing just named it, so a 404 means it was deleted since: nothing to find.
+      if (error instanceof BitbucketRequestError && error.details.status === 404) {
+        logger.debug(`Skipped project ${projectKey}: it no longer exists`);
+        return;
+      }
+      throw error;
+    }
+  };
+
+  const listRepositories = async (projectKey: string) => {
     for await (const repositories of client.listRepositories(projectKey)) {
       for (const repo of repositories) {
         progress.repositorySeen();
