@@ -57,8 +57,12 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     private readonly cache: CacheService,
   ) {}
 
+  /**
+   * The catalog refuses to start when a `bitbucket-discovery` location is configured and no
+   * processor carries exactly this name (the one Backstage's own processor used).
+   */
   getProcessorName(): string {
-    return 'BitbucketCloudDiscoveryProcessor';
+    return 'BitbucketDiscoveryProcessor';
   }
 
   async readLocation(location: LocationSpec, _optional: boolean, emit: CatalogProcessorEmit): Promise<boolean> {

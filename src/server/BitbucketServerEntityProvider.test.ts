@@ -127,6 +127,19 @@ describe('BitbucketServerEntityProvider', () => {
     expect(sim.stats.byRoute.raw ?? 0).toBe(0);
   });
 
+  it('stops quietly and changes nothing when the scheduler aborts the scan', async () => {
+    const { sim, provider, connection, logger } = await harness({ projects: [{ key: 'A' }], repositories: repos('A', 20) });
+    sim.setFaults({ latencyMs: 300 });
+    const controller = new AbortController();
+    const scan = provider.refresh(logger, controller.signal);
+    setTimeout(() => controller.abort(new Error('the backend is shutting down')), 50);
+
+    await expect(scan).rejects.toThrow('the backend is shutting down');
+    expect(connection.mutations).toEqual([]);
+    expect(logger.lines.filter(l => l.level === 'error')).toEqual([]);
+    expect(logger.text()).toContain('Scan stopped before it finished (the backend is shutting down); the catalog was left unchanged');
+  });
+
   describe('filters', () => {
     const estate: SimEstate = {
       projects: [{ key: 'PLAT' }, { key: 'PLATFORM' }, { key: 'XPLAT' }, { key: 'OTHER' }],

@@ -137,6 +137,10 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       return summary;
     } catch (error) {
       progress.stop();
+      if (signal?.aborted) {
+        logger.info(`Scan stopped before it finished (${describeAbort(signal)}); the catalog was left unchanged`);
+        throw error;
+      }
       logger.error(
         `Bitbucket Server scan failed for provider '${this.config.id}' (host ${this.config.host}); ` +
           `the catalog was left unchanged. ${(error as Error).message}`,
@@ -151,4 +155,10 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     });
     return { entity, locationKey: this.getProviderName() };
   }
+}
+
+/** Why the scheduler ended the task: it timed out, or the backend is shutting down. */
+function describeAbort(signal: AbortSignal): string {
+  const reason = signal.reason as { name?: string; message?: string } | undefined;
+  return reason?.name === 'TimeoutError' ? 'the task timed out' : reason?.message ?? 'the task was aborted';
 }

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { startBackend } from './backend';
+import { DEMO_SIMULATOR_PORTS, startDemoBackend } from './demoBackend';
+import { DEMO_CLOUD_WORKSPACE } from './demoEstate';
+
+/**
+ * `npm start`: the demo, a real Backstage backend against the Bitbucket simulators.
+ * `npm start -- --config app-config.yaml`: the same backend against the Bitbucket that config
+ * names, and no simulators. Ctrl-C stops it (Backstage handles SIGINT and SIGTERM itself).
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string', multiple: true } }, strict: false });
+  const ownConfig = values.config !== undefined;
+  // Without configFiles, Backstage's config loader reads the --config flags from process.argv.
+  const backend = ownConfig ? await startBackend() : await startDemoBackend();
+  printTryCommands(backend.baseUrl, ownConfig);
+}
+
+function printTryCommands(baseUrl: string, ownConfig: boolean): void {
+  const catalog = `${baseUrl}/api/catalog`;
+  console.log(
+    [
+      '',
+      ownConfig
+        ? `Backstage is listening on ${baseUrl}.`
+        : `Backstage is listening on ${baseUrl}, with simulated Bitbucket Server (localhost:${DEMO_SIMULATOR_PORTS.server}) ` +
+          `and Bitbucket Cloud (bitbucket.org, workspace ${DEMO_CLOUD_WORKSPACE}).`,
+      'Discovery starts within seconds; entities appear as the catalog processes them. Try:',
+      '',
+      `  curl '${catalog}/entities?filter=kind=component'`,
+      `  curl '${catalog}/entities?filter=kind=component&fields=metadata.name,spec.type,spec.owner,spec.system'`,
+      `  curl '${catalog}/entities?filter=kind=location&fields=spec.type,spec.target'`,
+      `  curl '${catalog}/entities?filter=kind=api&fields=metadata.name,spec.type'`,
+      `  curl '${catalog}/entity-facets?facet=kind'`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
