@@ -1,6 +1,6 @@
 import { CatalogProcessorResult } from '@backstage/plugin-catalog-node';
 import { BitbucketCloudSimulator } from '../../dev/simulator/BitbucketCloudSimulator';
-import { defaultBranchOf, readFile, SimEstate, SimRepository } from '../../dev/simulator/estate';
+import { defaultBranchOf, readFile } from '../../dev/simulator/estate';
 import { generateEstate } from '../../dev/simulator/generateEstate';
 import {
   closeCloudSimulators,
@@ -10,22 +10,12 @@ import {
   startCloudSimulator,
 } from '../../dev/testing/cloudHarness';
 import { longestSilence, onRequestArrival, recordTraffic, samplesWhileThrottled } from '../../dev/testing/trafficRecorder';
+import { MIXED_ESTATE } from '../../dev/testing/fixtures';
 
-const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
 const TARGET = 'https://bitbucket.org/workspaces/acme';
 const LISTING = '/2.0/repositories/acme';
 const NEXT_PAGE = `https://api.bitbucket.org${LISTING}?page=2`;
-
-/** `count` repositories; every fourth has no catalog file, so "exact" means more than "all". */
-function repos(projectKey: string, count: number): SimRepository[] {
-  return Array.from({ length: count }, (_, i): SimRepository => ({
-    projectKey,
-    slug: `${projectKey.toLowerCase()}-repo-${i}`,
-    files: i % 4 === 3 ? { 'README.md': '# no catalog' } : { 'catalog-info.yaml': CATALOG },
-  }));
-}
-
-const ESTATE: SimEstate = { projects: [{ key: 'A' }, { key: 'B' }], repositories: [...repos('A', 15), ...repos('B', 15)] };
+const ESTATE = MIXED_ESTATE;
 
 /** The ground truth for the simulator's estate as it is now. */
 function expectedTargets(sim: BitbucketCloudSimulator): string[] {

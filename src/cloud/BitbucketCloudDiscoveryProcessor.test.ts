@@ -1,18 +1,8 @@
-import { CacheManager } from '@backstage/backend-defaults/cache';
-import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
-import { BitbucketCloudSimulator } from '../../dev/simulator/BitbucketCloudSimulator';
-import { SimEstate, SimRepository } from '../../dev/simulator/estate';
-import { routeBitbucketCloudTo } from '../../dev/simulator/routeBitbucketCloud';
-import { captureLogger } from '../../dev/testing/captureLogger';
-import { BitbucketCloudDiscoveryProcessor } from './BitbucketCloudDiscoveryProcessor';
-
-const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
-
-function repo(projectKey: string, slug: string, extra: Partial<SimRepository> = {}): SimRepository {
-  return { projectKey, slug, files: { 'catalog-info.yaml': CATALOG }, ...extra };
-}
+import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../../dev/simulator/BitbucketCloudSimulator';
+import { SimEstate } from '../../dev/simulator/estate';
+import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
+import { CATALOG, repo } from '../../dev/testing/fixtures';
 
 const ESTATE: SimEstate = {
   projects: [{ key: 'PLAT' }, { key: 'PLATX' }, { key: 'WEB' }],
@@ -28,54 +18,26 @@ const ESTATE: SimEstate = {
   ],
 };
 
-const src = (slug: string, branch = 'main', path = 'catalog-info.yaml') =>
-  `https://bitbucket.org/acme/${slug}/src/${branch}/${path}`;
-
 let sim: BitbucketCloudSimulator;
-let router: { close(): void };
-
-afterEach(async () => {
-  router?.close();
-  await sim?.stop();
-});
+afterEach(closeCloudSimulators);
 
 async function setUp(options: {
   estate?: SimEstate;
   integration?: JsonObject;
-  auth?: ConstructorParameters<typeof BitbucketCloudSimulator>[0]['auth'];
+  auth?: BitbucketCloudSimulatorOptions['auth'];
   codeSearch?: boolean;
   processor?: JsonObject;
 } = {}) {
-  sim = new BitbucketCloudSimulator({
-    workspace: 'acme',
-    estate: structuredClone(options.estate ?? ESTATE),
-    auth: options.auth,
-    codeSearch: options.codeSearch,
-    recordRequests: true,
-  });
-  await sim.start();
-  router = routeBitbucketCloudTo(sim.url);
-  const config = new ConfigReader({
-    integrations: {
-      bitbucketCloud: [options.integration ?? { username: 'me@example.com', token: 'api-token' }],
-      bitbucketServer: [{ host: 'bitbucket.internal.example.com' }],
-    },
-    catalog: options.processor ? { processors: { bitbucketCloudDiscovery: options.processor } } : {},
-  });
-  const logger = captureLogger();
-  const cache = CacheManager.fromConfig(new ConfigReader({})).forPlugin('catalog');
-  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, cache });
-  const read = async (target: string, type = 'bitbucket-discovery') => {
-    const emitted: CatalogProcessorResult[] = [];
-    const handled = await processor.readLocation({ type, target } as LocationSpec, false, r => emitted.push(r));
-    const targets = emitted.map(r => {
-      if (r.type !== 'location') throw new Error(`unexpected ${r.type}`);
-      expect(r.location).toMatchObject({ type: 'url', presence: 'required' });
-      return r.location.target;
-    });
-    return { handled, targets: targets.sort() };
+  sim = await startCloudSimulator(options.estate ?? ESTATE, { auth: options.auth, codeSearch: options.codeSearch });
+  const harness = createCloudProcessor({ integration: options.integration, processor: options.processor });
+  const read = async (target: string) => {
+    const { handled, targets, emitted } = await harness.read(target);
+    for (const result of emitted) {
+      expect(result).toMatchObject({ type: 'location', location: { type: 'url', presence: 'required' } });
+    }
+    return { handled, targets };
   };
-  return { processor, logger, read };
+  return { ...harness, read };
 }
 
 describe('BitbucketCloudDiscoveryProcessor', () => {
@@ -94,8 +56,11 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
   });
 
   it('leaves other location types alone without a request', async () => {
-    const { read } = await setUp();
-    expect(await read('https://bitbucket.org/acme/x/src/main/catalog-info.yaml', 'url')).toEqual({ handled: false, targets: [] });
+    const { processor } = await setUp();
+    const emitted: unknown[] = [];
+    const location = { type: 'url', target: 'https://bitbucket.org/acme/x/src/main/catalog-info.yaml' };
+    expect(await processor.readLocation(location, false, result => emitted.push(result))).toBe(false);
+    expect(emitted).toEqual([]);
     expect(sim.stats.requests).toBe(0);
   });
 

@@ -1,23 +1,12 @@
-import { SimEstate, SimRepository } from '../../dev/simulator/estate';
 import { expectedCatalogRepositories, generateEstate } from '../../dev/simulator/generateEstate';
 import { committedTargets } from '../../dev/testing/catalogDoubles';
 import { pollUntil } from '../../dev/testing/pollUntil';
 import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../dev/testing/serverHarness';
 import { longestSilence, onRequestArrival, recordTraffic, samplesWhileThrottled } from '../../dev/testing/trafficRecorder';
+import { MIXED_ESTATE } from '../../dev/testing/fixtures';
 
-const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
 const API = '/rest/api/1.0';
-
-/** `count` repositories; every fourth has no catalog file, so "exact" means more than "all". */
-function repos(projectKey: string, count: number): SimRepository[] {
-  return Array.from({ length: count }, (_, i): SimRepository => ({
-    projectKey,
-    slug: `${projectKey.toLowerCase()}-repo-${i}`,
-    files: i % 4 === 3 ? { 'README.md': '# no catalog' } : { 'catalog-info.yaml': CATALOG },
-  }));
-}
-
-const ESTATE: SimEstate = { projects: [{ key: 'A' }, { key: 'B' }], repositories: [...repos('A', 15), ...repos('B', 15)] };
+const ESTATE = MIXED_ESTATE;
 
 /** The ground truth for the simulator's estate as it is now. */
 function expectedTargets(h: ServerHarness): string[] {

@@ -1,65 +1,15 @@
 import { Entity } from '@backstage/catalog-model';
-import { ConfigReader } from '@backstage/config';
-import { BitbucketServerSimulator } from '../../dev/simulator/BitbucketServerSimulator';
 import { SimEstate, SimRepository } from '../../dev/simulator/estate';
-import { captureLogger } from '../../dev/testing/captureLogger';
-import { committedTargets, manualTaskRunner, recordingConnection } from '../../dev/testing/catalogDoubles';
-import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
-
-const CATALOG = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n';
-
-function repo(projectKey: string, slug: string, extra: Partial<SimRepository> = {}): SimRepository {
-  return { projectKey, slug, files: { 'catalog-info.yaml': CATALOG }, ...extra };
-}
+import { committedTargets } from '../../dev/testing/catalogDoubles';
+import { CATALOG, repo } from '../../dev/testing/fixtures';
+import { closeServerHarnesses, startServerHarness } from '../../dev/testing/serverHarness';
 
 function repos(projectKey: string, count: number): SimRepository[] {
   return Array.from({ length: count }, (_, i) => repo(projectKey, `${projectKey.toLowerCase()}-repo-${i}`));
 }
 
-interface Harness {
-  sim: BitbucketServerSimulator;
-  provider: BitbucketServerEntityProvider;
-  connection: ReturnType<typeof recordingConnection>;
-  logger: ReturnType<typeof captureLogger>;
-  browse: (projectKey: string, slug: string, path?: string) => string;
-}
-
-const started: BitbucketServerSimulator[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map(sim => sim.stop()));
-});
-
-async function harness(
-  estate: SimEstate,
-  options: {
-    provider?: Record<string, unknown>;
-    integration?: Record<string, unknown>;
-    simulator?: Partial<ConstructorParameters<typeof BitbucketServerSimulator>[0]>;
-  } = {},
-): Promise<Harness> {
-  const sim = new BitbucketServerSimulator({ estate, recordRequests: true, ...options.simulator });
-  started.push(sim);
-  await sim.start();
-  const host = new URL(sim.url).host;
-  const config = new ConfigReader({
-    integrations: {
-      bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, ...(options.integration ?? {}) }],
-    },
-    catalog: { providers: { bitbucketServer: { host, ...(options.provider ?? {}) } } },
-  });
-  const logger = captureLogger();
-  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner() });
-  const connection = recordingConnection();
-  await provider.connect(connection);
-  return {
-    sim,
-    provider,
-    connection,
-    logger,
-    browse: (projectKey, slug, path = 'catalog-info.yaml') =>
-      `${sim.url}/projects/${projectKey}/repos/${slug}/browse/${path}`,
-  };
-}
+const harness = startServerHarness;
+afterEach(closeServerHarnesses);
 
 describe('BitbucketServerEntityProvider', () => {
   it('follows paging at exact multiples of the page size and through empty projects', async () => {
