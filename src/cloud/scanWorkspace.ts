@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
+import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
@@ -34,7 +35,8 @@ export async function scanWorkspace(options: {
     repositories[slug] = repo;
   };
 
-  const consider = (repo: CloudRepository) => {
+  const backlog = new CheckBacklog(group);
+  const consider = async (repo: CloudRepository) => {
     progress.repositorySeen();
     if (projectMatches && !projectMatches.test(repo.project?.key ?? '')) {
       return;
@@ -55,7 +57,7 @@ export async function scanWorkspace(options: {
     } else if (known && updatedOn && known.updatedOn === updatedOn && known.branch === branch) {
       record(repo.slug, known);
     } else {
-      group.add(async () => {
+      await backlog.add(async () => {
         const probe = await client.probeFile(target.workspace, repo.slug, branch, target.catalogPath);
         if (!probe.found) {
           logger.debug(`Skipped ${target.workspace}/${repo.slug}: no ${target.catalogPath} on ${branch} (${probe.reason})`);
@@ -67,7 +69,9 @@ export async function scanWorkspace(options: {
 
   group.add(async () => {
     for await (const page of client.listRepositories(target.workspace, listingQuery(target))) {
-      page.forEach(consider);
+      for (const repo of page) {
+        await consider(repo);
+      }
     }
   });
   await group.wait();

@@ -171,10 +171,37 @@ export class BitbucketHttpClient {
     discardSuccessBody: boolean,
   ): Promise<Answer> {
     await this.gate.waitUntilOpen(context.signal);
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
-    const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
     const headers = { Accept: 'application/json', ...(await this.credentials()) };
+    // One controller per attempt, its timer cleared and its listener on the scan's signal removed
+    // as soon as the attempt ends. AbortSignal.timeout + AbortSignal.any would keep both (and,
+    // through them, the request's fetch state) alive until the timeout would have fired.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`timed out after ${this.options.requestTimeoutMs} ms`, 'TimeoutError')),
+      this.options.requestTimeoutMs,
+    );
+    const forwardAbort = () => controller.abort(context.signal?.reason);
+    if (context.signal?.aborted) {
+      forwardAbort();
+    }
+    context.signal?.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      return await this.send(target, method, headers, controller.signal, context, discardSuccessBody);
+    } finally {
+      clearTimeout(timer);
+      context.signal?.removeEventListener('abort', forwardAbort);
+    }
+  }
 
+  /** Sends the request, following redirects only within the API origin so credentials stay there. */
+  private async send(
+    target: URL,
+    method: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    context: RequestContext,
+    discardSuccessBody: boolean,
+  ): Promise<Answer> {
     let url = target;
     for (let redirects = 0; ; redirects += 1) {
       context.stats.requestStarted();

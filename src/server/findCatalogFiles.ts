@@ -1,5 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import pLimit from 'p-limit';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
+import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
@@ -23,6 +25,9 @@ export async function findCatalogFiles(options: {
   const { client, config, progress, logger, group } = options;
   const { filters, catalogPath } = config;
   const targets: string[] = [];
+  // At most this many projects are listed at once, so listed pages are not held long before their checks.
+  const listings = pLimit(config.concurrency);
+  const backlog = new CheckBacklog(group);
 
   const check = async (repo: ServerRepository) => {
     const probe = await client.probeFile(repo, catalogPath);
@@ -59,7 +64,7 @@ export async function findCatalogFiles(options: {
         }
         progress.candidateFound();
         if (config.validateLocationsExist) {
-          group.add(() => check(repo));
+          await backlog.add(() => check(repo));
         } else {
           targets.push(client.browseUrl(repo, catalogPath));
         }
@@ -71,7 +76,7 @@ export async function findCatalogFiles(options: {
     for await (const projects of client.listProjects()) {
       for (const project of projects) {
         if (!filters.projectKey || filters.projectKey.test(project.key)) {
-          group.add(() => listProject(project.key));
+          group.add(() => listings(() => listProject(project.key)));
         }
       }
     }
