@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchArguments {
+  /** Scenario names, in order; undefined means all. */
+  scenarios?: string[];
+  list: boolean;
+  help: boolean;
+  verbose: boolean;
+  /** Write V8 CPU profiles of the scenario and simulator processes to this directory. */
+  cpuProfileDir?: string;
+}
+
+export const BENCH_USAGE = [
+  'Usage: npm run bench -- [--scenario NAME[,NAME…]]… [--list] [--verbose] [--cpu-prof DIR]',
+  '  --scenario  run only these scenarios (comma-separated or repeated); default: all',
+  '  --list      print the scenarios and exit',
+  '  --verbose   echo the module\'s info log lines to stderr',
+  '  --cpu-prof  write .cpuprofile files of every scenario and simulator process to DIR',
+].join('\n');
+
+/** Reads `npm run bench -- …`; throws naming the bad argument. */
+export function parseBenchArguments(args: string[]): BenchArguments {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      scenario: { type: 'string', multiple: true },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      verbose: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const scenarios = values.scenario
+    ?.flatMap(value => value.split(','))
+    .map(name => name.trim())
+    .filter(name => name !== '');
+  return {
+    scenarios: scenarios && scenarios.length > 0 ? scenarios : undefined,
+    list: values.list ?? false,
+    help: values.help ?? false,
+    verbose: values.verbose ?? false,
+    cpuProfileDir: values['cpu-prof'],
+  };
+}

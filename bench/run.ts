@@ -1,0 +1,86 @@
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { BenchRow } from './BenchRow';
+import { markdownTable } from './markdownTable';
+import { BENCH_USAGE, parseBenchArguments } from './parseBenchArguments';
+import { runScenarioProcess } from './runScenarioProcess';
+import { selectScenarios } from './scenarios';
+import { checkTargets, formatTargetChecks } from './targets';
+import { writeResults } from './writeResults';
+
+/**
+ * `npm run bench`: runs each selected scenario in its own process against a simulator in yet
+ * another, one scenario at a time, then prints a markdown table and the targets to stdout and
+ * writes the rows to bench/results/<timestamp>.jsonl. Progress goes to stderr.
+ * Exits 1 when a scenario failed, timed out or found an inexact result.
+ */
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseBenchArguments(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${BENCH_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  let scenarios;
+  try {
+    scenarios = selectScenarios(args.scenarios);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (args.list) {
+    scenarios.forEach(s => console.log(`${s.name.padEnd(24)} ${s.description} (timeout ${s.timeoutMs / 1000} s)`));
+    return 0;
+  }
+
+  const execArgv = args.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProfileDir)}`] : [];
+  const startedAt = new Date();
+  const rows: BenchRow[] = [];
+  for (const scenario of scenarios) {
+    console.error(`▶ ${scenario.name}: ${scenario.description}`);
+    const scenarioStartedAt = Date.now();
+    const result = await runScenarioProcess(scenario, { execArgv, verbose: args.verbose });
+    console.error(`  done in ${((Date.now() - scenarioStartedAt) / 1000).toFixed(1)} s`);
+    rows.push(...result);
+  }
+  const totalSeconds = (Date.now() - startedAt.getTime()) / 1000;
+
+  const run = {
+    runAt: startedAt.toISOString(),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+  };
+  const file = writeResults(rows, run, startedAt);
+  const checks = checkTargets(rows, scenarios);
+
+  console.log(markdownTable(rows));
+  console.log('');
+  console.log(formatTargetChecks(checks));
+  console.log('');
+  console.log(`Total ${totalSeconds.toFixed(1)} s on ${run.cpus} CPUs, Node ${run.node}. Rows written to ${file}`);
+  for (const row of rows) {
+    if (row.status === 'ok' && row.warnings.length > 0) {
+      console.error(`⚠ ${row.scenario}: ${row.warnings.join('; ')}`);
+    }
+  }
+
+  const exact = rows.every(row => row.status === 'ok' && row.precision === 1 && row.recall === 1);
+  return exact ? 0 : 1;
+}
+
+main().then(
+  code => {
+    process.exitCode = code;
+  },
+  error => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

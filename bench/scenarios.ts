@@ -1,0 +1,108 @@
+/** One benchmark case: an estate, the faults the simulator injects, and how long it may take. */
+export interface Scenario {
+  name: string;
+  description: string;
+  product: 'server' | 'cloud';
+  projects: number;
+  repositories: number;
+  latencyMs: number;
+  /** Token bucket in front of every API request: 429 with Retry-After when empty. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** Fraction of API requests answered 500. */
+  failureRate?: number;
+  seed: number;
+  /** Hard limit for the scenario's process, simulator start-up included; it is killed after. */
+  timeoutMs: number;
+}
+
+/**
+ * The module's defaults, which the benchmark leaves unconfigured so it measures what a user
+ * gets out of the box. They only feed the latency floor and the request budget.
+ */
+export const MODULE_DEFAULTS = {
+  concurrency: 10,
+  serverPageSize: 1000,
+  cloudPageLength: 100,
+};
+
+export const CATALOG_PATH = 'catalog-info.yaml';
+export const CLOUD_WORKSPACE = 'acme';
+export const SEED = 1;
+/** The simulator demands it and the module sends it: every request is authenticated, as in production. */
+export const BENCH_TOKEN = 'bench-token';
+
+const SERVER_5K = { product: 'server', projects: 50, repositories: 5_000, latencyMs: 20, seed: SEED } as const;
+
+// The timeouts add up to 9.5 minutes, so even a run where everything hangs ends within 10.
+export const SCENARIOS: Scenario[] = [
+  { name: 'server-5k', description: 'Server, 5,000 repositories, 50 projects, 20 ms', ...SERVER_5K, timeoutMs: 90_000 },
+  {
+    name: 'server-50k',
+    description: 'Server, 50,000 repositories, 200 projects, 2 ms',
+    product: 'server',
+    projects: 200,
+    repositories: 50_000,
+    latencyMs: 2,
+    seed: SEED,
+    timeoutMs: 150_000,
+  },
+  {
+    name: 'cloud-2k',
+    description: 'Cloud, 2,000 repositories, 20 projects, 20 ms; a second call within the time-to-live',
+    product: 'cloud',
+    projects: 20,
+    repositories: 2_000,
+    latencyMs: 20,
+    seed: SEED,
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'server-5k-ratelimited',
+    description: 'server-5k behind a token bucket of 100 requests/s, burst 50 (429 + Retry-After)',
+    ...SERVER_5K,
+    rateLimit: { perSecond: 100, burst: 50 },
+    timeoutMs: 180_000,
+  },
+  {
+    name: 'server-5k-flaky',
+    description: 'server-5k with 2% of requests answered 500',
+    ...SERVER_5K,
+    failureRate: 0.02,
+    timeoutMs: 90_000,
+  },
+];
+
+/** The scenarios named, in the order given; throws naming any unknown one. */
+export function selectScenarios(names: string[] | undefined): Scenario[] {
+  if (!names || names.length === 0) {
+    return SCENARIOS;
+  }
+  return names.map(name => {
+    const scenario = SCENARIOS.find(candidate => candidate.name === name);
+    if (!scenario) {
+      throw new Error(`Unknown scenario '${name}'; known: ${SCENARIOS.map(s => s.name).join(', ')}`);
+    }
+    return scenario;
+  });
+}
+
+/** The simulator CLI's arguments for a scenario (see dev/simulator/cliOptions.ts). */
+export function simulatorArguments(scenario: Scenario): string[] {
+  const args = [
+    '--product', scenario.product,
+    '--projects', String(scenario.projects),
+    '--repositories', String(scenario.repositories),
+    '--latency', String(scenario.latencyMs),
+    '--catalog-path', CATALOG_PATH,
+    '--seed', String(scenario.seed),
+    '--workspace', CLOUD_WORKSPACE,
+    '--token', BENCH_TOKEN,
+  ];
+  if (scenario.rateLimit) {
+    args.push('--rate-limit', `${scenario.rateLimit.perSecond}:${scenario.rateLimit.burst}`);
+  }
+  if (scenario.failureRate !== undefined) {
+    args.push('--failure-rate', String(scenario.failureRate));
+  }
+  return args;
+}
