@@ -86,6 +86,13 @@ describe('readProviderConfigs', () => {
     expect(() => load(providers)).toThrow(message);
   });
 
+  it('fails at startup when no integrations.bitbucketServer is configured at all', () => {
+    const config = new ConfigReader({ catalog: { providers: { bitbucketServer: { main: { host: 'bitbucket.example.com' } } } } });
+    expect(() => BitbucketServerEntityProvider.fromConfig(config, { logger: captureLogger(), schedule: manualTaskRunner() })).toThrow(
+      /'catalog\.providers\.bitbucketServer\.main\.host' \(Bitbucket Server provider 'main'\): no integrations\.bitbucketServer entry has host 'bitbucket\.example\.com'/,
+    );
+  });
+
   it('names a host that carries credentials without repeating them', () => {
     let message = '';
     try {
