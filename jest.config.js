@@ -21,4 +21,5 @@ module.exports = {
     '^backstage-plugin-catalog-backend-module-bitbucket-discovery$': '<rootDir>/src/index.ts',
   },
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/dev/testing/plainSummaryReporter.js'],
 };
