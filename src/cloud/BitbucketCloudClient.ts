@@ -48,9 +48,9 @@ export class BitbucketCloudClient {
       this.http.getJson<CloudPage<CloudRepository>>(url, this.context),
     );
     for await (const values of pages) {
-      const invalid = values.find(repo => typeof repo?.slug !== 'string');
-      if (invalid !== undefined) {
-        throw malformedListingError(listing, `a repository lacks its slug: ${JSON.stringify(invalid).slice(0, 200)}`);
+      const invalid = values.findIndex(repo => typeof repo?.slug !== 'string');
+      if (invalid >= 0) {
+        throw malformedListingError(listing, `item ${invalid} of a page lacks its slug`);
       }
       yield values;
     }

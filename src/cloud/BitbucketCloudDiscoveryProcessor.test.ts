@@ -1,4 +1,6 @@
+import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
+import { BitbucketCloudDiscoveryProcessor } from './BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../../dev/simulator/BitbucketCloudSimulator';
 import { SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
@@ -90,6 +92,36 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
     });
   });
 
+  it('encodes a main branch with a slash in both the check and the emitted URL', async () => {
+    const estate: SimEstate = { projects: [{ key: 'P' }], repositories: [repo('P', 'one', { defaultBranch: 'release/2026' })] };
+    const { read } = await setUp({ estate });
+    expect((await read('https://bitbucket.org/workspaces/acme')).targets).toEqual([
+      'https://bitbucket.org/acme/one/src/release%2F2026/catalog-info.yaml',
+    ]);
+  });
+
+  it('keeps a fresh result when the cache cannot store it, with a warning', async () => {
+    const { logger } = await setUp();
+    const failingCache = {
+      get: async () => undefined,
+      set: async () => {
+        throw new Error('cache store is down');
+      },
+      delete: async () => undefined,
+      withOptions: () => failingCache,
+    };
+    const withFailingCache = BitbucketCloudDiscoveryProcessor.fromConfig(
+      new ConfigReader({ integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }] } }),
+      { logger, cache: failingCache },
+    );
+    const emitted: string[] = [];
+    await withFailingCache.readLocation({ type: 'bitbucket-discovery', target: 'https://bitbucket.org/workspaces/acme/projects/WEB' }, false, result => {
+      if (result.type === 'location') emitted.push(result.location.target);
+    });
+    expect(emitted.sort()).toEqual([src('svc-web'), src('web-shop')]);
+    expect(logger.lines.some(l => l.level === 'warn' && /Could not store the discovery result.*cache store is down/.test(l.message))).toBe(true);
+  });
+
   it('follows next links across pages', async () => {
     const estate: SimEstate = {
       projects: [{ key: 'P' }],
@@ -140,6 +172,17 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
       );
     });
 
+    it('after a failed refresh, re-emits the last good result for a while without rescanning', async () => {
+      const { read } = await setUp({ processor: { cacheTtl: '1500ms' } });
+      const first = await read('https://bitbucket.org/workspaces/acme');
+      await new Promise(resolve => setTimeout(resolve, 1600));
+      sim.setOutage(true);
+      expect(await read('https://bitbucket.org/workspaces/acme')).toEqual(first);
+      sim.resetStats();
+      expect(await read('https://bitbucket.org/workspaces/acme')).toEqual(first);
+      expect(sim.stats.requests).toBe(0);
+    });
+
     it('throws when the first scan fails, emitting nothing', async () => {
       const { read } = await setUp();
       sim.setOutage(true);
@@ -158,12 +201,13 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
       expect(warnings).toHaveLength(1);
     });
 
-    it('uses code search where it still answers, without per-repository checks', async () => {
+    it('uses code search hits where it still answers, checking only the repositories it missed', async () => {
       const { read } = await setUp({ codeSearch: true });
       const { targets } = await read('https://bitbucket.org/workspaces/acme/repos/svc-*?search=true');
       expect(targets).toEqual([src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]);
       expect(sim.stats.byRoute.search).toBeGreaterThanOrEqual(1);
-      expect(sim.stats.byRoute.src ?? 0).toBe(0);
+      // svc-nofile is no hit, so it is checked; the hits are not.
+      expect(sim.stats.byRoute.src).toBe(1);
     });
   });
 

@@ -22,6 +22,8 @@ import { scanWorkspace } from './scanWorkspace';
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** How long the last good result is kept to fall back on when Bitbucket fails. */
 const RECORD_RETENTION = { days: 7 };
+/** After a failed refresh, the last good result is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
+const FAILURE_BACKOFF_MS = 5 * 60_000;
 
 /**
  * Handles `bitbucket-discovery` locations that point at a Bitbucket Cloud workspace:
@@ -37,6 +39,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private readonly httpClients = new Map<string, BitbucketHttpClient>();
   private readonly scansInFlight = new Map<string, Promise<DiscoveryRecord>>();
   private readonly searchWarned = new Set<string>();
+  /** When a location's last refresh failed; an outage should not cost a full rescan on every processing loop. */
+  private readonly failedAt = new Map<string, number>();
 
   static fromConfig(
     config: Config,
@@ -102,16 +106,20 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     if (cached && Date.now() - cached.scannedAt < this.config.cacheTtlMs) {
       return cached;
     }
+    const lastFailure = this.failedAt.get(key);
+    if (cached && lastFailure !== undefined && Date.now() - lastFailure < Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS)) {
+      return cached;
+    }
     let scan = this.scansInFlight.get(key);
     if (!scan) {
       scan = this.scan(target, integration, cached).finally(() => this.scansInFlight.delete(key));
       this.scansInFlight.set(key, scan);
     }
+    let fresh: DiscoveryRecord;
     try {
-      const fresh = await scan;
-      await this.cache.set(key, fresh, { ttl: RECORD_RETENTION });
-      return fresh;
+      fresh = await scan;
     } catch (error) {
+      this.failedAt.set(key, Date.now());
       if (!cached) {
         throw error;
       }
@@ -122,6 +130,16 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       );
       return cached;
     }
+    this.failedAt.delete(key);
+    try {
+      await this.cache.set(key, fresh, { ttl: RECORD_RETENTION });
+    } catch (error) {
+      this.logger.warn(
+        `Could not store the discovery result of workspace ${target.workspace} in the cache; ` +
+          `the next processing loop will scan again. ${(error as Error).message}`,
+      );
+    }
+    return fresh;
   }
 
   private async scan(
@@ -153,8 +171,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       progress.finish(found);
       this.logger.info(`Scan of workspace ${target.workspace} complete, ${found} locations: ${progress.describe()}`);
       return record;
-    } finally {
+    } catch (error) {
       progress.stop();
+      throw error;
     }
   }
 

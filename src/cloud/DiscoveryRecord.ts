@@ -1,3 +1,4 @@
+import { encodePath } from '../http/encodePath';
 import { DiscoveryTarget } from './parseDiscoveryTarget';
 
 /** What the last scan learnt about one repository. */
@@ -21,6 +22,9 @@ export type DiscoveryRecord = {
 export function catalogFileUrls(record: DiscoveryRecord, target: DiscoveryTarget): string[] {
   return Object.entries(record.repositories)
     .filter(([, repo]) => repo.hasCatalogFile)
-    .map(([slug, repo]) => `https://${target.host}/${target.workspace}/${slug}/src/${repo.branch}${target.catalogPath}`)
+    .map(
+      ([slug, repo]) =>
+        `https://${target.host}/${target.workspace}/${encodeURIComponent(slug)}/src/${encodeURIComponent(repo.branch)}${encodePath(target.catalogPath)}`,
+    )
     .sort();
 }

@@ -26,7 +26,8 @@ export async function scanWorkspace(options: {
   const { client, target, previous, progress, group, logger } = options;
   const projectMatches = target.projectKey ? globMatcher(target.projectKey) : undefined;
   const slugMatches = target.repoSlug ? globMatcher(target.repoSlug) : undefined;
-  const repositories: Record<string, RepositoryRecord> = {};
+  // No prototype: a repository may be called `constructor` or `__proto__`.
+  const repositories: Record<string, RepositoryRecord> = Object.create(null);
 
   const searchHits = target.search ? await searchOrFallBack(options) : undefined;
 
@@ -51,9 +52,10 @@ export async function scanWorkspace(options: {
     }
     progress.candidateFound();
     const updatedOn = repo.updated_on;
-    const known = previous?.repositories[repo.slug];
-    if (searchHits) {
-      record(repo.slug, { updatedOn, branch, hasCatalogFile: searchHits.has(repo.slug) });
+    const known = previous && Object.hasOwn(previous.repositories, repo.slug) ? previous.repositories[repo.slug] : undefined;
+    // Code search is capped and its index lags: a hit proves the file, a miss proves nothing.
+    if (searchHits?.has(repo.slug)) {
+      record(repo.slug, { updatedOn, branch, hasCatalogFile: true });
     } else if (known && updatedOn && known.updatedOn === updatedOn && known.branch === branch) {
       record(repo.slug, known);
     } else {

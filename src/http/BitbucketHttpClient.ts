@@ -58,7 +58,12 @@ export class BitbucketHttpClient {
   constructor(private readonly options: BitbucketHttpClientOptions) {
     this.limit = pLimit(options.concurrency);
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    this.apiOrigin = new URL(options.apiBaseUrl).origin;
+    const base = new URL(options.apiBaseUrl);
+    if (base.username || base.password) {
+      // Named without the URL itself, which holds the secret.
+      throw new Error(`The apiBaseUrl in ${options.credentialsHint} must not contain credentials; set token or username/password instead`);
+    }
+    this.apiOrigin = base.origin;
   }
 
   /** GETs a JSON document; anything but a 2xx JSON answer is an error. */
@@ -135,9 +140,17 @@ export class BitbucketHttpClient {
         if (rateLimits > this.policy.maxRateLimitRetries) {
           throw this.error(target, method, `was still rate limited (429) after ${rateLimits} attempts`, 429);
         }
-        const wait =
-          parseRetryAfter(answer.headers.get('retry-after')) ??
-          backoffDelay(rateLimits - 1, this.policy, this.options.random);
+        const asked = parseRetryAfter(answer.headers.get('retry-after'));
+        if (asked !== undefined && asked > this.policy.maxRetryAfterMs) {
+          // An hourly quota is spent: waiting would stall every scan; fail and keep the catalog as it is.
+          throw this.error(
+            target,
+            method,
+            `was rate limited (429) and asked to wait ${Math.round(asked / 1000)} s, longer than the ${this.policy.maxRetryAfterMs / 1000} s this module waits`,
+            429,
+          );
+        }
+        const wait = asked ?? backoffDelay(rateLimits - 1, this.policy, this.options.random);
         this.gate.closeFor(wait);
         context.stats.retried();
         continue;
@@ -171,7 +184,6 @@ export class BitbucketHttpClient {
     discardSuccessBody: boolean,
   ): Promise<Answer> {
     await this.gate.waitUntilOpen(context.signal);
-    const headers = { Accept: 'application/json', ...(await this.credentials()) };
     // One controller per attempt, its timer cleared and its listener on the scan's signal removed
     // as soon as the attempt ends. AbortSignal.timeout + AbortSignal.any would keep both (and,
     // through them, the request's fetch state) alive until the timeout would have fired.
@@ -186,6 +198,9 @@ export class BitbucketHttpClient {
     }
     context.signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
+      // The OAuth token exchange has no timeout of its own: it runs under this attempt's.
+      const credentials = await untilAborted(this.credentials(), controller.signal);
+      const headers = { Accept: 'application/json', ...credentials };
       return await this.send(target, method, headers, controller.signal, context, discardSuccessBody);
     } finally {
       clearTimeout(timer);
@@ -297,7 +312,24 @@ function describeNetworkError(error: unknown): string {
       return 'timed out';
     }
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
+    return withoutUrls(cause?.code ?? cause?.message ?? error.message);
   }
-  return String(error);
+  return withoutUrls(String(error));
+}
+
+/** Runtime messages may quote a URL whole, credentials and all; ours name host and path already. */
+function withoutUrls(message: string): string {
+  return message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>');
+}
+
+/** Settles like `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -6,6 +6,8 @@ export interface RetryPolicy {
   maxRateLimitRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** The longest `Retry-After` honoured; a longer one (an hourly quota spent) fails the request. */
+  maxRetryAfterMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -13,6 +15,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRateLimitRetries: 12,
   baseDelayMs: 250,
   maxDelayMs: 15_000,
+  maxRetryAfterMs: 5 * 60_000,
 };
 
 /**

@@ -77,9 +77,9 @@ export class BitbucketServerClient {
       this.http.getJson<ServerPage<T>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${this.pageSize}`, this.context),
     );
     for await (const values of pages) {
-      const invalid = values.find(value => !isValid(value));
-      if (invalid !== undefined) {
-        throw malformedListingError(listing, `an item lacks required fields: ${JSON.stringify(invalid).slice(0, 200)}`);
+      const invalid = values.findIndex(value => !isValid(value));
+      if (invalid >= 0) {
+        throw malformedListingError(listing, `item ${invalid} of a page lacks its key or slug`);
       }
       yield values;
     }

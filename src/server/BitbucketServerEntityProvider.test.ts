@@ -201,6 +201,24 @@ describe('BitbucketServerEntityProvider', () => {
       expect(summary.requests.retries).toBe(4);
     });
 
+    it('gives up at once, changing nothing, when Retry-After asks for longer than five minutes', async () => {
+      const { sim, provider, connection } = await harness(estate);
+      sim.addFault({ match: /\/projects$/, respond: { status: 429, headers: { 'Retry-After': '3600' } } });
+      await expect(provider.refresh()).rejects.toThrow(/rate limited \(429\) and asked to wait 3600 s, longer than the 300 s this module waits/);
+      expect(connection.mutations).toEqual([]);
+      expect(sim.stats.requests).toBe(1);
+    });
+
+    it('treats a listing without isLastPage as malformed instead of as the last page', async () => {
+      const { sim, provider, connection } = await harness(estate);
+      sim.addFault({
+        match: /\/projects\/A\/repos$/,
+        respond: { status: 200, body: JSON.stringify({ size: 1, limit: 1000, start: 0, values: [{ slug: 'a-repo-0', project: { key: 'A' } }] }) },
+      });
+      await expect(provider.refresh()).rejects.toThrow(/GET \/rest\/api\/1\.0\/projects\/A\/repos returned a malformed listing: the answer has no isLastPage flag/);
+      expect(connection.mutations).toEqual([]);
+    });
+
     it('leaves the catalog untouched on a persistent outage, with one error line naming provider, host and path', async () => {
       const { sim, provider, connection, logger } = await harness(estate, { integration: { token: 'outage-secret' } });
       sim.setOutage(true);

@@ -143,7 +143,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       }
       logger.error(
         `Bitbucket Server scan failed for provider '${this.config.id}' (host ${this.config.host}); ` +
-          `the catalog was left unchanged. ${(error as Error).message}`,
+          `the catalog was left unchanged: ${(error as Error).message}`,
       );
       throw error;
     }

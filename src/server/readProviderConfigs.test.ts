@@ -93,6 +93,22 @@ describe('readProviderConfigs', () => {
     );
   });
 
+  it('refuses an integration apiBaseUrl that carries credentials, without repeating them', () => {
+    const config = new ConfigReader({
+      integrations: { bitbucketServer: [{ host: 'bitbucket.example.com', apiBaseUrl: 'https://svc:pa55-SECRET@bitbucket.example.com/rest/api/1.0' }] },
+      catalog: { providers: { bitbucketServer: { host: 'bitbucket.example.com' } } },
+    });
+    let message = '';
+    try {
+      BitbucketServerEntityProvider.fromConfig(config, { logger: captureLogger(), schedule: manualTaskRunner() });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      'The apiBaseUrl in integrations.bitbucketServer (host bitbucket.example.com) must not contain credentials; set token or username/password instead',
+    );
+  });
+
   it('names a host that carries credentials without repeating them', () => {
     let message = '';
     try {

@@ -31,8 +31,11 @@ export async function* serverPages<T>(
     if (page.values.length > pageSize) {
       throw malformedListingError(listing, `a page held ${page.values.length} items after ${pageSize} were asked for`);
     }
+    if (typeof page.isLastPage !== 'boolean') {
+      throw malformedListingError(listing, 'the answer has no isLastPage flag');
+    }
     yield page.values;
-    if (page.isLastPage !== false) {
+    if (page.isLastPage) {
       return;
     }
     const next = page.nextPageStart;
