@@ -7,6 +7,8 @@ export type RepositoryRecord = {
   updatedOn?: string;
   branch: string;
   hasCatalogFile: boolean;
+  /** When the file was last checked (epoch ms). */
+  checkedAt: number;
 };
 
 /**

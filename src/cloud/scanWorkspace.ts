@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { createHash } from 'crypto';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
 import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
@@ -55,8 +56,8 @@ export async function scanWorkspace(options: {
     const known = previous && Object.hasOwn(previous.repositories, repo.slug) ? previous.repositories[repo.slug] : undefined;
     // Code search is capped and its index lags: a hit proves the file, a miss proves nothing.
     if (searchHits?.has(repo.slug)) {
-      record(repo.slug, { updatedOn, branch, hasCatalogFile: true });
-    } else if (known && updatedOn && known.updatedOn === updatedOn && known.branch === branch) {
+      record(repo.slug, { updatedOn, branch, hasCatalogFile: true, checkedAt: Date.now() });
+    } else if (known && updatedOn && known.updatedOn === updatedOn && known.branch === branch && !isDue(known, repo.slug)) {
       record(repo.slug, known);
     } else {
       await backlog.add(async () => {
@@ -64,7 +65,7 @@ export async function scanWorkspace(options: {
         if (!probe.found) {
           logger.debug(`Skipped ${target.workspace}/${repo.slug}: no ${target.catalogPath} on ${branch} (${probe.reason})`);
         }
-        record(repo.slug, { updatedOn, branch, hasCatalogFile: probe.found });
+        record(repo.slug, { updatedOn, branch, hasCatalogFile: probe.found, checkedAt: Date.now() });
       });
     }
   };
@@ -78,6 +79,20 @@ export async function scanWorkspace(options: {
   });
   await group.wait();
   return { scannedAt: Date.now(), repositories };
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * Whether an unchanged repository's answer is old enough to check again anyway, in case a
+ * change did not move `updated_on`. Each repository gets its own age between one and two
+ * days, so the re-checks spread out instead of landing on one scan.
+ */
+export function isDue(known: RepositoryRecord, slug: string, now: number = Date.now()): boolean {
+  // A digest, not a simple string hash: slugs like repo-1, repo-2 must land far apart.
+  const hash = createHash('sha1').update(slug).digest().readUInt32BE(0);
+  const maxAge = DAY_MS + (hash % DAY_MS);
+  return !(known.checkedAt > now - maxAge);
 }
 
 /** The user's BBQL, narrowed to the project server-side when the project key is exact. */
