@@ -51,12 +51,13 @@ const MAX_REDIRECTS = 3;
  */
 export class BitbucketHttpClient {
   private readonly limit: pLimit.Limit;
-  private readonly gate = new RateLimitGate();
+  private readonly gate: RateLimitGate;
   private readonly policy: RetryPolicy;
   private readonly apiOrigin: string;
 
   constructor(private readonly options: BitbucketHttpClientOptions) {
     this.limit = pLimit(options.concurrency);
+    this.gate = new RateLimitGate(options.concurrency);
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     const base = new URL(options.apiBaseUrl);
     if (base.username || base.password) {
@@ -183,7 +184,8 @@ export class BitbucketHttpClient {
     context: RequestContext,
     discardSuccessBody: boolean,
   ): Promise<Answer> {
-    await this.gate.waitUntilOpen(context.signal);
+    await this.gate.enter(context.signal);
+    let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
     // One controller per attempt, its timer cleared and its listener on the scan's signal removed
     // as soon as the attempt ends. AbortSignal.timeout + AbortSignal.any would keep both (and,
     // through them, the request's fetch state) alive until the timeout would have fired.
@@ -201,8 +203,11 @@ export class BitbucketHttpClient {
       // The OAuth token exchange has no timeout of its own: it runs under this attempt's.
       const credentials = await untilAborted(this.credentials(), controller.signal);
       const headers = { Accept: 'application/json', ...credentials };
-      return await this.send(target, method, headers, controller.signal, context, discardSuccessBody);
+      const answer = await this.send(target, method, headers, controller.signal, context, discardSuccessBody);
+      outcome = answer.status === 429 ? 'rateLimited' : 'answered';
+      return answer;
     } finally {
+      this.gate.release(outcome);
       clearTimeout(timer);
       context.signal?.removeEventListener('abort', forwardAbort);
     }
