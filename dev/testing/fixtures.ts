@@ -20,3 +20,16 @@ export const MIXED_ESTATE: SimEstate = {
   projects: [{ key: 'A' }, { key: 'B' }],
   repositories: [...mixedRepositories('A', 15), ...mixedRepositories('B', 15)],
 };
+
+/** The 429 storm both products' fault suites put their scans through. */
+export const RATE_LIMIT_STORM = {
+  bucket: { perSecond: 50, burst: 10 },
+  concurrency: 10,
+  /** [name, whether 429s carry Retry-After, the shortest quiet gap (ms) the client must then keep]. */
+  cases: [
+    // Bitbucket says how long to wait (at least 1 s); the client must go quiet for that long.
+    ['with Retry-After', true, 900],
+    // The client falls back to its own backoff, at least 125 ms for the first retry.
+    ['without Retry-After', false, 100],
+  ] as Array<[string, boolean, number]>,
+};

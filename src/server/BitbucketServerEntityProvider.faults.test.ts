@@ -3,7 +3,7 @@ import { committedTargets } from '../../dev/testing/catalogDoubles';
 import { pollUntil } from '../../dev/testing/pollUntil';
 import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../dev/testing/serverHarness';
 import { longestSilence, onRequestArrival, recordTraffic, samplesWhileThrottled } from '../../dev/testing/trafficRecorder';
-import { MIXED_ESTATE } from '../../dev/testing/fixtures';
+import { MIXED_ESTATE, RATE_LIMIT_STORM } from '../../dev/testing/fixtures';
 
 const API = '/rest/api/1.0';
 const ESTATE = MIXED_ESTATE;
@@ -89,15 +89,9 @@ describe('BitbucketServerEntityProvider under faults', () => {
   });
 
   describe('a 429 storm from a token bucket of 50 requests/s with bursts of 10', () => {
-    const bucket = { perSecond: 50, burst: 10 };
-    const concurrency = 10;
+    const { bucket, concurrency } = RATE_LIMIT_STORM;
 
-    it.each([
-      // Bitbucket says how long to wait (at least 1 s); the client must go quiet for that long.
-      ['with Retry-After', true, 900],
-      // The client falls back to its own backoff, at least 125 ms for the first retry.
-      ['without Retry-After', false, 100],
-    ])('%s: the result is exact and the scan slows down', async (_name, retryAfter, minimumQuiet) => {
+    it.each(RATE_LIMIT_STORM.cases)('%s: the result is exact and the scan slows down', async (_name, retryAfter, minimumQuiet) => {
       const h = await startServerHarness(ESTATE, { provider: { concurrency } });
       const traffic = recordTraffic(h.sim);
       h.sim.setFaults({ rateLimit: { ...bucket, retryAfter } });
