@@ -24,11 +24,8 @@ export async function runCloudScenario(
   // The processor's API base is fixed to https://api.bitbucket.org/2.0; send that to the simulator.
   const routing = routeBitbucketCloudTo(sim.url);
   try {
-    // Loaded here: the cache's dependencies would only inflate the Server scenarios' RSS.
-    const { CacheManager } = await import('@backstage/backend-defaults/cache');
-    const cache = CacheManager.fromConfig(new ConfigReader({})).forPlugin('catalog');
     const config = new ConfigReader({ integrations: { bitbucketCloud: [{ token: BENCH_TOKEN }] } });
-    const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, cache });
+    const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger });
     const location: LocationSpec = {
       type: 'bitbucket-discovery',
       target: `https://bitbucket.org/workspaces/${CLOUD_WORKSPACE}`,

@@ -5,6 +5,7 @@ import { Answer, delay, HANG, LoopbackServer, Reply, SimRequest } from './httpSe
 import { BadRequestError, matchRoute, Route } from './routing';
 import { scriptedAnswer } from './scriptedReplies';
 import {
+  countQuotaRefusal,
   countRequestEnd,
   countRequestStart,
   countResponse,
@@ -84,6 +85,11 @@ export abstract class BaseSimulator {
     this.faults.clearFaults();
   }
 
+  /** Starts the quota fault's next window now, so a test need not wait out the hour. */
+  startNextQuotaWindow(): void {
+    this.faults.startNextQuotaWindow();
+  }
+
   /** While on, every API request is answered 503. */
   setOutage(on: boolean): void {
     this.faults.setOutage(on);
@@ -149,6 +155,7 @@ export abstract class BaseSimulator {
       case 'failure':
         return this.errorReply('serverError', req);
       case 'rateLimited': {
+        if (fault.quotaSpent) countQuotaRefusal(this.stats);
         const reply = this.errorReply('rateLimited', req);
         if (fault.retryAfterSeconds === undefined) return reply;
         return { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) } };

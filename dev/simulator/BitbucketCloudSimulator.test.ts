@@ -177,34 +177,76 @@ describe('BitbucketCloudSimulator', () => {
     expect(await json(path)).toEqual({ status: 404, body: { type: 'error', error: { message: expect.any(String) } } });
   });
 
-  it('searches code by path, with other terms matched in the content', async () => {
-    const { body } = await json(`/workspaces/acme/search/code?search_query=${encodeURIComponent('path:catalog-info.yaml')}`);
-    expect(body.size).toBe(2);
-    expect(body.values[0]).toMatchObject({
-      type: 'code_search_result',
-      content_match_count: 1,
-      file: {
-        path: 'catalog-info.yaml',
-        type: 'commit_file',
-        commit: {
-          type: 'commit',
-          hash: expect.stringMatching(/^[0-9a-f]{40}$/),
-          repository: { type: 'repository', full_name: 'acme/payments-api', slug: 'payments-api' },
+  describe('code search', () => {
+    const search = (query: string) => json(`/workspaces/acme/search/code?search_query=${encodeURIComponent(query)}`);
+    const hitSlugs = (body: { values: Array<{ file: { commit: { repository: { slug: string } } } }> }) =>
+      body.values.map(hit => hit.file.commit.repository.slug);
+
+    it('finds files by name at a path, the query upstream Backstage sends', async () => {
+      const { status, body } = await search('"catalog-info.yaml" path:catalog-info.yaml');
+      expect(status).toBe(200);
+      expect(body.size).toBe(2);
+      expect(body.values[0]).toEqual({
+        type: 'code_search_result',
+        content_match_count: 0,
+        content_matches: [],
+        path_matches: [{ text: 'catalog-info.yaml', match: true }],
+        file: {
+          path: 'catalog-info.yaml',
+          type: 'commit_file',
+          links: { self: { href: expect.stringMatching(/\/2\.0\/repositories\/acme\/payments-api\/src\/[0-9a-f]{40}\/catalog-info\.yaml$/) } },
+          commit: {
+            type: 'commit',
+            hash: expect.stringMatching(/^[0-9a-f]{40}$/),
+            repository: { type: 'repository', full_name: 'acme/payments-api', slug: 'payments-api', uuid: expect.any(String) },
+          },
         },
-      },
+      });
+      expect(body.query_substituted).toBe(false);
     });
-    const narrowed = await json(`/workspaces/acme/search/code?search_query=${encodeURIComponent('storefront path:"catalog-info.yaml"')}`);
-    expect(narrowed.body.values.map((hit: { file: { commit: { repository: { slug: string } } } }) => hit.file.commit.repository.slug)).toEqual([
-      'storefront',
-    ]);
-    expect((await json('/workspaces/acme/search/code')).status).toBe(400);
+
+    it('matches a term in the content or anywhere in the path, highlighting where', async () => {
+      const byName = await search('"catalog-info.yaml"');
+      expect(byName.body.values.map((hit: { file: { path: string } }) => hit.file.path)).toEqual([
+        'catalog-info.yaml',
+        'docs/catalog-info.yaml',
+        'catalog-info.yaml',
+      ]);
+      expect(byName.body.values[1].path_matches).toEqual([{ text: 'docs/' }, { text: 'catalog-info.yaml', match: true }]);
+
+      const byContent = await search('storefront path:"catalog-info.yaml"');
+      expect(hitSlugs(byContent.body)).toEqual(['storefront']);
+      expect(byContent.body.values[0]).toMatchObject({
+        content_match_count: 1,
+        content_matches: [{ lines: [{ line: 2, segments: [{ text: 'name: ' }, { text: 'storefront', match: true }] }] }],
+        path_matches: [],
+      });
+
+      expect(hitSlugs((await search('Component storefront')).body)).toEqual(['storefront']);
+      expect(hitSlugs((await search('docs repo:payments-api')).body)).toEqual(['payments-api']);
+      expect((await search('nowhere path:catalog-info.yaml')).body.size).toBe(0);
+    });
+
+    it.each([['path:catalog-info.yaml'], ['repo:storefront lang:yaml'], ['"" path:catalog-info.yaml']])(
+      'answers 400 in the Cloud error format for %j, modifiers without a search term',
+      async query => {
+        expect(await search(query)).toEqual({
+          status: 400,
+          body: { type: 'error', error: { message: expect.stringContaining('no search term') } },
+        });
+      },
+    );
+
+    it('answers 400 without search_query', async () => {
+      expect((await json('/workspaces/acme/search/code')).status).toBe(400);
+    });
   });
 
   it('answers 404 "Search is not enabled" unless code search is on', async () => {
     const plain = new BitbucketCloudSimulator({ workspace: 'acme', estate: handmadeEstate() });
     const { url } = await plain.start();
     try {
-      const response = await fetch(`${url}/2.0/workspaces/acme/search/code?search_query=path:catalog-info.yaml`);
+      const response = await fetch(`${url}/2.0/workspaces/acme/search/code?search_query=x%20path:catalog-info.yaml`);
       expect(response.status).toBe(404);
       expect((await response.json()).error.message).toMatch(/Search is not enabled/);
     } finally {
@@ -240,9 +282,39 @@ describe('BitbucketCloudSimulator', () => {
     await get('/repositories/acme/payments-api');
     await get('/repositories/acme/payments-api/src/main/catalog-info.yaml');
     await get('/workspaces/acme/projects');
-    await get('/workspaces/acme/search/code?search_query=path:x');
+    await get('/workspaces/acme/search/code?search_query=x%20path:x');
     await fetch(`${sim.url}/site/oauth2/access_token`, { method: 'POST', body: 'grant_type=client_credentials' });
     expect(sim.stats.byRoute).toEqual({ listRepositories: 1, getRepository: 1, src: 1, listProjects: 1, search: 1, oauth: 1 });
+  });
+
+  describe('the hourly quota', () => {
+    const listing = () => get('/repositories/acme');
+
+    it('answers 429 with Retry-After for the rest of the window, until the next window starts', async () => {
+      sim.setFaults({ quota: { requests: 3, windowSeconds: 3600 } });
+      expect(await Promise.all([1, 2, 3].map(async () => (await listing()).status))).toEqual([200, 200, 200]);
+      const refused = await listing();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3590);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+      expect(await refused.json()).toEqual({ type: 'error', error: { message: expect.any(String) } });
+      expect((await listing()).status).toBe(429);
+
+      sim.startNextQuotaWindow();
+      expect((await listing()).status).toBe(200);
+      expect(sim.stats).toMatchObject({ rateLimited: 2, quotaRefused: 2, byStatus: { 200: 4, 429: 2 } });
+    });
+
+    it('can leave out Retry-After, and starts the next window from the admin endpoint', async () => {
+      sim.setFaults({ quota: { requests: 1, windowSeconds: 3600, retryAfter: false } });
+      expect((await listing()).status).toBe(200);
+      const refused = await listing();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBeNull();
+
+      expect((await fetch(`${sim.url}/__sim/quota/next-window`, { method: 'POST' })).status).toBe(204);
+      expect((await listing()).status).toBe(200);
+    });
   });
 
   describe('with authentication configured', () => {

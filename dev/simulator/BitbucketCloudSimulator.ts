@@ -148,13 +148,14 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     const hits = this.searchCache.get(`${this.store.revision}|${searchQuery}`, () => searchCode(this.store, searchQuery));
     const origin = this.publicOrigin(req);
     const links = cloudLinkBases(origin);
-    const page = cloudPage(hits, req, origin, ({ repo, path }) => {
+    const page = cloudPage(hits, req, origin, ({ repo, path, pathMatches, contentMatches }) => {
       const fullName = `${this.workspace}/${repo.slug}`;
       return {
         type: 'code_search_result',
-        content_match_count: 1,
-        content_matches: [],
-        path_matches: [{ text: path, match: true }],
+        content_match_count: contentMatches.length,
+        // Cloud groups matched lines with their context; one group per matched line, no context, here.
+        content_matches: contentMatches.map(match => ({ lines: [match] })),
+        path_matches: pathMatches,
         file: {
           path,
           type: 'commit_file',

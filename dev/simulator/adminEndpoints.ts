@@ -10,11 +10,13 @@ export interface AdminTarget {
   resetStats(): void;
   setFaults(partial: FaultOptions): void;
   setOutage(on: boolean): void;
+  startNextQuotaWindow(): void;
 }
 
 /**
  * `GET /__sim/stats`, `POST /__sim/stats/reset`, `POST /__sim/faults` (FaultOptions JSON, merged;
- * null switches a fault off) and `POST /__sim/outage` (`{ "on": boolean }`).
+ * null switches a fault off), `POST /__sim/outage` (`{ "on": boolean }`) and
+ * `POST /__sim/quota/next-window` (the quota's hour has passed).
  */
 export function handleAdminRequest(req: SimRequest, target: AdminTarget): Reply {
   const endpoint = `${req.method} ${req.path.slice(ADMIN_PATH_PREFIX.length)}`;
@@ -36,6 +38,9 @@ export function handleAdminRequest(req: SimRequest, target: AdminTarget): Reply 
       target.setOutage(body.on);
       return { status: 204 };
     }
+    case 'POST quota/next-window':
+      target.startNextQuotaWindow();
+      return { status: 204 };
     default:
       return jsonReply(404, { message: `No simulator admin endpoint ${req.method} ${req.path}` });
   }

@@ -1,8 +1,19 @@
 import { EstateStore, normalizeFilePath, readFile, SimRepository } from './estate';
+import { BadRequestError } from './routing';
+
+/** A piece of highlighted text, as Cloud cuts paths and lines around what matched. */
+export interface SearchSegment {
+  text: string;
+  match?: true;
+}
 
 export interface CodeSearchHit {
   repo: SimRepository;
   path: string;
+  /** The path cut around the terms in it; empty when the hit is on content alone. */
+  pathMatches: SearchSegment[];
+  /** Content lines (1-based) holding a term; empty when the hit is on the path alone. */
+  contentMatches: Array<{ line: number; segments: SearchSegment[] }>;
 }
 
 interface CodeSearchQuery {
@@ -12,20 +23,25 @@ interface CodeSearchQuery {
 }
 
 /**
- * Code search over the default branches. `path:` must equal the file path and `repo:` the slug;
- * other terms (`"quoted"` or bare) must occur in the content; other `modifier:` terms (`lang:`,
- * `ext:`…) are ignored rather than treated as text. Without a path term every file is searched.
+ * Code search over the default branches. Every search term (`"quoted"` or bare) must occur in the
+ * file's content or its path: Cloud matches file names too, which is how `"catalog-info.yaml"
+ * path:catalog-info.yaml` finds catalog files whatever they hold. `path:` must equal the file path
+ * and `repo:` the slug; other `modifier:` terms (`lang:`, `ext:`…) are ignored rather than treated
+ * as text. Cloud refuses a query of modifiers alone, so a query without a term is a bad request.
  */
 export function searchCode(store: EstateStore, searchQuery: string): CodeSearchHit[] {
   const query = parseSearchQuery(searchQuery);
+  if (query.terms.length === 0) {
+    throw new BadRequestError(`Search query has no search term, only modifiers: ${searchQuery}`);
+  }
   const hits: CodeSearchHit[] = [];
   for (const repo of store.estate.repositories) {
     if (query.repo !== undefined && repo.slug !== query.repo) continue;
     const paths = query.path !== undefined ? [query.path] : Object.keys(repo.files);
     for (const path of paths) {
       const content = readFile(repo, path);
-      if (content !== undefined && query.terms.every(term => content.includes(term))) {
-        hits.push({ repo, path });
+      if (content !== undefined && query.terms.every(term => path.includes(term) || content.includes(term))) {
+        hits.push(highlight(repo, path, content, query.terms));
       }
     }
   }
@@ -38,7 +54,8 @@ function parseSearchQuery(searchQuery: string): CodeSearchQuery {
     const modifier = /^([\w-]+):(.*)$/.exec(token);
     const value = (modifier ? modifier[2] : token).replace(/"/g, '');
     if (!modifier) {
-      query.terms.push(value);
+      // `""` searches for nothing; it is no term.
+      if (value !== '') query.terms.push(value);
     } else if (modifier[1] === 'path') {
       query.path = normalizeFilePath(value);
     } else if (modifier[1] === 'repo') {
@@ -46,4 +63,33 @@ function parseSearchQuery(searchQuery: string): CodeSearchQuery {
     }
   }
   return query;
+}
+
+function highlight(repo: SimRepository, path: string, content: string, terms: string[]): CodeSearchHit {
+  const contentMatches = content
+    .split('\n')
+    .map((text, index) => ({ line: index + 1, text }))
+    .filter(({ text }) => terms.some(term => text.includes(term)))
+    .map(({ line, text }) => ({ line, segments: segments(text, terms) }));
+  const pathMatches = terms.some(term => path.includes(term)) ? segments(path, terms) : [];
+  return { repo, path, pathMatches, contentMatches };
+}
+
+/** `text` cut into runs that are, or are not, occurrences of a term. */
+function segments(text: string, terms: string[]): SearchSegment[] {
+  const matched = new Array<boolean>(text.length).fill(false);
+  for (const term of terms) {
+    for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
+      matched.fill(true, at, at + term.length);
+    }
+  }
+  const runs: SearchSegment[] = [];
+  let start = 0;
+  for (let end = 1; end <= text.length; end += 1) {
+    if (end === text.length || matched[end] !== matched[start]) {
+      runs.push(matched[start] ? { text: text.slice(start, end), match: true } : { text: text.slice(start, end) });
+      start = end;
+    }
+  }
+  return runs;
 }

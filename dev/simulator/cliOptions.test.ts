@@ -5,7 +5,7 @@ describe('parseSimulatorArguments', () => {
     expect(
       parseSimulatorArguments([
         '--product', 'cloud', '--projects', '5', '--repositories', '100', '--latency', '20', '--failure-rate', '0.1',
-        '--rate-limit', '50:100', '--catalog-file-ratio', '0.3', '--seed', '9', '--workspace', 'corp', '--token', 't',
+        '--rate-limit', '50:100', '--quota', '1000:3600', '--catalog-file-ratio', '0.3', '--seed', '9', '--workspace', 'corp', '--token', 't',
       ]),
     ).toEqual({
       product: 'cloud',
@@ -17,7 +17,13 @@ describe('parseSimulatorArguments', () => {
       workspace: 'corp',
       token: 't',
       port: undefined,
-      faults: { latencyMs: 20, failureRate: 0.1, seed: 9, rateLimit: { perSecond: 50, burst: 100 } },
+      faults: {
+        latencyMs: 20,
+        failureRate: 0.1,
+        seed: 9,
+        rateLimit: { perSecond: 50, burst: 100 },
+        quota: { requests: 1000, windowSeconds: 3600 },
+      },
     });
   });
 
@@ -26,6 +32,9 @@ describe('parseSimulatorArguments', () => {
     [['--product', 'server', '--repositories', '1'], /--projects is required/],
     [['--product', 'server', '--projects', 'x', '--repositories', '1'], /--projects must be/],
     [['--product', 'server', '--projects', '1', '--repositories', '1', '--rate-limit', '5'], /PER_SECOND:BURST/],
+    [['--product', 'cloud', '--projects', '1', '--repositories', '1', '--quota', '1000'], /REQUESTS:WINDOW_SECONDS/],
+    [['--product', 'cloud', '--projects', '1', '--repositories', '1', '--quota', '10:0'], /REQUESTS:WINDOW_SECONDS/],
+    [['--product', 'server', '--projects', '1', '--repositories', '1', '--quota', '10:60'], /Cloud only/],
     [['--product', 'server', '--bogus'], /bogus/],
   ])('rejects %j', (args, message) => {
     expect(() => parseSimulatorArguments(args)).toThrow(message);

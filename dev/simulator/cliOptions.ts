@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { FaultOptions } from './faults';
+import { FaultOptions, QuotaOptions, RateLimitOptions } from './faults';
 
 export interface SimulatorCliOptions {
   product: 'server' | 'cloud';
@@ -16,7 +16,7 @@ export interface SimulatorCliOptions {
 
 export const USAGE =
   'Usage: main.js --product server|cloud --projects N --repositories N [--latency MS] [--failure-rate F] ' +
-  '[--rate-limit PER_SECOND:BURST] [--catalog-file-ratio F] [--catalog-path P] [--seed N] [--workspace acme] ' +
+  '[--rate-limit PER_SECOND:BURST] [--quota REQUESTS:WINDOW_SECONDS] [--catalog-file-ratio F] [--catalog-path P] [--seed N] [--workspace acme] ' +
   '[--token T] [--port N]';
 
 /** Reads the simulator CLI's arguments; throws an Error naming the bad argument. */
@@ -31,6 +31,7 @@ export function parseSimulatorArguments(args: string[]): SimulatorCliOptions {
       latency: { type: 'string' },
       'failure-rate': { type: 'string' },
       'rate-limit': { type: 'string' },
+      quota: { type: 'string' },
       'catalog-file-ratio': { type: 'string' },
       'catalog-path': { type: 'string' },
       seed: { type: 'string' },
@@ -41,6 +42,8 @@ export function parseSimulatorArguments(args: string[]): SimulatorCliOptions {
   });
   const product = values.product;
   if (product !== 'server' && product !== 'cloud') throw new Error('--product must be server or cloud');
+  // The hourly quota is Cloud's; Server/Data Center limits with a token bucket (--rate-limit) only.
+  if (values.quota !== undefined && product !== 'cloud') throw new Error('--quota is Bitbucket Cloud only; use --rate-limit');
   const seed = optionalNumber('seed', values.seed);
   return {
     product,
@@ -57,6 +60,7 @@ export function parseSimulatorArguments(args: string[]): SimulatorCliOptions {
       failureRate: optionalNumber('failure-rate', values['failure-rate']),
       seed,
       rateLimit: values['rate-limit'] === undefined ? undefined : parseRateLimit(values['rate-limit']),
+      quota: values.quota === undefined ? undefined : parseQuota(values.quota),
     },
   };
 }
@@ -76,8 +80,14 @@ function optionalNumber(name: string, text: string | undefined): number | undefi
   return value;
 }
 
-function parseRateLimit(text: string): { perSecond: number; burst: number } {
+function parseRateLimit(text: string): RateLimitOptions {
   const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(text);
   if (!match) throw new Error(`--rate-limit must be PER_SECOND:BURST, got '${text}'`);
   return { perSecond: Number(match[1]), burst: Number(match[2]) };
+}
+
+function parseQuota(text: string): QuotaOptions {
+  const match = /^(\d+):(\d+)$/.exec(text);
+  if (!match || Number(match[2]) === 0) throw new Error(`--quota must be REQUESTS:WINDOW_SECONDS, got '${text}'`);
+  return { requests: Number(match[1]), windowSeconds: Number(match[2]) };
 }

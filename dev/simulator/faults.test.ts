@@ -53,8 +53,31 @@ describe('FaultInjector', () => {
     expect(decisions(injector, 5).every(kind => kind === undefined)).toBe(true);
   });
 
+  it('spends a quota per window, refused requests costing nothing, until the next window starts', () => {
+    const injector = new FaultInjector({ quota: { requests: 2, windowSeconds: 3600 } });
+    expect(decisions(injector, 2)).toEqual([undefined, undefined]);
+    const refused = injector.decide(request());
+    expect(refused).toEqual({ kind: 'rateLimited', retryAfterSeconds: expect.any(Number), quotaSpent: true });
+    expect(refused?.kind === 'rateLimited' && refused.retryAfterSeconds).toBeGreaterThan(3590);
+
+    injector.startNextQuotaWindow();
+    expect(decisions(injector, 3)).toEqual([undefined, undefined, 'rateLimited']);
+
+    injector.setFaults({ quota: { requests: 0, windowSeconds: 60, retryAfter: false } });
+    expect(injector.decide(request())).toEqual({ kind: 'rateLimited', retryAfterSeconds: undefined, quotaSpent: true });
+    injector.setFaults({ quota: undefined });
+    expect(decisions(injector, 5).every(kind => kind === undefined)).toBe(true);
+  });
+
+  it('charges the quota only for requests the token bucket let through', () => {
+    const injector = new FaultInjector({ rateLimit: { perSecond: 0.001, burst: 1 }, quota: { requests: 2, windowSeconds: 60 } });
+    expect(decisions(injector, 3)).toEqual([undefined, 'rateLimited', 'rateLimited']);
+    injector.setFaults({ rateLimit: undefined });
+    expect(decisions(injector, 2)).toEqual([undefined, 'rateLimited']);
+  });
+
   it('clears every fault at once', () => {
-    const injector = new FaultInjector({ failureRate: 1, latencyMs: 50 });
+    const injector = new FaultInjector({ failureRate: 1, latencyMs: 50, quota: { requests: 0, windowSeconds: 60 } });
     injector.setOutage(true);
     injector.addFault({ match: /./, respond: 'hang' });
     injector.clearFaults();

@@ -1,10 +1,20 @@
 import { createPrng } from './prng';
+import { QuotaWindow } from './quotaWindow';
 import { TokenBucket } from './tokenBucket';
 
 export interface RateLimitOptions {
   perSecond: number;
   burst: number;
   /** Send `Retry-After` (whole seconds until a token is available); default true. */
+  retryAfter?: boolean;
+}
+
+/** Bitbucket Cloud's hourly quota (about 1,000 requests an hour on `/2.0/repositories/*`). */
+export interface QuotaOptions {
+  /** API requests allowed per window, counted from the window's first request. */
+  requests: number;
+  windowSeconds: number;
+  /** Send `Retry-After` (whole seconds until the window ends); default true. Cloud sometimes omits it. */
   retryAfter?: boolean;
 }
 
@@ -16,6 +26,8 @@ export interface FaultOptions {
   seed?: number;
   /** One token bucket shared by all API requests; answers 429 when empty. */
   rateLimit?: RateLimitOptions;
+  /** A request quota per window shared by all API requests; the rest of the window answers 429. */
+  quota?: QuotaOptions;
 }
 
 export type ScriptedResponse =
@@ -47,7 +59,8 @@ export interface ScriptedFault {
 export type FaultDecision =
   | { kind: 'scripted'; respond: ScriptedResponse }
   | { kind: 'outage' }
-  | { kind: 'rateLimited'; retryAfterSeconds?: number }
+  /** `quotaSpent` tells the hourly quota's refusals from the token bucket's. */
+  | { kind: 'rateLimited'; retryAfterSeconds?: number; quotaSpent?: true }
   | { kind: 'failure' }
   | undefined;
 
@@ -60,6 +73,7 @@ export class FaultInjector {
   private outage = false;
   private random = createPrng(DEFAULT_SEED);
   private bucket: TokenBucket | undefined;
+  private quota: QuotaWindow | undefined;
 
   constructor(options: FaultOptions = {}) {
     this.setFaults(options);
@@ -79,18 +93,23 @@ export class FaultInjector {
       const limit = partial.rateLimit;
       this.bucket = limit ? new TokenBucket(limit.perSecond, limit.burst) : undefined;
     }
+    if ('quota' in partial) {
+      const quota = partial.quota;
+      this.quota = quota ? new QuotaWindow(quota.requests, quota.windowSeconds) : undefined;
+    }
   }
 
   addFault(fault: ScriptedFault): void {
     this.scripted.push({ fault, remaining: fault.times ?? Infinity });
   }
 
-  /** Back to a healthy server: no scripted faults, no outage, no latency, failures or rate limit. */
+  /** Back to a healthy server: no scripted faults, no outage, no latency, failures, rate limit or quota. */
   clearFaults(): void {
     this.scripted = [];
     this.outage = false;
     this.options = {};
     this.bucket = undefined;
+    this.quota = undefined;
     this.random = createPrng(DEFAULT_SEED);
   }
 
@@ -98,20 +117,35 @@ export class FaultInjector {
     this.outage = on;
   }
 
+  /** The quota's next window starts now, as if its hour had passed; no-op without a quota. */
+  startNextQuotaWindow(): void {
+    this.quota?.startNextWindow();
+  }
+
   decide(req: FaultRequest): FaultDecision {
     const scripted = this.takeScripted(req);
     if (scripted) return { kind: 'scripted', respond: scripted };
     if (this.outage) return { kind: 'outage' };
-    if (this.bucket) {
-      const token = this.bucket.take();
-      if (!token.granted) {
-        const sendRetryAfter = this.options.rateLimit?.retryAfter ?? true;
-        return { kind: 'rateLimited', retryAfterSeconds: sendRetryAfter ? token.retryAfterSeconds : undefined };
-      }
-    }
+    // The bucket first, so a request it refused costs no quota.
+    const limited = this.takeToken() ?? this.takeQuota();
+    if (limited) return limited;
     const failureRate = this.options.failureRate ?? 0;
     if (failureRate > 0 && this.random() < failureRate) return { kind: 'failure' };
     return undefined;
+  }
+
+  private takeToken(): FaultDecision {
+    const token = this.bucket?.take();
+    if (!token || token.granted) return undefined;
+    const sendRetryAfter = this.options.rateLimit?.retryAfter ?? true;
+    return { kind: 'rateLimited', retryAfterSeconds: sendRetryAfter ? token.retryAfterSeconds : undefined };
+  }
+
+  private takeQuota(): FaultDecision {
+    const allowance = this.quota?.take();
+    if (!allowance || allowance.granted) return undefined;
+    const sendRetryAfter = this.options.quota?.retryAfter ?? true;
+    return { kind: 'rateLimited', retryAfterSeconds: sendRetryAfter ? allowance.retryAfterSeconds : undefined, quotaSpent: true };
   }
 
   private takeScripted(req: FaultRequest): ScriptedResponse | undefined {

@@ -6,6 +6,8 @@ export interface SimStats {
   byStatus: Record<number, number>;
   /** 429 answers sent. */
   rateLimited: number;
+  /** Of those, the ones the spent quota answered, telling an hourly quota apart from the token bucket. */
+  quotaRefused: number;
   /** 5xx answers sent. */
   serverErrors: number;
   /** Requests per API operation, e.g. 'listRepositories', 'raw', 'src', 'oauth'. */
@@ -21,7 +23,7 @@ export interface LoggedRequest {
 }
 
 export function emptyStats(): SimStats {
-  return { requests: 0, inFlight: 0, peakInFlight: 0, byStatus: {}, rateLimited: 0, serverErrors: 0, byRoute: {} };
+  return { requests: 0, inFlight: 0, peakInFlight: 0, byStatus: {}, rateLimited: 0, quotaRefused: 0, serverErrors: 0, byRoute: {} };
 }
 
 /** Zeroes the counters in place, so holders of `sim.stats` keep a live object; requests still open stay counted. */
@@ -45,4 +47,8 @@ export function countResponse(stats: SimStats, status: number): void {
   stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   if (status === 429) stats.rateLimited += 1;
   if (status >= 500) stats.serverErrors += 1;
+}
+
+export function countQuotaRefusal(stats: SimStats): void {
+  stats.quotaRefused += 1;
 }

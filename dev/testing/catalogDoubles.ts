@@ -1,5 +1,5 @@
 import { SchedulerServiceTaskInvocationDefinition, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
-import { EntityProviderConnection, EntityProviderMutation } from '@backstage/plugin-catalog-node';
+import { DeferredEntity, EntityProviderConnection, EntityProviderMutation } from '@backstage/plugin-catalog-node';
 
 /** A task runner that keeps the task so a test decides when it runs. */
 export function manualTaskRunner(): SchedulerServiceTaskRunner & { tasks: SchedulerServiceTaskInvocationDefinition[] } {
@@ -12,16 +12,52 @@ export function manualTaskRunner(): SchedulerServiceTaskRunner & { tasks: Schedu
   };
 }
 
-/** A catalog connection that records every mutation the provider applies. */
-export function recordingConnection(): EntityProviderConnection & { mutations: EntityProviderMutation[] } {
+/** A provider's view of the catalog: every mutation as applied, and the Location targets they leave. */
+export interface RecordingConnection extends EntityProviderConnection {
+  mutations: EntityProviderMutation[];
+  /** Sorted targets the catalog holds for this provider after every mutation so far. */
+  catalogTargets(): string[];
+  /** Every target a mutation took out of the catalog: removed by a delta, or left out of a full mutation. */
+  removedTargets(): string[];
+  /** Keys passed to `refresh`. */
+  refreshedKeys: string[];
+}
+
+/** A catalog connection that applies mutations the way the catalog does, and records them. */
+export function recordingConnection(): RecordingConnection {
   const mutations: EntityProviderMutation[] = [];
+  const catalog = new Set<string>();
+  const removed: string[] = [];
+  const refreshedKeys: string[] = [];
   return {
     mutations,
+    refreshedKeys,
     applyMutation: async mutation => {
       mutations.push(mutation);
+      if (mutation.type === 'full') {
+        const next = new Set(mutation.entities.map(targetOf));
+        removed.push(...[...catalog].filter(target => !next.has(target)));
+        catalog.clear();
+        next.forEach(target => catalog.add(target));
+      } else {
+        for (const entity of mutation.removed) {
+          const target = 'entity' in entity ? targetOf(entity) : entity.entityRef;
+          removed.push(target);
+          catalog.delete(target);
+        }
+        mutation.added.forEach(entity => catalog.add(targetOf(entity)));
+      }
     },
-    refresh: async () => {},
+    refresh: async options => {
+      refreshedKeys.push(...options.keys);
+    },
+    catalogTargets: () => [...catalog].sort(),
+    removedTargets: () => [...removed].sort(),
   };
+}
+
+function targetOf({ entity }: DeferredEntity): string {
+  return (entity.spec as { target: string }).target;
 }
 
 /** The `target`s of the Location entities in a full mutation. */
@@ -29,5 +65,5 @@ export function committedTargets(mutation: EntityProviderMutation | undefined): 
   if (!mutation || mutation.type !== 'full') {
     throw new Error(`expected a full mutation, got ${JSON.stringify(mutation?.type)}`);
   }
-  return mutation.entities.map(({ entity }) => (entity.spec as { target: string }).target).sort();
+  return mutation.entities.map(targetOf).sort();
 }

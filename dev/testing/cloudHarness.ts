@@ -1,8 +1,9 @@
-import { CacheManager } from '@backstage/backend-defaults/cache';
 import { ConfigReader } from '@backstage/config';
 import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
 import { BitbucketCloudDiscoveryProcessor } from '../../src/cloud/BitbucketCloudDiscoveryProcessor';
+import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
+import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../simulator/BitbucketCloudSimulator';
 import { SimEstate } from '../simulator/estate';
 import { routeBitbucketCloudTo } from '../simulator/routeBitbucketCloud';
@@ -76,7 +77,7 @@ async function settle(sim: BitbucketCloudSimulator): Promise<void> {
  * means no `integrations.bitbucketCloud` entry at all.
  */
 export function createCloudProcessor(
-  options: { integration?: JsonObject | null; processor?: JsonObject } = {},
+  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore } = {},
 ): CloudProcessorHarness {
   const integration = options.integration === undefined ? { username: 'me@example.com', token: 'api-token' } : options.integration;
   const config = new ConfigReader({
@@ -87,8 +88,7 @@ export function createCloudProcessor(
     catalog: options.processor ? { processors: { bitbucketCloudDiscovery: options.processor } } : {},
   });
   const logger = captureLogger();
-  const cache = CacheManager.fromConfig(new ConfigReader({})).forPlugin('catalog');
-  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, cache });
+  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, stateStore: options.stateStore ?? new MemoryStateStore() });
   const read = async (target: string, emitted: CatalogProcessorResult[] = []): Promise<DiscoveryRead> => {
     const location: LocationSpec = { type: 'bitbucket-discovery', target };
     const handled = await processor.readLocation(location, false, result => emitted.push(result));

@@ -1,4 +1,6 @@
 import { ConfigReader } from '@backstage/config';
+import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
+import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerEntityProvider';
 import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
 import { SimEstate } from '../simulator/estate';
@@ -16,8 +18,8 @@ export interface ServerHarness {
   host: string;
   /** The browse URL the provider should commit for a repository's catalog file. */
   browse: (projectKey: string, slug: string, path?: string) => string;
-  /** Runs the scheduled task as the scheduler would: child logger, errors swallowed. */
-  runTask: () => Promise<void>;
+  /** Runs the scheduled task as the scheduler would (child logger); resolves to the error it threw, if any. */
+  runTask: (signal?: AbortSignal) => Promise<unknown>;
   /** Stops this harness's simulator; for tests that run concurrently and cannot share an afterEach. */
   close: () => Promise<void>;
 }
@@ -26,6 +28,8 @@ export interface ServerHarnessOptions {
   provider?: Record<string, unknown>;
   integration?: Record<string, unknown>;
   simulator?: Partial<BitbucketServerSimulatorOptions>;
+  /** Shared by providers that stand for one backend across a restart. */
+  stateStore?: DiscoveryStateStore;
 }
 
 const open: BitbucketServerSimulator[] = [];
@@ -47,7 +51,11 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
   });
   const logger = captureLogger();
   const runner = manualTaskRunner();
-  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: runner });
+  const [provider] = BitbucketServerEntityProvider.fromConfig(config, {
+    logger,
+    schedule: runner,
+    stateStore: options.stateStore ?? new MemoryStateStore(),
+  });
   const connection = recordingConnection();
   await provider.connect(connection);
   return {
@@ -58,7 +66,14 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     runner,
     host,
     browse: (projectKey, slug, path = 'catalog-info.yaml') => `${sim.url}/projects/${projectKey}/repos/${slug}/browse/${path}`,
-    runTask: () => Promise.resolve(runner.tasks[0].fn(new AbortController().signal)),
+    runTask: async (signal = new AbortController().signal) => {
+      try {
+        await runner.tasks[0].fn(signal);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    },
     close: async () => {
       const index = open.indexOf(sim);
       if (index >= 0) {

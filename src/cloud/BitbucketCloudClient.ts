@@ -1,4 +1,4 @@
-import { BitbucketHttpClient, ProbeResult, RequestContext } from '../http/BitbucketHttpClient';
+import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
 import { malformedListingError } from '../http/BitbucketRequestError';
 import { encodePath } from '../http/encodePath';
 import { cloudPages, CloudPage } from './cloudPaging';
@@ -56,12 +56,12 @@ export class BitbucketCloudClient {
     }
   }
 
-  /** One cheap request: the file on the given branch, 404 when absent. */
-  probeFile(workspace: string, slug: string, branch: string, catalogPath: string): Promise<ProbeResult> {
+  /** One cheap request, the file-existence check: the file on the given branch, 404 when absent. */
+  checkFile(workspace: string, slug: string, branch: string, catalogPath: string): Promise<CheckResult> {
     const url =
       `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}` +
       `/src/${encodeURIComponent(branch)}${encodePath(catalogPath)}`;
-    return this.http.probe(url, this.context);
+    return this.http.check(url, this.context);
   }
 
   /**
@@ -70,8 +70,12 @@ export class BitbucketCloudClient {
    */
   async searchCatalogFiles(workspace: string, catalogPath: string): Promise<Set<string>> {
     const path = `/workspaces/${encodeURIComponent(workspace)}/search/code`;
-    const fileName = catalogPath.slice(1);
-    const params = new URLSearchParams({ search_query: `path:${fileName}`, pagelen: String(CLOUD_PAGE_LENGTH) });
+    const filePath = catalogPath.replace(/^\/+/, '');
+    const fileName = filePath.slice(filePath.lastIndexOf('/') + 1);
+    // Cloud answers 400 to modifiers alone; the quoted file name is the search term (it matches
+    // file names as well as content), and path: narrows it, as Bitbucket documents and upstream sends.
+    const searchQuery = `"${fileName}" path:${filePath}`;
+    const params = new URLSearchParams({ search_query: searchQuery, pagelen: String(CLOUD_PAGE_LENGTH) });
     const listing = { host: this.host, path: `${this.basePath}${path}` };
     const slugs = new Set<string>();
     const pages = cloudPages<CodeSearchResult>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
@@ -81,7 +85,7 @@ export class BitbucketCloudClient {
       for (const result of results) {
         const repository = result.file?.commit?.repository;
         const slug = repository?.slug ?? repository?.full_name?.split('/')[1];
-        if (slug && result.file?.path === fileName) {
+        if (slug && result.file?.path === filePath) {
           slugs.add(slug);
         }
       }

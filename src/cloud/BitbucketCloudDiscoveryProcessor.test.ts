@@ -1,5 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketCloudDiscoveryProcessor } from './BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../../dev/simulator/BitbucketCloudSimulator';
 import { SimEstate } from '../../dev/simulator/estate';
@@ -100,26 +101,23 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
     ]);
   });
 
-  it('keeps a fresh result when the cache cannot store it, with a warning', async () => {
+  it('keeps a fresh result when the state store cannot store it, with a warning', async () => {
     const { logger } = await setUp();
-    const failingCache = {
-      get: async () => undefined,
-      set: async () => {
-        throw new Error('cache store is down');
-      },
-      delete: async () => undefined,
-      withOptions: () => failingCache,
-    };
-    const withFailingCache = BitbucketCloudDiscoveryProcessor.fromConfig(
+    class FailingStore extends MemoryStateStore {
+      override async writeRepositories(): Promise<void> {
+        throw new Error('state store is down');
+      }
+    }
+    const withFailingStore = BitbucketCloudDiscoveryProcessor.fromConfig(
       new ConfigReader({ integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }] } }),
-      { logger, cache: failingCache },
+      { logger, stateStore: new FailingStore() },
     );
     const emitted: string[] = [];
-    await withFailingCache.readLocation({ type: 'bitbucket-discovery', target: 'https://bitbucket.org/workspaces/acme/projects/WEB' }, false, result => {
+    await withFailingStore.readLocation({ type: 'bitbucket-discovery', target: 'https://bitbucket.org/workspaces/acme/projects/WEB' }, false, result => {
       if (result.type === 'location') emitted.push(result.location.target);
     });
     expect(emitted.sort()).toEqual([src('svc-web'), src('web-shop')]);
-    expect(logger.lines.some(l => l.level === 'warn' && /Could not store the discovery result.*cache store is down/.test(l.message))).toBe(true);
+    expect(logger.lines.some(l => l.level === 'warn' && /could not store its state.*state store is down/.test(l.message))).toBe(true);
   });
 
   it('follows next links across pages', async () => {

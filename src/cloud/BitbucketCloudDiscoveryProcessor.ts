@@ -1,56 +1,59 @@
-import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
-import {
-  CatalogProcessor,
-  CatalogProcessorEmit,
-  LocationSpec,
-  processingResult,
-} from '@backstage/plugin-catalog-node';
+import { CatalogProcessor, CatalogProcessorEmit, LocationSpec, processingResult } from '@backstage/plugin-catalog-node';
 import { createHash } from 'crypto';
+import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
+import { describeStop } from '../discovery/describeStop';
+import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { cloudAuthHeaders } from './cloudAuthHeaders';
-import { catalogFileUrls, DiscoveryRecord } from './DiscoveryRecord';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { scanWorkspace } from './scanWorkspace';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
-/** How long the last good result is kept to fall back on when Bitbucket fails. */
-const RECORD_RETENTION = { days: 7 };
-/** After a failed refresh, the last good result is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
+/** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
 const FAILURE_BACKOFF_MS = 5 * 60_000;
+
+/** @public */
+export interface BitbucketCloudDiscoveryProcessorOptions {
+  logger: LoggerService;
+  /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
+  stateStore?: DiscoveryStateStore;
+}
 
 /**
  * Handles `bitbucket-discovery` locations that point at a Bitbucket Cloud workspace:
  * emits one `url` location per repository whose catalog file exists.
  *
- * The catalog calls `readLocation` for every discovery location on each processing
- * loop; within the time-to-live the last result is re-emitted without any request, and
- * after it only new or changed repositories are checked again.
+ * The catalog calls `readLocation` for every discovery location on each processing loop.
+ * Within `cacheTtl` of a complete pass, what is known is emitted without any request. After
+ * it, a pass re-checks only new or changed repositories; a pass that the hourly quota stops
+ * resumes on a later loop, and every loop emits everything found so far.
  *
  * @public
  */
 export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private readonly httpClients = new Map<string, BitbucketHttpClient>();
-  private readonly scansInFlight = new Map<string, Promise<DiscoveryRecord>>();
+  private readonly runsInFlight = new Map<string, Promise<string[]>>();
   private readonly searchWarned = new Set<string>();
-  /** When a location's last refresh failed; an outage should not cost a full rescan on every processing loop. */
-  private readonly failedAt = new Map<string, number>();
 
-  static fromConfig(
-    config: Config,
-    options: { logger: LoggerService; cache: CacheService },
-  ): BitbucketCloudDiscoveryProcessor {
+  static fromConfig(config: Config, options: BitbucketCloudDiscoveryProcessorOptions): BitbucketCloudDiscoveryProcessor {
+    if (!options.stateStore) {
+      options.logger.debug('No state store given: Bitbucket Cloud discovery state is kept in memory and lost on restart');
+    }
     return new BitbucketCloudDiscoveryProcessor(
       ScmIntegrations.fromConfig(config),
       readProcessorConfig(config),
       options.logger,
-      options.cache,
+      options.stateStore ?? new MemoryStateStore(),
     );
   }
 
@@ -58,7 +61,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     private readonly integrations: ScmIntegrations,
     private readonly config: BitbucketCloudProcessorConfig,
     private readonly logger: LoggerService,
-    private readonly cache: CacheService,
+    private readonly stateStore: DiscoveryStateStore,
   ) {}
 
   /**
@@ -75,8 +78,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     }
     const target = parseDiscoveryTarget(location.target);
     const integration = this.integrationFor(target.host);
-    const record = await this.discover(target, integration);
-    for (const url of catalogFileUrls(record, target)) {
+    for (const url of await this.discover(target, integration)) {
       emit(processingResult.location({ type: 'url', target: url, presence: 'required' }));
     }
     return true;
@@ -99,54 +101,30 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     );
   }
 
-  /** Serves from the cache within the time-to-live; shares one scan between concurrent callers. */
-  private async discover(target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<DiscoveryRecord> {
-    const key = recordKey(target);
-    const cached = await this.cache.get<DiscoveryRecord>(key);
-    if (cached && Date.now() - cached.scannedAt < this.config.cacheTtlMs) {
-      return cached;
+  /** Shares one run between concurrent reads of the same target. */
+  private discover(target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
+    const key = discoveryKey(target);
+    let run = this.runsInFlight.get(key);
+    if (!run) {
+      run = this.run(key, target, integration).finally(() => this.runsInFlight.delete(key));
+      this.runsInFlight.set(key, run);
     }
-    const lastFailure = this.failedAt.get(key);
-    if (cached && lastFailure !== undefined && Date.now() - lastFailure < Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS)) {
-      return cached;
-    }
-    let scan = this.scansInFlight.get(key);
-    if (!scan) {
-      scan = this.scan(target, integration, cached).finally(() => this.scansInFlight.delete(key));
-      this.scansInFlight.set(key, scan);
-    }
-    let fresh: DiscoveryRecord;
-    try {
-      fresh = await scan;
-    } catch (error) {
-      this.failedAt.set(key, Date.now());
-      if (!cached) {
-        throw error;
-      }
-      const ageMinutes = Math.round((Date.now() - cached.scannedAt) / 60_000);
-      this.logger.warn(
-        `Bitbucket Cloud discovery of workspace ${target.workspace} failed; re-emitting the last good result ` +
-          `from ${ageMinutes} minutes ago so no entity is dropped. ${(error as Error).message}`,
-      );
-      return cached;
-    }
-    this.failedAt.delete(key);
-    try {
-      await this.cache.set(key, fresh, { ttl: RECORD_RETENTION });
-    } catch (error) {
-      this.logger.warn(
-        `Could not store the discovery result of workspace ${target.workspace} in the cache; ` +
-          `the next processing loop will scan again. ${(error as Error).message}`,
-      );
-    }
-    return fresh;
+    return run;
   }
 
-  private async scan(
-    target: DiscoveryTarget,
-    integration: BitbucketCloudIntegrationConfig,
-    previous: DiscoveryRecord | undefined,
-  ): Promise<DiscoveryRecord> {
+  /** Emits from state within the time-to-live or while Bitbucket asks to wait; otherwise runs the pass. */
+  private async run(key: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
+    const pass = await DiscoveryPass.begin(this.stateStore, key);
+    const now = Date.now();
+    const { lastCompletedAt, resumeAfter } = pass.state;
+    if (!pass.resumed && lastCompletedAt !== undefined && now - lastCompletedAt < this.config.cacheTtlMs) {
+      return pass.targets();
+    }
+    if (resumeAfter !== undefined && now < resumeAfter) {
+      return pass.targets();
+    }
+    await pass.markStarted();
+    const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
     const progress = new ScanProgress(this.logger);
     const group = new TaskGroup();
     const client = new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, {
@@ -154,26 +132,57 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       signal: group.signal,
     });
     progress.start(
-      `Scanning Bitbucket Cloud workspace ${target.workspace} for ${target.catalogPath}` +
-        `${previous ? ' (re-checking only changed repositories)' : ''}`,
+      `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Cloud workspace ${target.workspace} for ${target.catalogPath}` +
+        `${lastCompletedAt ? ' (re-checking only changed repositories)' : ''}`,
     );
+    const noCatalogChanges = async () => undefined;
     try {
-      const record = await scanWorkspace({
+      await scanWorkspace({
         client,
         target,
-        previous,
+        pass,
         progress,
         group,
         logger: this.logger,
         onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
       });
-      const found = catalogFileUrls(record, target).length;
-      progress.finish(found);
-      this.logger.info(`Scan of workspace ${target.workspace} complete, ${found} locations: ${progress.describe()}`);
-      return record;
     } catch (error) {
       progress.stop();
-      throw error;
+      await this.store(what, () => pass.flush(noCatalogChanges));
+      const stop = describeStop({ error, elapsedMs: progress.rate().elapsedMs, stopping: false });
+      await this.store(what, () => pass.stopIncomplete(stop?.resumeAfter ?? Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS)));
+      logBroken(this.logger, pass, what);
+      const targets = pass.targets();
+      if (stop) {
+        logIncompleteRun(this.logger, { what, pass, stop, rate: progress.rate() });
+      } else if (targets.length === 0 && lastCompletedAt === undefined) {
+        // Nothing to fall back on: the location shows the error.
+        throw error;
+      } else {
+        this.logger.warn(
+          `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
+            `and trying again in a few minutes. ${(error as Error).message}`,
+        );
+      }
+      return targets;
+    }
+    await this.store(what, async () => {
+      await pass.flush(noCatalogChanges);
+      await pass.complete();
+    });
+    logBroken(this.logger, pass, what);
+    const targets = pass.targets();
+    progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
+    this.logger.info(`Pass over workspace ${target.workspace} complete, ${targets.length} locations: ${progress.describe()}`);
+    return targets;
+  }
+
+  /** A state store that fails costs a rescan later, never the fresh result of this one. */
+  private async store(what: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`);
     }
   }
 
@@ -185,6 +194,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
         credentialsHint: `integrations.bitbucketCloud (host ${integration.host})`,
         authHeaders: () => cloudAuthHeaders(integration),
         concurrency: this.config.concurrency,
+        budget: this.config.rateLimit,
         requestTimeoutMs: this.config.requestTimeoutMs,
       });
       this.httpClients.set(integration.host, client);
@@ -203,8 +213,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   }
 }
 
-/** One cache entry per distinct target; hashed so long BBQL queries make bounded keys. */
-function recordKey(target: DiscoveryTarget): string {
+/** One state per distinct target; hashed so long BBQL queries make bounded keys. */
+function discoveryKey(target: DiscoveryTarget): string {
   const identity = JSON.stringify([target.host, target.workspace, target.projectKey, target.repoSlug, target.catalogPath, target.query, target.search]);
-  return `bitbucket-discovery:v1:${createHash('sha256').update(identity).digest('hex')}`;
+  return `bitbucket-discovery:${createHash('sha256').update(identity).digest('hex')}`;
 }

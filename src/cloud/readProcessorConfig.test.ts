@@ -1,4 +1,3 @@
-import { CacheManager } from '@backstage/backend-defaults/cache';
 import { ConfigReader } from '@backstage/config';
 import { JsonValue } from '@backstage/types';
 import { captureLogger } from '../../dev/testing/captureLogger';
@@ -7,8 +6,7 @@ import { CLOUD_DEFAULTS, readProcessorConfig } from './readProcessorConfig';
 
 function load(processor: JsonValue) {
   const config = new ConfigReader({ catalog: { processors: { bitbucketCloudDiscovery: processor } } });
-  const cache = CacheManager.fromConfig(new ConfigReader({})).forPlugin('catalog');
-  return BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger: captureLogger(), cache });
+  return BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger: captureLogger() });
 }
 
 describe('readProcessorConfig', () => {

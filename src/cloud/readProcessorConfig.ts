@@ -1,6 +1,8 @@
 import { Config } from '@backstage/config';
 import { ConfigLocation, readDurationMs, readWholeNumber } from '../config/invalidConfig';
+import { readRateLimit } from '../config/readRateLimit';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
+import { RequestBudgetOptions } from '../http/RequestBudget';
 
 /** Tuning of the Bitbucket Cloud discovery processor. @public */
 export interface BitbucketCloudProcessorConfig {
@@ -8,10 +10,12 @@ export interface BitbucketCloudProcessorConfig {
   cacheTtlMs: number;
   concurrency: number;
   requestTimeoutMs: number;
+  /** Client-side pacing per integration host, e.g. Cloud's hourly quota. */
+  rateLimit?: RequestBudgetOptions;
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,
@@ -32,5 +36,6 @@ export function readProcessorConfig(config: Config): BitbucketCloudProcessorConf
     cacheTtlMs: readDurationMs(processor, at, 'cacheTtl', CLOUD_DEFAULTS.cacheTtlMs),
     concurrency: readWholeNumber(processor, at, 'concurrency', CLOUD_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(processor, at, 'requestTimeout', CLOUD_DEFAULTS.requestTimeoutMs),
+    rateLimit: readRateLimit(processor, at),
   };
 }

@@ -1,43 +1,61 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'crypto';
-import { BitbucketRequestError } from '../http/BitbucketRequestError';
+import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { isPassStopping } from '../discovery/isPassStopping';
+import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
-import { DiscoveryRecord, RepositoryRecord } from './DiscoveryRecord';
+import { cloudFileUrl } from './cloudFileUrl';
 import { globMatcher, isGlob } from './globMatcher';
 import { DiscoveryTarget } from './parseDiscoveryTarget';
 
+/** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
+export const SEARCH_INDEX_LAG_MS = 60 * 60_000;
+/** Code search caps its results; with this many hits a miss proves nothing. */
+const SEARCH_RESULT_CAP = 1000;
+
 /**
- * Lists the workspace's repositories and learns which have the catalog file on their
- * main branch. A repository whose `updated_on` and main branch are unchanged since
- * `previous` keeps its earlier answer without a request; only new or changed ones are
- * checked. Throws on the first failure that survives retries.
+ * Lists the workspace's repositories and records into `pass` which have the catalog file on
+ * their main branch. A repository costs no request when this pass already visited it, or when
+ * its `updated_on` and main branch are unchanged since its last answer (until that answer is
+ * due for a re-check). A check that fails for good marks the repository broken and the scan
+ * goes on; a failed listing, an abort or a spent quota stops it and is thrown.
  */
 export async function scanWorkspace(options: {
   client: BitbucketCloudClient;
   target: DiscoveryTarget;
-  previous?: DiscoveryRecord;
+  pass: DiscoveryPass;
   progress: ScanProgress;
   group: TaskGroup;
   logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
-}): Promise<DiscoveryRecord> {
-  const { client, target, previous, progress, group, logger } = options;
+}): Promise<void> {
+  const { client, target, pass, progress, group, logger } = options;
   const projectMatches = target.projectKey ? globMatcher(target.projectKey) : undefined;
   const slugMatches = target.repoSlug ? globMatcher(target.repoSlug) : undefined;
-  // No prototype: a repository may be called `constructor` or `__proto__`.
-  const repositories: Record<string, RepositoryRecord> = Object.create(null);
+  const search = target.search ? await searchOrFallBack(options) : undefined;
+  const backlog = new CheckBacklog(group);
 
-  const searchHits = target.search ? await searchOrFallBack(options) : undefined;
-
-  const record = (slug: string, repo: RepositoryRecord) => {
-    progress.candidateChecked(repo.hasCatalogFile);
-    repositories[slug] = repo;
+  const check = async (repo: CloudRepository, branch: string) => {
+    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(target, repo.slug, branch) };
+    try {
+      const result = await client.checkFile(target.workspace, repo.slug, branch, target.catalogPath);
+      progress.candidateChecked(result.found);
+      pass.recordAnswer({ ...learned, hasCatalogFile: result.found });
+      if (!result.found) {
+        logger.debug(`Skipped ${target.workspace}/${repo.slug}: no ${target.catalogPath} on ${branch} (${result.reason})`);
+      }
+    } catch (error) {
+      if (isPassStopping(error, group.signal)) {
+        throw error;
+      }
+      progress.repositoryBroken();
+      pass.recordFailure(repo.slug, (error as Error).message);
+    }
   };
 
-  const backlog = new CheckBacklog(group);
   const consider = async (repo: CloudRepository) => {
     progress.repositorySeen();
     if (projectMatches && !projectMatches.test(repo.project?.key ?? '')) {
@@ -52,21 +70,22 @@ export async function scanWorkspace(options: {
       return;
     }
     progress.candidateFound();
-    const updatedOn = repo.updated_on;
-    const known = previous && Object.hasOwn(previous.repositories, repo.slug) ? previous.repositories[repo.slug] : undefined;
-    // Code search is capped and its index lags: a hit proves the file, a miss proves nothing.
-    if (searchHits?.has(repo.slug)) {
-      record(repo.slug, { updatedOn, branch, hasCatalogFile: true, checkedAt: Date.now() });
-    } else if (known && updatedOn && known.updatedOn === updatedOn && known.branch === branch && !isDue(known, repo.slug)) {
-      record(repo.slug, known);
+    pass.markSeen(repo.slug);
+    const known = pass.known(repo.slug);
+    if (pass.visitedInPass(repo.slug) || (known && isUnchanged(known, repo, branch) && !isDue(known, repo.slug))) {
+      progress.answerReused(known?.hasCatalogFile);
+      return;
+    }
+    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(target, repo.slug, branch) };
+    if (search?.hits.has(repo.slug)) {
+      progress.answerReused(true);
+      pass.recordAnswer({ ...learned, hasCatalogFile: true });
+    } else if (search?.complete && isSettled(repo)) {
+      // The index has caught up with this repository: the miss is an answer, re-checked on the spread schedule.
+      progress.answerReused(false);
+      pass.recordAnswer({ ...learned, hasCatalogFile: false });
     } else {
-      await backlog.add(async () => {
-        const probe = await client.probeFile(target.workspace, repo.slug, branch, target.catalogPath);
-        if (!probe.found) {
-          logger.debug(`Skipped ${target.workspace}/${repo.slug}: no ${target.catalogPath} on ${branch} (${probe.reason})`);
-        }
-        record(repo.slug, { updatedOn, branch, hasCatalogFile: probe.found, checkedAt: Date.now() });
-      });
+      await backlog.add(() => check(repo, branch));
     }
   };
 
@@ -78,7 +97,15 @@ export async function scanWorkspace(options: {
     }
   });
   await group.wait();
-  return { scannedAt: Date.now(), repositories };
+}
+
+function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: string): boolean {
+  return repo.updated_on !== undefined && known.updatedOn === repo.updated_on && known.branch === branch && known.checkedAt > 0;
+}
+
+function isSettled(repo: CloudRepository, now: number = Date.now()): boolean {
+  const updated = repo.updated_on ? Date.parse(repo.updated_on) : NaN;
+  return updated < now - SEARCH_INDEX_LAG_MS;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -88,7 +115,7 @@ const DAY_MS = 24 * 60 * 60_000;
  * change did not move `updated_on`. Each repository gets its own age between one and two
  * days, so the re-checks spread out instead of landing on one scan.
  */
-export function isDue(known: RepositoryRecord, slug: string, now: number = Date.now()): boolean {
+export function isDue(known: Pick<RepositoryState, 'checkedAt'>, slug: string, now: number = Date.now()): boolean {
   // A digest, not a simple string hash: slugs like repo-1, repo-2 must land far apart.
   const hash = createHash('sha1').update(slug).digest().readUInt32BE(0);
   const maxAge = DAY_MS + (hash % DAY_MS);
@@ -107,19 +134,24 @@ export function listingQuery(target: DiscoveryTarget): string | undefined {
   return clauses.length > 0 ? clauses.join(' AND ') : undefined;
 }
 
+/**
+ * Code search as a hint: any failure (disabled, retired, refused, down) means "not for this
+ * scan" and the listing with checks does the work. Only an abort or a spent quota stops the pass.
+ */
 async function searchOrFallBack(options: {
   client: BitbucketCloudClient;
   target: DiscoveryTarget;
+  group: TaskGroup;
   onSearchUnavailable: (reason: string) => void;
-}): Promise<Set<string> | undefined> {
+}): Promise<{ hits: Set<string>; complete: boolean } | undefined> {
   try {
-    return await options.client.searchCatalogFiles(options.target.workspace, options.target.catalogPath);
+    const hits = await options.client.searchCatalogFiles(options.target.workspace, options.target.catalogPath);
+    return { hits, complete: hits.size < SEARCH_RESULT_CAP };
   } catch (error) {
-    const status = error instanceof BitbucketRequestError ? error.details.status : undefined;
-    if (status === 404 || status === 410) {
-      options.onSearchUnavailable(`code search answered ${status}`);
-      return undefined;
+    if (isPassStopping(error, options.group.signal)) {
+      throw error;
     }
-    throw error;
+    options.onSearchUnavailable((error as Error).message);
+    return undefined;
   }
 }

@@ -1,16 +1,13 @@
-import pLimit from 'p-limit';
 import { BitbucketRequestError } from './BitbucketRequestError';
+import { decodeJson, describeNetworkError, describeSuffix, safeCause } from './decoders';
 import { describeErrorBody } from './describeErrorBody';
-import { RateLimitGate } from './RateLimitGate';
+import { QuotaSpentError } from './QuotaSpentError';
+import { RequestBudgetOptions } from './RequestBudget';
+import { RequestScheduler, RequestSlot } from './RequestScheduler';
 import { RequestStats } from './RequestStats';
-import {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  parseRetryAfter,
-  RetryPolicy,
-} from './retryPolicy';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, RetryPolicy } from './retryPolicy';
 import { sleep } from './sleep';
+import { Answer, RedirectRefused, send } from './transport';
 
 /** @public */
 export interface BitbucketHttpClientOptions {
@@ -20,45 +17,43 @@ export interface BitbucketHttpClientOptions {
   credentialsHint: string;
   /** Called before every attempt, so refreshed OAuth tokens are picked up. */
   authHeaders: () => Promise<Record<string, string>>;
-  /** Requests in flight at most, across every scan that shares this client. */
+  /** Requests in flight at most, across every pass that shares this client. */
   concurrency: number;
+  /** Optional client-side pacing (`rateLimit` in config). */
+  budget?: RequestBudgetOptions;
   requestTimeoutMs: number;
   retryPolicy?: RetryPolicy;
   random?: () => number;
+  now?: () => number;
 }
 
-/** Per-call context: the scan's counters and its cancellation. */
+/** Per-call context: the pass's counters and its cancellation. */
 export interface RequestContext {
   stats: RequestStats;
   signal?: AbortSignal;
 }
 
-/** The outcome of a cheap existence check. */
-export type ProbeResult = { found: true } | { found: false; reason: string };
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
-const MAX_REDIRECTS = 3;
+/** The outcome of a file-existence check. */
+export type CheckResult = { found: true } | { found: false; reason: string };
 
 /**
- * The one place that talks HTTP to Bitbucket, for both products: bounded concurrency,
- * per-request timeouts, retries with backoff and jitter, a shared 429 gate, and errors
- * that say what failed without leaking credentials.
+ * Requests to one Bitbucket host, for both products: each attempt waits its turn at the
+ * request scheduler, goes through the transport, and is retried by the retry policy; answers
+ * are decoded into values or errors that say what failed without leaking credentials.
  */
 export class BitbucketHttpClient {
-  private readonly limit: pLimit.Limit;
-  private readonly gate: RateLimitGate;
+  readonly scheduler: RequestScheduler;
   private readonly policy: RetryPolicy;
   private readonly apiOrigin: string;
 
   constructor(private readonly options: BitbucketHttpClientOptions) {
-    this.limit = pLimit(options.concurrency);
-    this.gate = new RateLimitGate(options.concurrency);
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.scheduler = new RequestScheduler({
+      concurrency: options.concurrency,
+      budget: options.budget,
+      maxWaitMs: this.policy.maxRetryAfterMs,
+      now: options.now,
+    });
     const base = new URL(options.apiBaseUrl);
     if (base.username || base.password) {
       // Named without the URL itself, which holds the secret.
@@ -70,67 +65,54 @@ export class BitbucketHttpClient {
   /** GETs a JSON document; anything but a 2xx JSON answer is an error. */
   async getJson<T>(url: string, context: RequestContext): Promise<T> {
     const target = this.resolve(url);
-    const answer = await this.request(target, 'GET', context, false);
+    const answer = await this.request(target, context, false);
     if (answer.status < 200 || answer.status >= 300) {
-      throw this.statusError(target, 'GET', answer);
+      throw this.statusError(target, answer);
     }
-    const contentType = answer.headers.get('content-type') ?? '';
-    if (answer.body.trim() === '') {
-      throw this.error(target, 'GET', `answered ${answer.status} with an empty body instead of JSON`, answer.status);
+    const decoded = decodeJson<T>(answer);
+    if ('problem' in decoded) {
+      throw this.error(target, decoded.problem, answer.status, decoded.cause);
     }
-    if (!/json/i.test(contentType) && /^\s*</.test(answer.body)) {
-      throw this.error(
-        target,
-        'GET',
-        `answered ${answer.status} with ${contentType || 'HTML'} instead of JSON; ` +
-          'the API base URL is probably wrong, or the request was not authenticated and got a login page',
-        answer.status,
-      );
-    }
-    try {
-      return JSON.parse(answer.body) as T;
-    } catch (cause) {
-      throw this.error(target, 'GET', `answered ${answer.status} with malformed JSON`, answer.status, cause);
-    }
+    return decoded.value;
   }
 
-  /** Asks whether a file exists: found on 2xx, not found on 404, an error otherwise. */
-  async probe(url: string, context: RequestContext): Promise<ProbeResult> {
+  /** Checks whether a file exists: found on 2xx, not found on 404, an error otherwise. */
+  async check(url: string, context: RequestContext): Promise<CheckResult> {
     const target = this.resolve(url);
-    const answer = await this.request(target, 'GET', context, true);
+    const answer = await this.request(target, context, true);
     if (answer.status >= 200 && answer.status < 300) {
       return { found: true };
     }
     if (answer.status === 404) {
       return { found: false, reason: describeErrorBody(answer.body) ?? 'not found' };
     }
-    throw this.statusError(target, 'GET', answer);
+    // A 403 here is one repository's permission, not a credentials problem of the whole pass.
+    throw this.statusError(target, answer, answer.status === 403 ? 'repository' : 'credentials');
   }
 
   private resolve(url: string): URL {
     const target = new URL(url);
     if (target.origin !== this.apiOrigin) {
-      throw this.error(target, 'GET', `is outside the API base URL ${this.apiOrigin}; credentials are not sent there`);
+      throw this.error(target, `is outside the API base URL ${this.apiOrigin}; credentials are not sent there`);
     }
     return target;
   }
 
-  private async request(
-    target: URL,
-    method: string,
-    context: RequestContext,
-    discardSuccessBody: boolean,
-  ): Promise<Answer> {
+  /** The retry loop: 429s pause the scheduler, 5xx and network errors back off. */
+  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean): Promise<Answer> {
     let failures = 0;
     let rateLimits = 0;
     for (;;) {
       let answer: Answer | undefined;
       let failure: unknown;
       try {
-        answer = await this.limit(() => this.attempt(target, method, context, discardSuccessBody));
+        answer = await this.attempt(target, context, discardSuccessBody);
       } catch (error) {
-        if (context.signal?.aborted || error instanceof BitbucketRequestError) {
+        if (context.signal?.aborted || error instanceof BitbucketRequestError || error instanceof QuotaSpentError) {
           throw error;
+        }
+        if (error instanceof RedirectRefused) {
+          throw this.error(target, error.message, error.status);
         }
         failure = error;
       }
@@ -139,20 +121,12 @@ export class BitbucketHttpClient {
         context.stats.rateLimitedAnswer();
         rateLimits += 1;
         if (rateLimits > this.policy.maxRateLimitRetries) {
-          throw this.error(target, method, `was still rate limited (429) after ${rateLimits} attempts`, 429);
+          throw this.error(target, `was still rate limited (429) after ${rateLimits} attempts`, 429);
         }
-        const asked = parseRetryAfter(answer.headers.get('retry-after'));
-        if (asked !== undefined && asked > this.policy.maxRetryAfterMs) {
-          // An hourly quota is spent: waiting would stall every scan; fail and keep the catalog as it is.
-          throw this.error(
-            target,
-            method,
-            `was rate limited (429) and asked to wait ${Math.round(asked / 1000)} s, longer than the ${this.policy.maxRetryAfterMs / 1000} s this module waits`,
-            429,
-          );
-        }
-        const wait = asked ?? backoffDelay(rateLimits - 1, this.policy, this.options.random);
-        this.gate.closeFor(wait);
+        // A wait longer than the scheduler takes (an hourly quota spent) fails the next acquire with QuotaSpentError.
+        this.scheduler.pauseFor(
+          parseRetryAfter(answer.headers.get('retry-after')) ?? backoffDelay(rateLimits - 1, this.policy, this.options.random),
+        );
         context.stats.retried();
         continue;
       }
@@ -165,95 +139,35 @@ export class BitbucketHttpClient {
 
       failures += 1;
       if (failures >= this.policy.maxAttempts) {
-        const last = answer
-          ? `${answer.status}${describeSuffix(answer.body)}`
-          : describeNetworkError(failure);
-        const hint =
-          failure instanceof CredentialsUnavailable ? `; check the credentials in ${this.options.credentialsHint}` : '';
-        throw this.error(target, method, `failed after ${failures} attempts, last: ${last}${hint}`, answer?.status, failure);
+        const last = answer ? `${answer.status}${describeSuffix(answer.body)}` : describeNetworkError(failure);
+        const hint = failure instanceof CredentialsUnavailable ? `; check the credentials in ${this.options.credentialsHint}` : '';
+        throw this.error(target, `failed after ${failures} attempts, last: ${last}${hint}`, answer?.status, failure);
       }
       context.stats.retried();
       await sleep(backoffDelay(failures - 1, this.policy, this.options.random), context.signal);
     }
   }
 
-  /** One try, redirects within the API origin included. Runs inside the concurrency limit. */
-  private async attempt(
-    target: URL,
-    method: string,
-    context: RequestContext,
-    discardSuccessBody: boolean,
-  ): Promise<Answer> {
-    await this.gate.enter(context.signal);
+  /** One try: a turn at the scheduler, credentials, the transport. */
+  private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean): Promise<Answer> {
+    const slot: RequestSlot = await this.scheduler.acquire(context.signal);
     let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
-    // One controller per attempt, its timer cleared and its listener on the scan's signal removed
-    // as soon as the attempt ends. AbortSignal.timeout + AbortSignal.any would keep both (and,
-    // through them, the request's fetch state) alive until the timeout would have fired.
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DOMException(`timed out after ${this.options.requestTimeoutMs} ms`, 'TimeoutError')),
-      this.options.requestTimeoutMs,
-    );
-    const forwardAbort = () => controller.abort(context.signal?.reason);
-    if (context.signal?.aborted) {
-      forwardAbort();
-    }
-    context.signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
-      // The OAuth token exchange has no timeout of its own: it runs under this attempt's.
-      const credentials = await untilAborted(this.credentials(), controller.signal);
-      const headers = { Accept: 'application/json', ...credentials };
-      const answer = await this.send(target, method, headers, controller.signal, context, discardSuccessBody);
+      // The OAuth token exchange has no timeout of its own: it runs under the request timeout.
+      const credentials = await withTimeout(this.credentials(), this.options.requestTimeoutMs, context.signal);
+      const answer = await send(target, {
+        method: 'GET',
+        headers: { Accept: 'application/json', ...credentials },
+        apiOrigin: this.apiOrigin,
+        timeoutMs: this.options.requestTimeoutMs,
+        signal: context.signal,
+        stats: context.stats,
+        discardSuccessBody,
+      });
       outcome = answer.status === 429 ? 'rateLimited' : 'answered';
       return answer;
     } finally {
-      this.gate.release(outcome);
-      clearTimeout(timer);
-      context.signal?.removeEventListener('abort', forwardAbort);
-    }
-  }
-
-  /** Sends the request, following redirects only within the API origin so credentials stay there. */
-  private async send(
-    target: URL,
-    method: string,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-    context: RequestContext,
-    discardSuccessBody: boolean,
-  ): Promise<Answer> {
-    let url = target;
-    for (let redirects = 0; ; redirects += 1) {
-      context.stats.requestStarted();
-      try {
-        const response = await fetch(url, { method, headers, signal, redirect: 'manual' });
-        const location = response.headers.get('location');
-        if (response.status >= 300 && response.status < 400 && location) {
-          discardBody(response);
-          const next = new URL(location, url);
-          if (next.origin !== this.apiOrigin) {
-            throw this.error(
-              target,
-              method,
-              `was redirected to ${next.origin}; credentials are only sent to ${this.apiOrigin}, so the redirect was not followed`,
-              response.status,
-            );
-          }
-          if (redirects >= MAX_REDIRECTS) {
-            throw this.error(target, method, `was redirected more than ${MAX_REDIRECTS} times`, response.status);
-          }
-          url = next;
-          continue;
-        }
-        const ok = response.status >= 200 && response.status < 300;
-        if (ok && discardSuccessBody) {
-          discardBody(response);
-          return { status: response.status, headers: response.headers, body: '' };
-        }
-        return { status: response.status, headers: response.headers, body: await response.text() };
-      } finally {
-        context.stats.requestEnded();
-      }
+      slot.release(outcome);
     }
   }
 
@@ -266,31 +180,23 @@ export class BitbucketHttpClient {
     }
   }
 
-  private statusError(target: URL, method: string, answer: Answer): BitbucketRequestError {
-    if (answer.status === 401 || answer.status === 403) {
-      return this.error(
-        target,
-        method,
-        `answered ${answer.status}${describeSuffix(answer.body)}; check the credentials in ${this.options.credentialsHint}`,
-        answer.status,
-      );
-    }
-    return this.error(target, method, `answered ${answer.status}${describeSuffix(answer.body)}`, answer.status);
+  private statusError(target: URL, answer: Answer, blame: 'credentials' | 'repository' = 'credentials'): BitbucketRequestError {
+    const refused = answer.status === 401 || answer.status === 403;
+    const hint = !refused
+      ? ''
+      : blame === 'credentials'
+        ? `; check the credentials in ${this.options.credentialsHint}`
+        : '; the credentials may not read this repository';
+    return this.error(target, `answered ${answer.status}${describeSuffix(answer.body)}${hint}`, answer.status);
   }
 
-  private error(
-    target: URL,
-    method: string,
-    what: string,
-    status?: number,
-    cause?: unknown,
-  ): BitbucketRequestError {
-    return new BitbucketRequestError(`Bitbucket at ${target.host}: ${method} ${target.pathname} ${what}`, {
+  private error(target: URL, what: string, status?: number, cause?: unknown): BitbucketRequestError {
+    return new BitbucketRequestError(`Bitbucket at ${target.host}: GET ${target.pathname} ${what}`, {
       host: target.host,
-      method,
+      method: 'GET',
       path: target.pathname,
       status,
-      cause,
+      cause: safeCause(cause),
     });
   }
 }
@@ -298,43 +204,18 @@ export class BitbucketHttpClient {
 /** Fetching the Authorization header failed, e.g. the OAuth token endpoint refused or was down. */
 class CredentialsUnavailable extends Error {}
 
-/**
- * Frees the connection without reading a body we do not need. Not awaited: a stream
- * produced by an interceptor (the test and demo routing) may only settle once read.
- */
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => undefined);
-}
-
-function describeSuffix(body: string): string {
-  const message = describeErrorBody(body);
-  return message ? ` (${message})` : '';
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') {
-      return 'timed out';
-    }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return withoutUrls(cause?.code ?? cause?.message ?? error.message);
-  }
-  return withoutUrls(String(error));
-}
-
-/** Runtime messages may quote a URL whole, credentials and all; ours name host and path already. */
-function withoutUrls(message: string): string {
-  return message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>');
-}
-
-/** Settles like `promise`, or rejects with the signal's reason once it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
+/** Settles like `promise`, or rejects on timeout or abort. */
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) {
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const onAbort = () => reject(signal?.reason);
+    const timer = setTimeout(() => reject(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    });
   });
 }

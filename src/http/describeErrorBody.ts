@@ -31,7 +31,8 @@ export function describeErrorBody(body: string): string | undefined {
   if (messages.length === 0) {
     return undefined;
   }
-  const joined = messages.join('; ');
+  // Server-supplied text ends up in logs and in catalog errors: no control characters, bounded.
+  const joined = messages.join('; ').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   return joined.length > MAX_MESSAGE_LENGTH
     ? `${joined.slice(0, MAX_MESSAGE_LENGTH)}…`
     : joined;

@@ -1,4 +1,4 @@
-import { BitbucketHttpClient, ProbeResult, RequestContext } from '../http/BitbucketHttpClient';
+import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
 import { malformedListingError } from '../http/BitbucketRequestError';
 import { encodePath } from '../http/encodePath';
 import { serverPages, ServerPage } from './serverPaging';
@@ -43,9 +43,9 @@ export class BitbucketServerClient {
     );
   }
 
-  /** One cheap request: the raw file on the default branch, which 404s when absent or the repository is empty. */
-  probeFile(repo: ServerRepository, catalogPath: string): Promise<ProbeResult> {
-    return this.http.probe(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}`, this.context);
+  /** One cheap request, the file-existence check: the raw file on the default branch, which 404s when absent or the repository is empty. */
+  checkFile(repo: ServerRepository, catalogPath: string): Promise<CheckResult> {
+    return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}`, this.context);
   }
 
   /**

@@ -5,29 +5,31 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import {
-  BitbucketServerIntegrationConfig,
-  getBitbucketServerRequestOptions,
-  ScmIntegrations,
-} from '@backstage/integration';
+import { BitbucketServerIntegrationConfig, getBitbucketServerRequestOptions, ScmIntegrations } from '@backstage/integration';
 import {
   DeferredEntity,
   EntityProvider,
   EntityProviderConnection,
   locationSpecToLocationEntity,
 } from '@backstage/plugin-catalog-node';
+import { durationToMilliseconds } from '@backstage/types';
 import { randomUUID } from 'crypto';
+import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
+import { describeStop } from '../discovery/describeStop';
+import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient } from './BitbucketServerClient';
-import { findCatalogFiles } from './findCatalogFiles';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
+import { walkServerEstate } from './walkServerEstate';
 
 /**
  * Used when neither config nor code gives a schedule. Bitbucket rate limits make a
- * half-hourly full scan the sensible default; the timeout leaves room for a slow,
- * rate-limited scan while ending before the next run is due.
+ * half-hourly pass the sensible default; the timeout leaves room for a slow, rate-limited
+ * run while ending before the next one is due (a pass that needs longer resumes).
  *
  * @public
  */
@@ -36,6 +38,23 @@ export const DEFAULT_SERVER_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 25 },
   initialDelay: { seconds: 10 },
 };
+
+/** Found locations reach the catalog in batches of this many answers, or after this long. */
+const FLUSH_EVERY_ANSWERS = 250;
+const FLUSH_EVERY_MS = 2_000;
+
+/** @public */
+export interface BitbucketServerEntityProviderOptions {
+  logger: LoggerService;
+  /** Creates each provider's task runner from its schedule (config, else the default). */
+  scheduler?: SchedulerService;
+  /** A task runner given in code; it wins over a schedule in config. */
+  schedule?: SchedulerServiceTaskRunner;
+  /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
+  stateStore?: DiscoveryStateStore;
+  /** True once the backend is stopping, to tell a shutdown from a timeout. */
+  isStopping?: () => boolean;
+}
 
 /**
  * Discovers catalog files in Bitbucket Server / Data Center and keeps one Location
@@ -48,15 +67,12 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   private readonly http: BitbucketHttpClient;
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
-  static fromConfig(
-    config: Config,
-    options: {
-      logger: LoggerService;
-      scheduler?: SchedulerService;
-      schedule?: SchedulerServiceTaskRunner;
-    },
-  ): BitbucketServerEntityProvider[] {
+  static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
     const integrations = ScmIntegrations.fromConfig(config);
+    const stateStore = options.stateStore ?? new MemoryStateStore();
+    if (!options.stateStore) {
+      options.logger.debug('No state store given: Bitbucket Server discovery state is kept in memory and lost on restart');
+    }
     return readProviderConfigs(config).map(providerConfig => {
       const integration = integrations.bitbucketServer.byHost(providerConfig.host);
       if (!integration) {
@@ -65,29 +81,41 @@ export class BitbucketServerEntityProvider implements EntityProvider {
             `integrations.bitbucketServer entry has host '${providerConfig.host}'; add one with that host and its credentials.`,
         );
       }
-      const taskRunner = providerConfig.schedule
-        ? options.scheduler?.createScheduledTaskRunner(providerConfig.schedule)
-        : options.schedule ?? options.scheduler?.createScheduledTaskRunner(DEFAULT_SERVER_SCHEDULE);
+      // Upstream's rule: a task runner given in code wins; otherwise the schedule in config; otherwise the default.
+      const definition = providerConfig.schedule ?? DEFAULT_SERVER_SCHEDULE;
+      const taskRunner = options.schedule ?? options.scheduler?.createScheduledTaskRunner(definition);
       if (!taskRunner) {
         throw new Error(
           `Bitbucket Server provider '${providerConfig.id}' needs a scheduler: pass 'scheduler' or 'schedule' to fromConfig.`,
         );
       }
-      return new BitbucketServerEntityProvider(providerConfig, integration.config, options.logger, taskRunner);
+      const timeoutMs = options.schedule ? undefined : durationToMilliseconds(toDuration(definition.timeout));
+      return new BitbucketServerEntityProvider(providerConfig, integration.config, taskRunner, {
+        logger: options.logger,
+        stateStore,
+        timeoutMs,
+        isStopping: options.isStopping ?? (() => false),
+      });
     });
   }
 
   private constructor(
     private readonly config: BitbucketServerProviderConfig,
     private readonly integration: BitbucketServerIntegrationConfig,
-    private readonly logger: LoggerService,
     private readonly taskRunner: SchedulerServiceTaskRunner,
+    private readonly deps: {
+      logger: LoggerService;
+      stateStore: DiscoveryStateStore;
+      timeoutMs?: number;
+      isStopping: () => boolean;
+    },
   ) {
     this.http = new BitbucketHttpClient({
       apiBaseUrl: integration.apiBaseUrl,
       credentialsHint: `integrations.bitbucketServer (host ${integration.host})`,
       authHeaders: async () => getBitbucketServerRequestOptions(integration).headers,
       concurrency: config.concurrency,
+      budget: config.rateLimit,
       requestTimeoutMs: config.requestTimeoutMs,
     });
   }
@@ -101,52 +129,81 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     const id = `${this.getProviderName()}:refresh`;
     await this.taskRunner.run({
       id,
+      // Rethrows, so the scheduler records a run that did not complete its pass.
       fn: async abortSignal => {
-        const logger = this.logger.child({ class: BitbucketServerEntityProvider.name, taskId: id, taskInstanceId: randomUUID() });
-        try {
-          await this.refresh(logger, abortSignal);
-        } catch {
-          // refresh has logged the one error line; the task just ends until its next run.
-        }
+        const logger = this.deps.logger.child({ class: BitbucketServerEntityProvider.name, taskId: id, taskInstanceId: randomUUID() });
+        await this.refresh(logger, abortSignal);
       },
     });
   }
 
   /**
-   * Runs one full scan and replaces this provider's Location entities, only when the
-   * whole scan succeeded. On failure it logs one error line, leaves the catalog as it
-   * was, and rethrows.
+   * Runs (or resumes) one pass. Found locations are added as they are found; a repository
+   * leaves the catalog only when its check answers 404 or a complete listing no longer
+   * contains it. A run that stops early (timeout, spent quota, failed listing) keeps what it
+   * learned, logs why, and rethrows; the next run continues the pass.
    */
-  async refresh(logger: LoggerService = this.logger, signal?: AbortSignal): Promise<ScanSummary> {
+  async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const connection = this.connection;
     if (!connection) {
       throw new Error(`${this.getProviderName()} is not connected to the catalog yet`);
     }
+    const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
+    const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
     const progress = new ScanProgress(logger);
+    if (pass.state.resumeAfter && pass.state.resumeAfter > Date.now()) {
+      // Bitbucket said the quota is spent until then: a request now would only be refused.
+      logger.warn(`${what} skipped this run: the rate limit allows requests again at ${new Date(pass.state.resumeAfter).toISOString()}`);
+      await pass.stopIncomplete(pass.state.resumeAfter);
+      return progress.finish({ resumed: pass.resumed, complete: false, broken: [], remaining: pass.remaining(), locationsEmitted: 0, quotaResumesAt: new Date(pass.state.resumeAfter).toISOString() });
+    }
+    await pass.markStarted();
     const group = new TaskGroup(signal);
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, {
       stats: progress.stats,
       signal: group.signal,
     });
-    progress.start(`Scanning Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`);
+    progress.start(
+      `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`,
+    );
+    const flusher = new Flusher(pass, changes => this.applyChanges(connection, changes));
     try {
-      const targets = await findCatalogFiles({ client, config: this.config, progress, logger, group });
-      await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
-      const summary = progress.finish(targets.length);
-      logger.info(`Scan complete, committed ${targets.length} locations: ${progress.describe()}`);
-      return summary;
+      await walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer: () => flusher.maybeFlush() });
     } catch (error) {
       progress.stop();
-      if (signal?.aborted) {
-        logger.info(`Scan stopped before it finished (${describeAbort(signal)}); the catalog was left unchanged`);
-        throw error;
+      await flusher.flush().catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`));
+      const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
+      await pass.stopIncomplete(stop?.resumeAfter);
+      logBroken(logger, pass, what);
+      if (stop) {
+        logIncompleteRun(logger, { what, pass, stop, rate: progress.rate() });
+      } else {
+        logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(error as Error).message}`);
       }
-      logger.error(
-        `Bitbucket Server scan failed for provider '${this.config.id}' (host ${this.config.host}); ` +
-          `the catalog was left unchanged: ${(error as Error).message}`,
-      );
       throw error;
     }
+    await flusher.flush();
+    const removed = await pass.complete();
+    const targets = pass.targets();
+    await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
+    logBroken(logger, pass, what);
+    const summary = progress.finish({
+      resumed: pass.resumed,
+      complete: true,
+      broken: pass.broken.map(b => b.key),
+      remaining: 0,
+      locationsEmitted: targets.length,
+    });
+    logger.info(`Pass complete, ${targets.length} locations (${removed.length} removed): ${progress.describe()}`);
+    return summary;
+  }
+
+  private async applyChanges(connection: EntityProviderConnection, changes: CatalogChanges): Promise<void> {
+    await connection.applyMutation({
+      type: 'delta',
+      added: changes.added.map(target => this.toDeferredEntity(target)),
+      removed: changes.removed.map(target => this.toDeferredEntity(target)),
+    });
   }
 
   private toDeferredEntity(target: string): DeferredEntity {
@@ -157,8 +214,30 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   }
 }
 
-/** Why the scheduler ended the task: it timed out, or the backend is shutting down. */
-function describeAbort(signal: AbortSignal): string {
-  const reason = signal.reason as { name?: string; message?: string } | undefined;
-  return reason?.name === 'TimeoutError' ? 'the task timed out' : reason?.message ?? 'the task was aborted';
+/** Hands a pass's changes to the catalog in batches, one flush at a time. */
+class Flusher {
+  private last = Date.now();
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly pass: DiscoveryPass,
+    private readonly apply: (changes: CatalogChanges) => Promise<void>,
+  ) {}
+
+  maybeFlush(): Promise<void> {
+    if (this.pass.pendingCount < FLUSH_EVERY_ANSWERS && Date.now() - this.last < FLUSH_EVERY_MS) {
+      return Promise.resolve();
+    }
+    return this.flush();
+  }
+
+  flush(): Promise<void> {
+    this.last = Date.now();
+    this.running = this.running.catch(() => undefined).then(() => this.pass.flush(this.apply));
+    return this.running;
+  }
+}
+
+function toDuration(value: SchedulerServiceTaskScheduleDefinition['timeout']) {
+  return typeof value === 'string' ? { milliseconds: Number.NaN } : value;
 }

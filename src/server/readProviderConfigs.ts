@@ -5,7 +5,9 @@ import {
 import { Config } from '@backstage/config';
 import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
+import { readRateLimit } from '../config/readRateLimit';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
+import { RequestBudgetOptions } from '../http/RequestBudget';
 
 /** One `catalog.providers.bitbucketServer` entry, validated. @public */
 export interface BitbucketServerProviderConfig {
@@ -27,6 +29,8 @@ export interface BitbucketServerProviderConfig {
   pageSize: number;
   concurrency: number;
   requestTimeoutMs: number;
+  /** Client-side pacing, so Bitbucket's limiter is never hit. */
+  rateLimit?: RequestBudgetOptions;
 }
 
 export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
@@ -40,6 +44,7 @@ const PROVIDER_KEYS = [
   'pageSize',
   'concurrency',
   'requestTimeout',
+  'rateLimit',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
 
@@ -124,6 +129,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     pageSize: readWholeNumber(config, at, 'pageSize', SERVER_DEFAULTS.pageSize, MAX_PAGE_SIZE),
     concurrency: readWholeNumber(config, at, 'concurrency', SERVER_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
+    rateLimit: readRateLimit(config, at),
   };
 }
 

@@ -1,0 +1,7 @@
+import { encodePath } from '../http/encodePath';
+import { DiscoveryTarget } from './parseDiscoveryTarget';
+
+/** A repository's catalog file URL, in the form Backstage's Bitbucket Cloud URL reader reads. */
+export function cloudFileUrl(target: Pick<DiscoveryTarget, 'host' | 'workspace' | 'catalogPath'>, slug: string, branch: string): string {
+  return `https://${target.host}/${target.workspace}/${encodeURIComponent(slug)}/src/${encodeURIComponent(branch)}${encodePath(target.catalogPath)}`;
+}

@@ -1,0 +1,82 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { stateStoreContract } from '../../dev/testing/stateStoreContract';
+import { DatabaseStateStore } from './DatabaseStateStore';
+import { PassState } from './RepositoryState';
+
+// SQLite always; PostgreSQL only where CI gives one (TestDatabases reads the same variable).
+// Listed without it, TestDatabases would try to start a Docker container under CI=true.
+const POSTGRES: TestDatabaseId[] = ['POSTGRES_18', 'POSTGRES_17', 'POSTGRES_16', 'POSTGRES_15', 'POSTGRES_14'];
+const ids: TestDatabaseId[] = [
+  'SQLITE_3',
+  ...POSTGRES.filter(id => process.env[`BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`]),
+];
+// Its afterAll destroys every knex it handed out, so jest exits without open handles.
+const databases = TestDatabases.create({ ids });
+
+const PASS: PassState = { open: true, startedAt: 1, incompleteRuns: 0 };
+
+describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseId => {
+  stateStoreContract(async () => DatabaseStateStore.create(await databases.init(databaseId)));
+
+  it('keeps the tables and their rows when created again on the same database', async () => {
+    const knex = await databases.init(databaseId);
+    const first = await DatabaseStateStore.create(knex);
+    await first.writeRepositories('d', [{ key: 'a', hasCatalogFile: true, checkedAt: 1, visitedAt: 1 }]);
+    await first.writePass('d', PASS);
+    const second = await DatabaseStateStore.create(knex);
+    expect(await second.readRepositories('d')).toHaveLength(1);
+    expect(await second.readPass('d')).toEqual(PASS);
+  });
+
+  it('tolerates replicas creating the schema at the same time', async () => {
+    const knex = await databases.init(databaseId);
+    const stores = await Promise.all([1, 2, 3].map(() => DatabaseStateStore.create(knex)));
+    await stores[0].writePass('d', PASS);
+    expect(await stores[2].readPass('d')).toEqual(PASS);
+  });
+
+  it('stores each state as JSON text under the documented tables and columns', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseStateStore.create(knex);
+    const state = { key: 'P/r', hasCatalogFile: false, checkedAt: 0, visitedAt: 3 };
+    await store.writeRepositories('d', [state]);
+    await store.writePass('d', PASS);
+    const [row] = await knex('bitbucket_discovery_repositories').select();
+    expect({ ...row, state: JSON.parse(row.state) }).toEqual({ discovery: 'd', repository_key: 'P/r', state });
+    const [pass] = await knex('bitbucket_discovery_passes').select();
+    expect(JSON.parse(pass.state)).toEqual(PASS);
+  });
+
+  it('writes and deletes in statements of at most 500 rows, each call in one transaction', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseStateStore.create(knex);
+    const queries: Array<{ sql: string; bindings?: unknown[]; __knexTxId?: string }> = [];
+    knex.on('query', query => queries.push(query));
+    const states = Array.from({ length: 1200 }, (_, i) => ({
+      key: `k${i}`,
+      hasCatalogFile: false,
+      checkedAt: 0,
+      visitedAt: 0,
+    }));
+    await store.writeRepositories('d', states);
+    await store.deleteRepositories('d', states.slice(0, 1100).map(state => state.key));
+    const inserts = queries.filter(query => /^insert/i.test(query.sql));
+    const deletes = queries.filter(query => /^delete/i.test(query.sql));
+    expect(inserts.map(query => query.bindings!.length)).toEqual([1500, 1500, 600]);
+    expect(deletes.map(query => query.bindings!.length)).toEqual([501, 501, 101]);
+    expect(new Set(inserts.map(query => query.__knexTxId)).size).toBe(1);
+    expect(new Set(deletes.map(query => query.__knexTxId)).size).toBe(1);
+    expect(inserts[0].__knexTxId).toBeDefined();
+    expect(await store.readRepositories('d')).toHaveLength(100);
+  });
+
+  it('sends no query for an empty write or delete', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseStateStore.create(knex);
+    const queries: string[] = [];
+    knex.on('query', (query: { sql: string }) => queries.push(query.sql));
+    await store.writeRepositories('d', []);
+    await store.deleteRepositories('d', []);
+    expect(queries).toEqual([]);
+  });
+});

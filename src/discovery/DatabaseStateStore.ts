@@ -1,0 +1,125 @@
+import { Knex } from 'knex';
+import { DiscoveryStateStore } from './DiscoveryStateStore';
+import { PassState, RepositoryState } from './RepositoryState';
+
+const REPOSITORIES = 'bitbucket_discovery_repositories';
+const PASSES = 'bitbucket_discovery_passes';
+/** Rows per statement: keeps the bound variables (3 a row) within SQLite's limit. */
+const CHUNK_SIZE = 500;
+
+interface RepositoryRow {
+  discovery: string;
+  repository_key: string;
+  state: string;
+}
+
+interface PassRow {
+  discovery: string;
+  state: string;
+}
+
+/**
+ * State in the catalog's database, shared by every replica. Each state is one JSON text
+ * column, so a new field needs no migration. Queries stay portable: SQLite and PostgreSQL.
+ */
+export class DatabaseStateStore implements DiscoveryStateStore {
+  /** Creates the tables when missing; safe to call from several replicas at once. */
+  static async create(knex: Knex): Promise<DatabaseStateStore> {
+    await ensureTable(knex, REPOSITORIES, table => {
+      table.string('discovery', 255).notNullable();
+      table.string('repository_key', 512).notNullable();
+      table.text('state').notNullable();
+      table.primary(['discovery', 'repository_key']);
+    });
+    await ensureTable(knex, PASSES, table => {
+      table.string('discovery', 255).notNullable().primary();
+      table.text('state').notNullable();
+    });
+    return new DatabaseStateStore(knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  async readRepositories(discovery: string): Promise<RepositoryState[]> {
+    const rows = await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).select('state');
+    return rows.map(row => JSON.parse(row.state) as RepositoryState);
+  }
+
+  async readRepository(discovery: string, key: string): Promise<RepositoryState | undefined> {
+    const row = await this.knex<RepositoryRow>(REPOSITORIES)
+      .where({ discovery, repository_key: key })
+      .first('state');
+    return row && (JSON.parse(row.state) as RepositoryState);
+  }
+
+  async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
+    // PostgreSQL refuses an upsert that touches one row twice; the last state of a key wins.
+    const byKey = new Map(states.map(state => [state.key, state]));
+    const rows: RepositoryRow[] = [...byKey.values()].map(state => ({
+      discovery,
+      repository_key: state.key,
+      state: JSON.stringify(state),
+    }));
+    if (rows.length === 0) {
+      return;
+    }
+    await this.knex.transaction(async trx => {
+      for (const chunk of chunks(rows)) {
+        await trx<RepositoryRow>(REPOSITORIES)
+          .insert(chunk)
+          .onConflict(['discovery', 'repository_key'])
+          .merge(['state']);
+      }
+    });
+  }
+
+  async deleteRepositories(discovery: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) {
+      return;
+    }
+    await this.knex.transaction(async trx => {
+      for (const chunk of chunks(keys)) {
+        await trx<RepositoryRow>(REPOSITORIES)
+          .where({ discovery })
+          .whereIn('repository_key', chunk)
+          .delete();
+      }
+    });
+  }
+
+  async readPass(discovery: string): Promise<PassState | undefined> {
+    const row = await this.knex<PassRow>(PASSES).where({ discovery }).first('state');
+    return row && (JSON.parse(row.state) as PassState);
+  }
+
+  async writePass(discovery: string, pass: PassState): Promise<void> {
+    await this.knex<PassRow>(PASSES)
+      .insert({ discovery, state: JSON.stringify(pass) })
+      .onConflict('discovery')
+      .merge(['state']);
+  }
+}
+
+async function ensureTable(
+  knex: Knex,
+  name: string,
+  define: (table: Knex.CreateTableBuilder) => void,
+): Promise<void> {
+  if (await knex.schema.hasTable(name)) {
+    return;
+  }
+  try {
+    await knex.schema.createTable(name, define);
+  } catch (error) {
+    // Another replica may have created it since hasTable; only a still missing table is an error.
+    if (!(await knex.schema.hasTable(name))) {
+      throw error;
+    }
+  }
+}
+
+function* chunks<T>(items: T[]): Generator<T[]> {
+  for (let start = 0; start < items.length; start += CHUNK_SIZE) {
+    yield items.slice(start, start + CHUNK_SIZE);
+  }
+}

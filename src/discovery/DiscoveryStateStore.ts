@@ -1,0 +1,19 @@
+import { PassState, RepositoryState } from './RepositoryState';
+
+/**
+ * Where discovery state lives: the catalog's database in a backend (shared by replicas),
+ * memory where none is given. `discovery` names one discovery, e.g. a provider name.
+ * Implementations return copies: changing a returned object never changes what is stored.
+ */
+export interface DiscoveryStateStore {
+  /** Every repository of the discovery, in no particular order. */
+  readRepositories(discovery: string): Promise<RepositoryState[]>;
+  readRepository(discovery: string, key: string): Promise<RepositoryState | undefined>;
+  /** Inserts or replaces by key; a key given twice in one call keeps the last state. */
+  writeRepositories(discovery: string, states: RepositoryState[]): Promise<void>;
+  /** Keys not stored are ignored. */
+  deleteRepositories(discovery: string, keys: string[]): Promise<void>;
+  readPass(discovery: string): Promise<PassState | undefined>;
+  /** Replaces the discovery's pass. */
+  writePass(discovery: string, pass: PassState): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import { DiscoveryStateStore } from './DiscoveryStateStore';
+import { PassState, RepositoryState } from './RepositoryState';
+
+/**
+ * State kept in this process only, for when no database is given; lost on restart.
+ * Copies on write and on read, as the database does, so callers cannot change stored state.
+ */
+export class MemoryStateStore implements DiscoveryStateStore {
+  private readonly repositories = new Map<string, Map<string, RepositoryState>>();
+  private readonly passes = new Map<string, PassState>();
+
+  async readRepositories(discovery: string): Promise<RepositoryState[]> {
+    return [...(this.repositories.get(discovery)?.values() ?? [])].map(state => structuredClone(state));
+  }
+
+  async readRepository(discovery: string, key: string): Promise<RepositoryState | undefined> {
+    const state = this.repositories.get(discovery)?.get(key);
+    return state && structuredClone(state);
+  }
+
+  async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
+    if (states.length === 0) {
+      return;
+    }
+    let byKey = this.repositories.get(discovery);
+    if (!byKey) {
+      byKey = new Map();
+      this.repositories.set(discovery, byKey);
+    }
+    for (const state of states) {
+      byKey.set(state.key, structuredClone(state));
+    }
+  }
+
+  async deleteRepositories(discovery: string, keys: string[]): Promise<void> {
+    const byKey = this.repositories.get(discovery);
+    for (const key of keys) {
+      byKey?.delete(key);
+    }
+  }
+
+  async readPass(discovery: string): Promise<PassState | undefined> {
+    const pass = this.passes.get(discovery);
+    return pass && structuredClone(pass);
+  }
+
+  async writePass(discovery: string, pass: PassState): Promise<void> {
+    this.passes.set(discovery, structuredClone(pass));
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What discovery knows about one repository, for one discovery (a Server or Cloud provider,
+ * or one `bitbucket-discovery` location). Kept between runs, so a pass that stops (timeout,
+ * spent quota, restart) continues where it stopped, and shared by every replica.
+ */
+export interface RepositoryState {
+  /** Unique within its discovery: Server `PROJECT/slug`, Cloud `slug`. */
+  key: string;
+  /** Whether the catalog file exists, as last learned; false while it never was learned. */
+  hasCatalogFile: boolean;
+  /** The Location target this repository stands for while it has the catalog file. */
+  target?: string;
+  /** When the answer in `hasCatalogFile` was learned (epoch ms); 0 when never. */
+  checkedAt: number;
+  /** When a pass last asked about this repository, answered or not (epoch ms). */
+  visitedAt: number;
+  /** Cloud: the listing's `updated_on` the answer was learned against. */
+  updatedOn?: string;
+  /** The branch the answer was learned on (Cloud main branch). */
+  branch?: string;
+  /** Why the last check failed, while it keeps failing (no credentials in it). */
+  lastError?: string;
+}
+
+/** One pass: a full walk of a discovery's estate, which may span several runs. */
+export interface PassState {
+  /** Whether a pass is under way; a closed one starts anew at the next run. */
+  open: boolean;
+  /** When the pass began; a repository visited since then is not asked again in this pass. */
+  startedAt: number;
+  /** Runs that ended before the pass was complete. */
+  incompleteRuns: number;
+  /** When the last complete pass ended (epoch ms). */
+  lastCompletedAt?: number;
+  /** No request before this time (epoch ms): Bitbucket said the quota is spent until then. */
+  resumeAfter?: number;
+}

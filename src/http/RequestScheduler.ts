@@ -1,0 +1,178 @@
+import { setMaxListeners } from 'events';
+import { LearnedPace } from './LearnedPace';
+import { QuotaSpentError } from './QuotaSpentError';
+import { RequestBudget, RequestBudgetOptions } from './RequestBudget';
+
+export interface RequestSchedulerOptions {
+  /** Requests in flight at most. */
+  concurrency: number;
+  /** Optional client-side budget (`rateLimit` in config). */
+  budget?: RequestBudgetOptions;
+  /** The longest wait worth taking; a longer 429 pause or budget wait ends the pass instead. */
+  maxWaitMs: number;
+  now?: () => number;
+}
+
+/** Held while a request is in flight; release it exactly once. */
+export interface RequestSlot {
+  release(outcome: 'answered' | 'rateLimited' | 'failed'): void;
+}
+
+interface Waiter {
+  resolve: (slot: RequestSlot) => void;
+  reject: (error: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/**
+ * The one place that decides when a request to one Bitbucket host may go: requests in
+ * flight, the pause a 429 asks for, the configured budget and the pace learned from 429s.
+ * Waiters queue in order; an aborted waiter leaves the queue at once, and a wait longer than
+ * `maxWaitMs` fails every waiter with {@link QuotaSpentError} instead of stalling the pass.
+ */
+export class RequestScheduler {
+  private readonly now: () => number;
+  private readonly budget?: RequestBudget;
+  private readonly pace: LearnedPace;
+  private readonly waiting: Waiter[] = [];
+  private inFlight = 0;
+  private pausedUntil = 0;
+  private pauseSource: 'bitbucket' | 'budget' = 'bitbucket';
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(private readonly options: RequestSchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    this.budget = options.budget ? new RequestBudget(options.budget) : undefined;
+    this.pace = new LearnedPace(this.now());
+  }
+
+  /** Resolves when a request may go; rejects on abort or when the quota is spent. */
+  acquire(signal?: AbortSignal): Promise<RequestSlot> {
+    if (signal?.aborted) {
+      return Promise.reject(signal.reason);
+    }
+    return new Promise<RequestSlot>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          this.remove(waiter);
+          reject(signal.reason);
+          this.pump();
+        };
+        // Every queued request of a pass listens on the pass's signal: many listeners are the design.
+        setMaxListeners(0, signal);
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.waiting.push(waiter);
+      this.pump();
+    });
+  }
+
+  /** A 429: no request goes for `ms`. Only the first 429 of a pause teaches the pace. */
+  pauseFor(ms: number): void {
+    const now = this.now();
+    if (now >= this.pausedUntil) {
+      this.pace.rateLimited(now);
+    }
+    if (now + ms > this.pausedUntil) {
+      this.pausedUntil = now + ms;
+      this.pauseSource = 'bitbucket';
+    }
+    this.pump();
+  }
+
+  /** When requests may go again, if Bitbucket paused them; undefined when not paused. */
+  pausedUntilTime(): number | undefined {
+    return this.pausedUntil > this.now() ? this.pausedUntil : undefined;
+  }
+
+  /** Requests per second this scheduler aims at, when a 429 taught it a pace. */
+  learnedRatePerSecond(): number | undefined {
+    return this.pace.ratePerSecond(this.now());
+  }
+
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      const now = this.now();
+      const readyAt = this.readyAt(now);
+      if (readyAt > now) {
+        if (readyAt - now > this.options.maxWaitMs) {
+          this.failAll(new QuotaSpentError(readyAt, this.pausedUntil >= readyAt ? this.pauseSource : 'budget', now));
+          return;
+        }
+        this.wakeAt(readyAt);
+        return;
+      }
+      if (this.inFlight >= this.options.concurrency) {
+        return;
+      }
+      this.grant(this.waiting.shift()!, now);
+    }
+    this.clearTimer();
+  }
+
+  private readyAt(now: number): number {
+    if (this.pausedUntil > 0 && now >= this.pausedUntil) {
+      this.pace.resumed(this.pausedUntil);
+      this.pausedUntil = 0;
+    }
+    return Math.max(this.pausedUntil, this.budget?.nextAllowedAt(now) ?? now, this.pace.nextAllowedAt(now));
+  }
+
+  private grant(waiter: Waiter, now: number): void {
+    waiter.signal?.removeEventListener('abort', waiter.onAbort!);
+    this.inFlight += 1;
+    this.budget?.recordSend(now);
+    this.pace.recordSend(now);
+    let released = false;
+    waiter.resolve({
+      release: outcome => {
+        if (released) {
+          return;
+        }
+        released = true;
+        this.inFlight -= 1;
+        if (outcome === 'answered') {
+          this.pace.recordAnswer();
+        }
+        this.pump();
+      },
+    });
+  }
+
+  private failAll(error: QuotaSpentError): void {
+    for (const waiter of this.waiting.splice(0)) {
+      waiter.signal?.removeEventListener('abort', waiter.onAbort!);
+      waiter.reject(error);
+    }
+    this.clearTimer();
+  }
+
+  private remove(waiter: Waiter): void {
+    const index = this.waiting.indexOf(waiter);
+    if (index >= 0) {
+      this.waiting.splice(index, 1);
+    }
+  }
+
+  private wakeAt(at: number): void {
+    if (this.timer && this.timerAt <= at) {
+      return;
+    }
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, at - this.now()));
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}

@@ -1,0 +1,107 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import pLimit from 'p-limit';
+import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { isPassStopping } from '../discovery/isPassStopping';
+import { BitbucketRequestError } from '../http/BitbucketRequestError';
+import { CheckBacklog } from '../scan/CheckBacklog';
+import { ScanProgress } from '../scan/ScanProgress';
+import { TaskGroup } from '../scan/TaskGroup';
+import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
+import { BitbucketServerProviderConfig } from './readProviderConfigs';
+
+/** The state key of a Server repository. */
+export function serverRepositoryKey(repo: { slug: string; project: { key: string } }): string {
+  return `${repo.project.key}/${repo.slug}`;
+}
+
+/**
+ * Walks projects and their repositories and records into `pass` which have the catalog file.
+ *
+ * Filters apply as early as the data allows: an excluded project's repositories are never
+ * listed. A repository this pass already visited (in an earlier run) is not asked again. A
+ * check that fails for good marks that repository broken and the walk goes on; a listing
+ * that fails, an abort or a spent quota stops the walk and is thrown.
+ */
+export async function walkServerEstate(options: {
+  client: BitbucketServerClient;
+  config: BitbucketServerProviderConfig;
+  pass: DiscoveryPass;
+  progress: ScanProgress;
+  logger: LoggerService;
+  group: TaskGroup;
+  /** Called after every answer, e.g. to flush progress to the catalog. */
+  afterAnswer: () => Promise<void>;
+}): Promise<void> {
+  const { client, config, pass, progress, logger, group, afterAnswer } = options;
+  const { filters, catalogPath } = config;
+  // At most this many projects are listed at once, so listed pages are not held long before their checks.
+  const listings = pLimit(config.concurrency);
+  const backlog = new CheckBacklog(group);
+
+  const check = async (repo: ServerRepository, key: string, target: string) => {
+    try {
+      const result = await client.checkFile(repo, catalogPath);
+      progress.candidateChecked(result.found);
+      pass.recordAnswer({ key, hasCatalogFile: result.found, target });
+      if (!result.found) {
+        logger.debug(`Skipped ${key}: no ${catalogPath} on the default branch (${result.reason})`);
+      }
+    } catch (error) {
+      if (isPassStopping(error, group.signal)) {
+        throw error;
+      }
+      progress.repositoryBroken();
+      pass.recordFailure(key, (error as Error).message);
+    }
+    await afterAnswer();
+  };
+
+  const consider = async (repo: ServerRepository) => {
+    progress.repositorySeen();
+    if (filters.repoSlug && !filters.repoSlug.test(repo.slug)) {
+      return;
+    }
+    if (filters.skipArchivedRepos && repo.archived === true) {
+      return;
+    }
+    progress.candidateFound();
+    const key = serverRepositoryKey(repo);
+    const target = client.browseUrl(repo, catalogPath);
+    pass.markSeen(key);
+    if (!config.validateLocationsExist) {
+      pass.recordAnswer({ key, hasCatalogFile: true, target });
+    } else if (pass.visitedInPass(key)) {
+      progress.answerReused(pass.known(key)?.hasCatalogFile);
+    } else {
+      await backlog.add(() => check(repo, key, target));
+    }
+  };
+
+  const listProject = async (projectKey: string) => {
+    try {
+      for await (const repositories of client.listRepositories(projectKey)) {
+        for (const repo of repositories) {
+          await consider(repo);
+        }
+      }
+    } catch (error) {
+      // The project listing just named it, so a 404 means it was deleted since: nothing to find.
+      if (error instanceof BitbucketRequestError && error.details.status === 404) {
+        logger.debug(`Skipped project ${projectKey}: it no longer exists`);
+        return;
+      }
+      throw error;
+    }
+  };
+
+  group.add(async () => {
+    for await (const projects of client.listProjects()) {
+      for (const project of projects) {
+        if (!filters.projectKey || filters.projectKey.test(project.key)) {
+          group.add(() => listings(() => listProject(project.key)));
+        }
+      }
+    }
+  });
+  await group.wait();
+}
