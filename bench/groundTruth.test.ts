@@ -40,7 +40,11 @@ describe('serverGroundTruth', () => {
     const summary = await provider.refresh();
 
     const truth = serverGroundTruth(SMALL, url);
-    expect(committedTargets(connection.mutations[0])).toEqual(truth.expectedUrls);
+    expect(connection.catalogTargets()).toEqual(truth.expectedUrls);
+    // The complete pass ends with one full mutation of the same targets, and took nothing out.
+    expect(committedTargets(connection.mutations.at(-1))).toEqual(truth.expectedUrls);
+    expect(connection.removedTargets()).toEqual([]);
+    expect(summary).toMatchObject({ complete: true, broken: [], remaining: 0 });
     expect(summary.candidates).toBe(truth.candidates);
     // The project list is one page, and so is each project's ~770 repositories at 1000 per page.
     expect(truth.listingPages).toBe(4);

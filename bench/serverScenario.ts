@@ -1,6 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { BitbucketServerEntityProvider } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
-import { committedTargets, manualTaskRunner, recordingConnection } from '../dev/testing/catalogDoubles';
+import { manualTaskRunner, recordingConnection } from '../dev/testing/catalogDoubles';
 import { MeasuredRow } from './BenchRow';
 import { benchLogger } from './benchLogger';
 import { serverGroundTruth } from './groundTruth';
@@ -33,7 +33,7 @@ export async function runServerScenario(
 
   const observation = await observeCall(sim, async () => {
     const summary = await provider.refresh();
-    return { emitted: () => committedTargets(connection.mutations.at(-1)), client: summary.requests };
+    return { emitted: () => connection.catalogTargets(), client: summary.requests };
   });
   return [
     scoreObservation({

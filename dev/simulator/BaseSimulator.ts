@@ -133,10 +133,14 @@ export abstract class BaseSimulator {
     const matched = matchRoute(this.routes, req.method, req.path);
     countRequestStart(this.stats, matched?.route.name);
     exchangeOver.addEventListener('abort', () => countRequestEnd(this.stats));
-    if (this.options.recordRequests) this.logRequest(req);
+    const logged = this.options.recordRequests ? this.logRequest(req) : undefined;
 
     const answer = await this.answer(req, matched, exchangeOver);
-    if (answer !== HANG) countResponse(this.stats, answer.status);
+    if (answer !== HANG) {
+      countResponse(this.stats, answer.status);
+      // Answered unless the client gave up first: an aborted request taught it nothing.
+      if (logged && !exchangeOver.aborted) logged.status = answer.status;
+    }
     return answer;
   }
 
@@ -171,14 +175,16 @@ export abstract class BaseSimulator {
     }
   }
 
-  private logRequest(req: SimRequest): void {
-    this.requestLog.push({
+  private logRequest(req: SimRequest): LoggedRequest {
+    const entry: LoggedRequest = {
       method: req.method,
       path: req.path,
       query: req.rawQuery,
       authorization: firstHeader(req.headers.authorization),
       host: firstHeader(req.headers['x-forwarded-host']) ?? firstHeader(req.headers.host),
-    });
+    };
+    this.requestLog.push(entry);
+    return entry;
   }
 }
 

@@ -20,6 +20,8 @@ export interface LoggedRequest {
   query: string;
   authorization?: string;
   host?: string;
+  /** The status answered; absent while unanswered, or when the client hung up first. */
+  status?: number;
 }
 
 export function emptyStats(): SimStats {

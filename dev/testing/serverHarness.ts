@@ -20,6 +20,8 @@ export interface ServerHarness {
   browse: (projectKey: string, slug: string, path?: string) => string;
   /** Runs the scheduled task as the scheduler would (child logger); resolves to the error it threw, if any. */
   runTask: (signal?: AbortSignal) => Promise<unknown>;
+  /** The config the provider was built from, to build another provider on the same simulator. */
+  config: ConfigReader;
   /** Stops this harness's simulator; for tests that run concurrently and cannot share an afterEach. */
   close: () => Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     connection,
     logger,
     runner,
+    config,
     host,
     browse: (projectKey, slug, path = 'catalog-info.yaml') => `${sim.url}/projects/${projectKey}/repos/${slug}/browse/${path}`,
     runTask: async (signal = new AbortController().signal) => {

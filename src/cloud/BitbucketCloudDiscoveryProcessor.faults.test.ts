@@ -68,8 +68,11 @@ describe('BitbucketCloudDiscoveryProcessor under faults', () => {
 
     expect(second.emitted).toEqual(first.emitted);
     expect(warnings(harness)).toHaveLength(1);
-    expect(warnings(harness)[0].message).toMatch(
-      /discovery of workspace acme failed; re-emitting the last good result .* Bitbucket at api\.bitbucket\.org: GET \/2\.0\/repositories\/acme failed after 5 attempts, last: 503/,
+    // The warning counts what is re-emitted: everything known so far, which is the last good result here.
+    expect(warnings(harness)[0].message).toBe(
+      `Bitbucket Cloud discovery of workspace acme failed; re-emitting the ${first.targets.length} locations known so far so no entity is dropped, ` +
+        'and trying again in a few minutes. Bitbucket at api.bitbucket.org: GET /2.0/repositories/acme failed after 5 attempts, ' +
+        'last: 503 (Service unavailable (simulated outage))',
     );
 
     // Once Bitbucket is back the next scan is exact again: the failure did not replace the baseline.
@@ -174,30 +177,69 @@ describe('BitbucketCloudDiscoveryProcessor under faults', () => {
   });
 
   describe('paging that breaks the contract', () => {
+    // What page 1 listed, with the catalog file (a-repo-3 has none).
+    const FOUND_ON_PAGE_1 = ['a-repo-0', 'a-repo-1', 'a-repo-2', 'a-repo-4'].map(slug => srcUrl(slug));
+
     it.each([
-      ['the same next link again', [[undefined, slugs(5), NEXT_PAGE], ['2', slugs(5), NEXT_PAGE]], 'paging did not advance (the same next link came back)'],
-      ['a page larger than asked for', [[undefined, slugs(101), NEXT_PAGE]], 'a page held 101 items after 100 were asked for'],
-      ['a next that is not a link', [[undefined, slugs(5), 42]], 'next is not a URL'],
-    ] as Array<[string, Array<[string | undefined, string[], unknown]>, string]>)(
-      '%s is an error, with nothing emitted and no endless loop',
-      async (_name, pages, what) => {
+      // Detected only once page 2 is in: page 1's files were found by then, and a read emits everything found so far.
+      ['the same next link again', [[undefined, slugs(5), NEXT_PAGE], ['2', slugs(5), NEXT_PAGE]], 'paging did not advance (the same next link came back)', FOUND_ON_PAGE_1],
+      // Detected before any check could answer: nothing is known, so the first discovery fails.
+      ['a page larger than asked for', [[undefined, slugs(101), NEXT_PAGE]], 'a page held 101 items after 100 were asked for', []],
+      ['a next that is not a link', [[undefined, slugs(5), 42]], 'next is not a URL', []],
+    ] as Array<[string, Array<[string | undefined, string[], unknown]>, string, string[]]>)(
+      '%s is an error, with no endless loop; what was found before it is emitted, else the read fails',
+      async (_name, pages, what, found) => {
         const sim = await startCloudSimulator(ESTATE);
         // Answered as often as a looping client would ask, then the real listing takes over,
         // so a loop shows as a failed assertion rather than a test timeout.
         for (const [page, pageSlugs, next] of pages) {
           sim.addFault({ match: isListing(page), times: 20, respond: listingPage(pageSlugs, next) });
         }
-        const { read } = createCloudProcessor();
+        // One request at a time, in order: page 1's checks are answered before page 2 is asked for,
+        // so what is known when the listing breaks does not depend on which answer comes first.
+        const harness = createCloudProcessor({ processor: { concurrency: 1 } });
         const emitted: CatalogProcessorResult[] = [];
+        const error = `Bitbucket at api.bitbucket.org: GET ${LISTING} returned a malformed listing: ${what}`;
 
-        await expect(read(TARGET, emitted)).rejects.toThrow(
-          `Bitbucket at api.bitbucket.org: GET ${LISTING} returned a malformed listing: ${what}`,
-        );
+        if (found.length === 0) {
+          await expect(harness.read(TARGET, emitted)).rejects.toThrow(error);
+          expect(emitted).toEqual([]);
+          expect(warnings(harness)).toEqual([]);
+        } else {
+          // Every read emits everything found so far: a broken listing re-emits it with one warning instead of failing.
+          expect((await harness.read(TARGET, emitted)).targets).toEqual(found);
+          expect(warnings(harness).map(line => line.message)).toEqual([
+            `Bitbucket Cloud discovery of workspace acme failed; re-emitting the ${found.length} locations known so far so no entity is dropped, ` +
+              `and trying again in a few minutes. ${error}`,
+          ]);
+        }
+        expect(sim.requestLog.filter(request => request.path === LISTING).length).toBe(pages.length);
 
-        expect(emitted).toEqual([]);
-        expect(sim.requestLog.filter(request => request.path === LISTING).length).toBeLessThanOrEqual(2);
+        // The failed run backs off: the next read within min(cacheTtl, 5 minutes) asks nothing (and, with
+        // something found, emits it again; with nothing found, see the back-off test below).
+        sim.resetStats();
+        const again = await harness.read(TARGET).catch(() => undefined);
+        if (found.length > 0) {
+          expect(again?.targets).toEqual(found);
+        }
+        expect(sim.stats.requests).toBe(0);
       },
     );
+  });
+
+  // SUSPECTED BUG (reported, implementation unchanged): after a first discovery failed with nothing found,
+  // a read during the back-off resolves with zero locations and no warning, so the location's error clears
+  // in the catalog although nothing was ever discovered. "It throws only when nothing at all is known yet"
+  // says it should keep failing. Drop `.failing` once the processor rethrows (or throws a waiting error) here.
+  it.failing('a first discovery that failed keeps failing, without a request, until its back-off is over', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    sim.setOutage(true);
+    const { read } = createCloudProcessor();
+    await expect(read(TARGET)).rejects.toThrow(`Bitbucket at api.bitbucket.org: GET ${LISTING} failed after 5 attempts, last: 503`);
+    sim.resetStats();
+
+    await expect(read(TARGET)).rejects.toThrow(`Bitbucket at api.bitbucket.org: GET ${LISTING}`);
+    expect(sim.stats.requests).toBe(0);
   });
 
   describe('a repository deleted between listing and checking', () => {

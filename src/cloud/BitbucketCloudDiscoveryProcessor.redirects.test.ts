@@ -42,23 +42,42 @@ describe.each(MODES)('BitbucketCloudDiscoveryProcessor redirects, with %s', (_na
   // by another test stands in for this simulator's grant.
   const simulatorOptions = { auth, accessTokenTtlSeconds: 60 };
 
-  it.each([
-    ['the repository listing redirected elsewhere', isListing, () => `${elsewhere.url}${LISTING}`, LISTING, () => elsewhere.url],
-    ['a file check redirected elsewhere', (req: { path: string }) => req.path === CHECK, () => `${elsewhere.url}${CHECK}`, CHECK, () => elsewhere.url],
-    // bitbucket.org is Bitbucket too, but not the API origin the credentials belong to.
-    ['a file check redirected to bitbucket.org', (req: { path: string }) => req.path === CHECK, () => 'https://bitbucket.org/acme/two/raw/main/catalog-info.yaml', CHECK, () => 'https://bitbucket.org'],
-  ])('%s: not followed, the other origin gets nothing, nothing is emitted', async (_what, match, location, path, origin) => {
+  it('the repository listing redirected elsewhere: not followed, the other origin gets nothing, nothing is emitted', async () => {
     const sim = await startCloudSimulator(ESTATE, simulatorOptions);
-    sim.addFault({ match, respond: redirect(location()) });
+    sim.addFault({ match: isListing, respond: redirect(`${elsewhere.url}${LISTING}`) });
     const { read } = createCloudProcessor({ integration });
     const emitted: CatalogProcessorResult[] = [];
 
     await expect(read(TARGET, emitted)).rejects.toThrow(
-      `Bitbucket at api.bitbucket.org: GET ${path} was redirected to ${origin()}; ` +
+      `Bitbucket at api.bitbucket.org: GET ${LISTING} was redirected to ${elsewhere.url}; ` +
         'credentials are only sent to https://api.bitbucket.org, so the redirect was not followed',
     );
 
     expect(emitted).toEqual([]);
+    expect(elsewhere.received).toEqual([]);
+    expect(sim.requestLog.filter(request => request.path.includes('/raw/'))).toEqual([]);
+  });
+
+  // A file check redirected off-origin now breaks that one repository only: the location does not fail.
+  it.each([
+    ['a file check redirected elsewhere', () => `${elsewhere.url}${CHECK}`, () => elsewhere.url],
+    // bitbucket.org is Bitbucket too, but not the API origin the credentials belong to.
+    ['a file check redirected to bitbucket.org', () => 'https://bitbucket.org/acme/two/raw/main/catalog-info.yaml', () => 'https://bitbucket.org'],
+  ])('%s: not followed, the other origin gets nothing, that repository is broken and the rest is emitted', async (_what, location, origin) => {
+    const sim = await startCloudSimulator(ESTATE, simulatorOptions);
+    sim.addFault({ match: (req: { path: string }) => req.path === CHECK, respond: redirect(location()) });
+    const { read, logger } = createCloudProcessor({ integration });
+
+    const { targets } = await read(TARGET);
+
+    expect(targets).toEqual([srcUrl('one'), srcUrl('three')]);
+    expect(logger.lines.filter(line => line.level === 'warn' || line.level === 'error').map(line => line.message)).toEqual([
+      'Bitbucket Cloud discovery of workspace acme: 1 repositories could not be checked and keep their previous answer; ' +
+        `they are asked again in the next pass: two (Bitbucket at api.bitbucket.org: GET ${CHECK} was redirected to ${origin()}; ` +
+        'credentials are only sent to https://api.bitbucket.org, so the redirect was not followed)',
+    ]);
+    // Refused once, not retried.
+    expect(sim.requestLog.filter(request => request.path === CHECK)).toHaveLength(1);
     expect(elsewhere.received).toEqual([]);
     // Nothing reached the web host's raw path either (the routing sends bitbucket.org here too).
     expect(sim.requestLog.filter(request => request.path.includes('/raw/'))).toEqual([]);

@@ -120,6 +120,26 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
     expect(logger.lines.some(l => l.level === 'warn' && /could not store its state.*state store is down/.test(l.message))).toBe(true);
   });
 
+  it('keeps its state in memory when no state store is given: the second read within the time-to-live asks nothing', async () => {
+    const { logger } = await setUp();
+    const processor = BitbucketCloudDiscoveryProcessor.fromConfig(
+      new ConfigReader({ integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }] } }),
+      { logger },
+    );
+    const readTargets = async () => {
+      const emitted: string[] = [];
+      await processor.readLocation({ type: 'bitbucket-discovery', target: 'https://bitbucket.org/workspaces/acme/projects/WEB' }, false, result => {
+        if (result.type === 'location') emitted.push(result.location.target);
+      });
+      return emitted.sort();
+    };
+    expect(await readTargets()).toEqual([src('svc-web'), src('web-shop')]);
+    const requests = sim.stats.requests;
+    expect(await readTargets()).toEqual([src('svc-web'), src('web-shop')]);
+    expect(sim.stats.requests).toBe(requests);
+    expect(logger.lines.filter(l => l.level === 'warn' || l.level === 'error')).toEqual([]);
+  });
+
   it('follows next links across pages', async () => {
     const estate: SimEstate = {
       projects: [{ key: 'P' }],
@@ -165,9 +185,13 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
       await new Promise(resolve => setTimeout(resolve, 5));
       const second = await read('https://bitbucket.org/workspaces/acme');
       expect(second).toEqual(first);
-      expect(logger.lines.filter(l => l.level === 'warn').map(l => l.message).join('\n')).toMatch(
-        /re-emitting the last good result.*GET \/2\.0\/repositories\/acme failed after 5 attempts/,
-      );
+      // The warning now counts what is re-emitted (everything known so far) and says when it tries again.
+      expect(logger.lines.filter(l => l.level === 'warn').map(l => l.message)).toEqual([
+        `Bitbucket Cloud discovery of workspace acme failed; re-emitting the ${first.targets.length} locations known so far ` +
+          'so no entity is dropped, and trying again in a few minutes. ' +
+          'Bitbucket at api.bitbucket.org: GET /2.0/repositories/acme failed after 5 attempts, last: 503 (Service unavailable (simulated outage))',
+      ]);
+      expect(first.targets).toHaveLength(6);
     });
 
     it('after a failed refresh, re-emits the last good result for a while without rescanning', async () => {
@@ -199,13 +223,59 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
       expect(warnings).toHaveLength(1);
     });
 
-    it('uses code search hits where it still answers, checking only the repositories it missed', async () => {
-      const { read } = await setUp({ codeSearch: true });
+    it('uses code search hits where it still answers, trusting a miss on a repository unchanged for over an hour', async () => {
+      const { read, logger } = await setUp({ codeSearch: true });
       const { targets } = await read('https://bitbucket.org/workspaces/acme/repos/svc-*?search=true');
       expect(targets).toEqual([src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]);
-      expect(sim.stats.byRoute.search).toBeGreaterThanOrEqual(1);
-      // svc-nofile is no hit, so it is checked; the hits are not.
-      expect(sim.stats.byRoute.src).toBe(1);
+      const searches = sim.requestLog.filter(r => r.path === '/2.0/workspaces/acme/search/code');
+      expect(searches.map(r => new URLSearchParams(r.query).get('search_query'))).toEqual(['"catalog-info.yaml" path:catalog-info.yaml']);
+      // svc-nofile is a miss, but its updated_on (2025) is older than the index lag and the result was not
+      // capped: the miss is trusted as "no file", so no repository is checked at all.
+      expect(sim.stats.byRoute.src ?? 0).toBe(0);
+      expect(sim.stats.byRoute.listRepositories).toBe(1);
+      expect(logger.lines.filter(l => l.level === 'warn')).toEqual([]);
+    });
+
+    it('checks a repository code search missed when it changed within the index lag', async () => {
+      const { read } = await setUp({ codeSearch: true });
+      // A push just now moves svc-nofile's updated_on; the index may not have caught up with it.
+      sim.setFile('PLAT', 'svc-nofile', 'README.md', '# changed');
+      const { targets } = await read('https://bitbucket.org/workspaces/acme/repos/svc-*?search=true');
+      expect(targets).toEqual([src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]);
+      expect(sim.stats.byRoute.search).toBe(1);
+      // svc-nofile is no hit and recent, so it is checked; the hits and the settled misses are not.
+      expect(sim.requestLog.filter(r => r.path.includes('/src/')).map(r => r.path)).toEqual([
+        '/2.0/repositories/acme/svc-nofile/src/main/catalog-info.yaml',
+      ]);
+    });
+
+    it('trusts a code search hit on a repository that changed just now, without a check', async () => {
+      const { read } = await setUp({ codeSearch: true });
+      sim.setFile('PLAT', 'svc-nofile', 'catalog-info.yaml', CATALOG);
+      const { targets } = await read('https://bitbucket.org/workspaces/acme/repos/svc-*?search=true');
+      expect(targets).toEqual([src('svc-extra'), src('svc-nofile'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]);
+      expect(sim.stats.byRoute.src ?? 0).toBe(0);
+    });
+
+    it.each([
+      [400, 'Bad request', 'answered 400 (Bad request)'],
+      [403, 'Forbidden', 'answered 403 (Forbidden)'],
+      [410, 'Code search is retired', 'answered 410 (Code search is retired)'],
+      [500, 'Something went wrong', 'failed after 5 attempts, last: 500 (Something went wrong)'],
+    ])('falls back to listing plus checks when code search answers %i, warning once and never failing the location', async (status, message, reason) => {
+      const { read, logger } = await setUp({ codeSearch: true });
+      sim.addFault({
+        match: /^\/2\.0\/workspaces\/acme\/search\/code$/,
+        respond: { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'error', error: { message } }) },
+      });
+      const { targets } = await read('https://bitbucket.org/workspaces/acme/repos/svc-*?search=true');
+      expect(targets).toEqual([src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web')]);
+      // Every svc-* repository with a main branch is checked: svc-empty has none.
+      expect(sim.stats.byRoute.src).toBe(5);
+      const warnings = logger.lines.filter(l => l.level === 'warn').map(l => l.message);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^Code search is unavailable for workspace acme \(Bitbucket at api\.bitbucket\.org: GET \/2\.0\/workspaces\/acme\/search\/code /);
+      expect(warnings[0]).toContain(reason);
     });
   });
 

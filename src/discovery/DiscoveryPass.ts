@@ -41,7 +41,8 @@ export class DiscoveryPass {
     const resumed = stored?.open === true;
     const state: PassState = resumed
       ? stored
-      : { open: true, startedAt: now(), incompleteRuns: 0, lastCompletedAt: stored?.lastCompletedAt, resumeAfter: stored?.resumeAfter };
+      : // After the last pass's final visit, even within the same millisecond.
+        { open: true, startedAt: Math.max(now(), (stored?.lastCompletedAt ?? 0) + 1), incompleteRuns: 0, lastCompletedAt: stored?.lastCompletedAt, resumeAfter: stored?.resumeAfter };
     return new DiscoveryPass(store, discovery, state, new Map(repositories.map(r => [r.key, r])), resumed, now);
   }
 

@@ -19,6 +19,34 @@ function errorLines(h: ServerHarness) {
   return h.logger.lines.filter(line => line.level === 'error');
 }
 
+/** The start of the one error line a failed run logs. */
+function failedRunLine(h: ServerHarness): string {
+  return `Bitbucket Server discovery for provider 'default' (host ${h.host}) failed; nothing was removed from the catalog and the pass resumes at the next run: `;
+}
+
+/**
+ * What a complete pass left in the catalog: found locations arrive as deltas, the pass ends
+ * with one full mutation, and both agree. A first pass never takes anything out.
+ */
+function completedPassTargets(h: ServerHarness): string[] {
+  const { connection } = h;
+  expect(connection.mutations.slice(0, -1).every(m => m.type === 'delta')).toBe(true);
+  expect(committedTargets(connection.mutations.at(-1))).toEqual(connection.catalogTargets());
+  expect(connection.removedTargets()).toEqual([]);
+  return connection.catalogTargets();
+}
+
+/**
+ * A first run that failed: nothing was taken out, no full mutation claims the estate, and
+ * whatever deltas it applied before failing hold only correct targets.
+ */
+function expectOnlyCorrectAdditions(h: ServerHarness): void {
+  const { connection } = h;
+  expect(connection.mutations.every(m => m.type === 'delta')).toBe(true);
+  expect(connection.removedTargets()).toEqual([]);
+  expect(expectedTargets(h)).toEqual(expect.arrayContaining(connection.catalogTargets()));
+}
+
 function listingPage(start: number, values: unknown[], next: { isLastPage: boolean; nextPageStart?: number }, limit = 5) {
   return {
     status: 200,
@@ -41,10 +69,9 @@ afterEach(closeServerHarnesses);
 describe('BitbucketServerEntityProvider under faults', () => {
   it('keeps the last good catalog when an outage starts in the middle of the next scan, with one error line saying what failed', async () => {
     const h = await startServerHarness(ESTATE);
-    await h.runTask();
-    expect(h.connection.mutations).toHaveLength(1);
-    const good = h.connection.mutations[0];
-    expect(committedTargets(good)).toEqual(expectedTargets(h));
+    expect(await h.runTask()).toBeUndefined();
+    expect(completedPassTargets(h)).toEqual(expectedTargets(h));
+    const good = [...h.connection.mutations];
     expect(errorLines(h)).toEqual([]);
 
     // Bitbucket goes down once the second scan has listed and checked a few repositories.
@@ -54,12 +81,19 @@ describe('BitbucketServerEntityProvider under faults', () => {
         h.sim.setOutage(true);
       }
     });
-    await h.runTask();
+    const failure = await h.runTask();
 
-    expect(h.connection.mutations).toEqual([good]);
+    expect(h.connection.removedTargets()).toEqual([]);
+    expect(h.connection.catalogTargets()).toEqual(expectedTargets(h));
+    // An outage is not one broken repository: it ends the run, which applies nothing (what it
+    // re-confirmed is already in the catalog) and, above all, no full mutation claiming a complete pass.
+    expect(h.connection.mutations).toEqual(good);
+    // The task rethrows, so the scheduler records the failed run.
+    expect(failure).toBeInstanceOf(Error);
     const errors = errorLines(h);
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toContain(`scan failed for provider 'default' (host ${h.host}); the catalog was left unchanged`);
+    expect(errors[0].message).toContain(failedRunLine(h));
+    expect(errors[0].message).toContain((failure as Error).message);
     expect(errors[0].message).toMatch(
       new RegExp(`Bitbucket at ${h.host}: GET ${API}/projects/[AB]/repos(/[a-z]+-repo-\\d+/raw/catalog-info\\.yaml)? failed after 5 attempts, last: 503`),
     );
@@ -81,7 +115,8 @@ describe('BitbucketServerEntityProvider under faults', () => {
 
     const summary = await h.provider.refresh();
 
-    expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+    expect(completedPassTargets(h)).toEqual(expectedTargets(h));
+    expect(summary).toMatchObject({ complete: true, broken: [], remaining: 0 });
     expect(h.sim.stats.serverErrors).toBeGreaterThan(0);
     expect(summary.requests.serverErrors).toBe(h.sim.stats.serverErrors);
     expect(summary.requests.retries).toBe(h.sim.stats.serverErrors);
@@ -100,7 +135,8 @@ describe('BitbucketServerEntityProvider under faults', () => {
       const summary = await h.provider.refresh().finally(traffic.stop);
       const elapsed = Date.now() - startedAt;
 
-      expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+      expect(completedPassTargets(h)).toEqual(expectedTargets(h));
+      expect(summary).toMatchObject({ complete: true, broken: [] });
       const { requests, rateLimited, peakInFlight } = h.sim.stats;
       expect(rateLimited).toBeGreaterThan(0);
       expect(summary.requests.rateLimited).toBe(rateLimited);
@@ -126,7 +162,8 @@ describe('BitbucketServerEntityProvider under faults', () => {
     const summary = await h.provider.refresh();
     const elapsed = Date.now() - startedAt;
 
-    expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+    expect(completedPassTargets(h)).toEqual(expectedTargets(h));
+    expect(summary.broken).toEqual([]);
     const hungPath = h.sim.requestLog.find(request => match.test(request.path))!.path;
     expect(h.sim.requestLog.filter(request => request.path === hungPath)).toHaveLength(2);
     expect(summary.requests.retries).toBe(1);
@@ -146,14 +183,18 @@ describe('BitbucketServerEntityProvider under faults', () => {
     ])('%s fails the scan clearly and leaves the catalog as it was', async (_name, respond, what) => {
       const h = await startServerHarness(ESTATE);
       await h.provider.refresh();
-      const good = h.connection.mutations[0];
+      expect(completedPassTargets(h)).toEqual(expectedTargets(h));
+      const good = [...h.connection.mutations];
       h.sim.addFault({ match: /\/projects\/A\/repos$/, respond });
 
       await expect(h.provider.refresh()).rejects.toThrow(`Bitbucket at ${h.host}: GET ${API}/projects/A/repos ${what}`);
 
-      expect(h.connection.mutations).toEqual([good]);
+      // B's answers, if any came, only re-confirmed what the catalog holds: no mutation, nothing removed.
+      expect(h.connection.mutations).toEqual(good);
+      expect(h.connection.removedTargets()).toEqual([]);
+      expect(h.connection.catalogTargets()).toEqual(expectedTargets(h));
       expect(errorLines(h)).toHaveLength(1);
-      expect(errorLines(h)[0].message).toContain(`GET ${API}/projects/A/repos ${what}`);
+      expect(errorLines(h)[0].message).toContain(`${failedRunLine(h)}Bitbucket at ${h.host}: GET ${API}/projects/A/repos ${what}`);
     });
   });
 
@@ -168,7 +209,7 @@ describe('BitbucketServerEntityProvider under faults', () => {
       ['a nextPageStart that goes back', '5', 5, { isLastPage: false, nextPageStart: 0 }, 'paging did not advance (nextPageStart 0 after start 5)'],
       ['more pages but no nextPageStart', '5', 5, { isLastPage: false }, 'paging did not advance (nextPageStart undefined after start 5)'],
       ['a page larger than asked for', '0', 6, { isLastPage: false, nextPageStart: 6 }, 'a page held 6 items after 5 were asked for'],
-    ])('%s is an error, with no mutation and no endless loop', async (_name, start, size, next, what) => {
+    ])('%s is an error, with no removal, nothing wrong added and no endless loop', async (_name, start, size, next, what) => {
       const h = await startServerHarness(ESTATE, { provider: { pageSize: 5 } });
       const values = slugs(Number(start), Number(start) + size).map(slug => repoJson(h, 'A', slug));
       // Answered as often as a looping client would ask, then the real listing takes over,
@@ -179,9 +220,11 @@ describe('BitbucketServerEntityProvider under faults', () => {
         `Bitbucket at ${h.host}: GET ${listing} returned a malformed listing: ${what}`,
       );
 
-      expect(h.connection.mutations).toEqual([]);
+      // Project B and A's first page may have been checked by then; what they found may be kept, nothing else.
+      expectOnlyCorrectAdditions(h);
       expect(h.sim.requestLog.filter(request => request.path === listing).length).toBeLessThanOrEqual(2);
       expect(errorLines(h)).toHaveLength(1);
+      expect(errorLines(h)[0].message).toContain(`${failedRunLine(h)}Bitbucket at ${h.host}: GET ${listing} returned a malformed listing: ${what}`);
     });
   });
 
@@ -199,7 +242,7 @@ describe('BitbucketServerEntityProvider under faults', () => {
 
     await h.provider.refresh();
 
-    expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h).filter(target => !target.includes('/projects/B/')));
+    expect(completedPassTargets(h)).toEqual(expectedTargets(h).filter(target => !target.includes('/projects/B/')));
     expect(h.logger.lines.some(line => line.level === 'debug' && /Skipped project B/.test(line.message))).toBe(true);
   });
 
@@ -219,7 +262,7 @@ describe('BitbucketServerEntityProvider under faults', () => {
       await h.provider.refresh();
 
       const expected = expectedTargets(h).filter(target => !target.includes('/b-repo-4/'));
-      expect(committedTargets(h.connection.mutations[0])).toEqual(expected);
+      expect(completedPassTargets(h)).toEqual(expected);
       expect(h.logger.lines.some(line => line.level === 'debug' && /B\/b-repo-4.*does not exist/.test(line.message))).toBe(true);
     });
 
@@ -236,7 +279,7 @@ describe('BitbucketServerEntityProvider under faults', () => {
 
       expect(h.sim.requestLog.some(request => request.path === `${API}/projects/B/repos/b-repo-4/raw/catalog-info.yaml`)).toBe(true);
       // The ground truth no longer holds it either.
-      expect(committedTargets(h.connection.mutations[0])).toEqual(expectedTargets(h));
+      expect(completedPassTargets(h)).toEqual(expectedTargets(h));
       expect(expectedTargets(h).some(target => target.includes('/b-repo-4/'))).toBe(false);
     });
   });

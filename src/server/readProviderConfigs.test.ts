@@ -1,11 +1,27 @@
+import { SchedulerService, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { JsonValue } from '@backstage/types';
 import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
 import { captureLogger } from '../../dev/testing/captureLogger';
-import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
+import { BitbucketServerEntityProvider, DEFAULT_SERVER_SCHEDULE } from './BitbucketServerEntityProvider';
 import { readProviderConfigs } from './readProviderConfigs';
 
 const integrations = { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] };
+
+/** A scheduler that records the schedules it was asked to create runners for. */
+function recordingScheduler() {
+  const definitions: SchedulerServiceTaskScheduleDefinition[] = [];
+  const runners: Array<ReturnType<typeof manualTaskRunner>> = [];
+  const scheduler = {
+    createScheduledTaskRunner: (definition: SchedulerServiceTaskScheduleDefinition) => {
+      definitions.push(definition);
+      const runner = manualTaskRunner();
+      runners.push(runner);
+      return runner;
+    },
+  } as unknown as SchedulerService;
+  return { scheduler, definitions, runners };
+}
 
 function load(providers: JsonValue) {
   const config = new ConfigReader({ integrations, catalog: { providers: { bitbucketServer: providers } } });
@@ -84,6 +100,52 @@ describe('readProviderConfigs', () => {
     ['a schedule without frequency', { main: { host: 'bitbucket.example.com', schedule: { timeout: { minutes: 3 } } } }, /main\.schedule' \(Bitbucket Server provider 'main'\).*schedule\.frequency/],
   ] as Array<[string, JsonValue, RegExp]>)('fails at startup on %s, naming the key and the provider', (_case, providers, message) => {
     expect(() => load(providers)).toThrow(message);
+  });
+
+  describe('the schedule', () => {
+    const configured = (schedule?: JsonValue) =>
+      new ConfigReader({
+        integrations,
+        catalog: { providers: { bitbucketServer: { host: 'bitbucket.example.com', ...(schedule ? { schedule } : {}) } } },
+      });
+    const connection = { applyMutation: async () => undefined, refresh: async () => undefined };
+
+    it('uses a task runner given in code over a schedule in config', async () => {
+      const { scheduler, definitions } = recordingScheduler();
+      const schedule = manualTaskRunner();
+      const [provider] = BitbucketServerEntityProvider.fromConfig(configured({ frequency: { minutes: 5 }, timeout: { minutes: 3 } }), {
+        logger: captureLogger(),
+        scheduler,
+        schedule,
+      });
+      await provider.connect(connection);
+      expect(definitions).toEqual([]);
+      expect(schedule.tasks.map(task => task.id)).toEqual(['bitbucketServer-provider:default:refresh']);
+    });
+
+    it('creates the runner from the schedule in config when no runner is given in code', async () => {
+      const { scheduler, definitions, runners } = recordingScheduler();
+      const [provider] = BitbucketServerEntityProvider.fromConfig(configured({ frequency: { minutes: 5 }, timeout: { minutes: 3 } }), {
+        logger: captureLogger(),
+        scheduler,
+      });
+      expect(definitions).toEqual([expect.objectContaining({ frequency: { minutes: 5 }, timeout: { minutes: 3 } })]);
+      await provider.connect(connection);
+      expect(runners[0].tasks.map(task => task.id)).toEqual(['bitbucketServer-provider:default:refresh']);
+    });
+
+    it('falls back to the half-hourly default when neither code nor config gives one', () => {
+      const { scheduler, definitions } = recordingScheduler();
+      BitbucketServerEntityProvider.fromConfig(configured(), { logger: captureLogger(), scheduler });
+      expect(definitions).toEqual([DEFAULT_SERVER_SCHEDULE]);
+      expect(DEFAULT_SERVER_SCHEDULE.frequency).toEqual({ minutes: 30 });
+    });
+
+    it('fails at startup when given neither a scheduler nor a task runner', () => {
+      expect(() => BitbucketServerEntityProvider.fromConfig(configured(), { logger: captureLogger() })).toThrow(
+        "Bitbucket Server provider 'default' needs a scheduler: pass 'scheduler' or 'schedule' to fromConfig.",
+      );
+    });
   });
 
   it('fails at startup when no integrations.bitbucketServer is configured at all', () => {
