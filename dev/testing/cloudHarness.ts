@@ -20,7 +20,7 @@ export interface DiscoveryRead {
   emitted: CatalogProcessorResult[];
 }
 
-/** A Cloud discovery processor with its own config, logger and cache. */
+/** A Cloud discovery processor with its own config, logger and state store (memory unless given). */
 export interface CloudProcessorHarness {
   processor: BitbucketCloudDiscoveryProcessor;
   logger: ReturnType<typeof captureLogger>;

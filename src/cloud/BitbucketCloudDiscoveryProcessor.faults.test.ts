@@ -227,11 +227,9 @@ describe('BitbucketCloudDiscoveryProcessor under faults', () => {
     );
   });
 
-  // SUSPECTED BUG (reported, implementation unchanged): after a first discovery failed with nothing found,
-  // a read during the back-off resolves with zero locations and no warning, so the location's error clears
-  // in the catalog although nothing was ever discovered. "It throws only when nothing at all is known yet"
-  // says it should keep failing. Drop `.failing` once the processor rethrows (or throws a waiting error) here.
-  it.failing('a first discovery that failed keeps failing, without a request, until its back-off is over', async () => {
+  // Resolving with zero locations during the back-off would clear the location's error in the catalog
+  // although nothing was ever discovered.
+  it('a first discovery that failed keeps failing, without a request, until its back-off is over', async () => {
     const sim = await startCloudSimulator(ESTATE);
     sim.setOutage(true);
     const { read } = createCloudProcessor();

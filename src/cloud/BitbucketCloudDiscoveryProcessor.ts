@@ -10,6 +10,7 @@ import { describeStop } from '../discovery/describeStop';
 import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
+import { QuotaSpentError } from '../http/QuotaSpentError';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
@@ -121,12 +122,20 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       return pass.targets();
     }
     if (resumeAfter !== undefined && now < resumeAfter) {
-      return pass.targets();
+      const known = pass.targets();
+      if (known.length === 0 && lastCompletedAt === undefined && pass.state.lastError) {
+        // Nothing to show yet: keep the location's error visible until the retry.
+        throw new Error(
+          `Bitbucket Cloud discovery of workspace ${target.workspace} is retried after ${new Date(resumeAfter).toISOString()}; ` +
+            `the last attempt failed: ${pass.state.lastError}`,
+        );
+      }
+      return known;
     }
     await pass.markStarted();
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
     const progress = new ScanProgress(this.logger);
-    const group = new TaskGroup();
+    const group = new TaskGroup(undefined, error => error instanceof QuotaSpentError);
     const client = new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, {
       stats: progress.stats,
       signal: group.signal,
@@ -150,7 +159,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       progress.stop();
       await this.store(what, () => pass.flush(noCatalogChanges));
       const stop = describeStop({ error, elapsedMs: progress.rate().elapsedMs, stopping: false });
-      await this.store(what, () => pass.stopIncomplete(stop?.resumeAfter ?? Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS)));
+      await this.store(what, () =>
+        pass.stopIncomplete(stop?.resumeAfter ?? Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS), error),
+      );
       logBroken(this.logger, pass, what);
       const targets = pass.targets();
       if (stop) {

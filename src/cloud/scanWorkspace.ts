@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'crypto';
 import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckBacklog } from '../scan/CheckBacklog';
@@ -37,11 +38,13 @@ export async function scanWorkspace(options: {
   const slugMatches = target.repoSlug ? globMatcher(target.repoSlug) : undefined;
   const search = target.search ? await searchOrFallBack(options) : undefined;
   const backlog = new CheckBacklog(group);
+  const failures = new CheckFailures();
 
   const check = async (repo: CloudRepository, branch: string) => {
     const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(target, repo.slug, branch) };
     try {
       const result = await client.checkFile(target.workspace, repo.slug, branch, target.catalogPath);
+      failures.answered();
       progress.candidateChecked(result.found);
       pass.recordAnswer({ ...learned, hasCatalogFile: result.found });
       if (!result.found) {
@@ -51,6 +54,7 @@ export async function scanWorkspace(options: {
       if (isPassStopping(error, group.signal)) {
         throw error;
       }
+      failures.failed(error);
       progress.repositoryBroken();
       pass.recordFailure(repo.slug, (error as Error).message);
     }

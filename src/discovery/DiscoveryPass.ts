@@ -144,15 +144,16 @@ export class DiscoveryPass {
     }
     this.pending.clear();
     await this.store.deleteRepositories(this.discovery, gone);
-    Object.assign(this.state, { open: false, incompleteRuns: 0, lastCompletedAt: this.now(), resumeAfter: undefined });
+    Object.assign(this.state, { open: false, incompleteRuns: 0, lastCompletedAt: this.now(), resumeAfter: undefined, lastError: undefined });
     await this.store.writePass(this.discovery, this.state);
     return removed.sort();
   }
 
-  /** The run ended before the pass was complete; `resumeAfter` when Bitbucket asked to wait. */
-  async stopIncomplete(resumeAfter?: number): Promise<void> {
+  /** The run ended before the pass was complete; `resumeAfter` when no request should go before then. */
+  async stopIncomplete(resumeAfter?: number, error?: unknown): Promise<void> {
     this.state.incompleteRuns += 1;
     this.state.resumeAfter = resumeAfter;
+    this.state.lastError = error instanceof Error ? error.message : this.state.lastError;
     await this.store.writePass(this.discovery, this.state);
   }
 

@@ -32,6 +32,8 @@ export interface PassState {
   incompleteRuns: number;
   /** When the last complete pass ended (epoch ms). */
   lastCompletedAt?: number;
-  /** No request before this time (epoch ms): Bitbucket said the quota is spent until then. */
+  /** No request before this time (epoch ms): the quota is spent, or the last run failed, until then. */
   resumeAfter?: number;
+  /** Why the last run stopped early, while the pass is incomplete (no credentials in it). */
+  lastError?: string;
 }

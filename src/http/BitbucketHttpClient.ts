@@ -106,7 +106,7 @@ export class BitbucketHttpClient {
       let answer: Answer | undefined;
       let failure: unknown;
       try {
-        answer = await this.attempt(target, context, discardSuccessBody);
+        answer = await this.attempt(target, context, discardSuccessBody, rateLimits);
       } catch (error) {
         if (context.signal?.aborted || error instanceof BitbucketRequestError || error instanceof QuotaSpentError) {
           throw error;
@@ -123,10 +123,8 @@ export class BitbucketHttpClient {
         if (rateLimits > this.policy.maxRateLimitRetries) {
           throw this.error(target, `was still rate limited (429) after ${rateLimits} attempts`, 429);
         }
-        // A wait longer than the scheduler takes (an hourly quota spent) fails the next acquire with QuotaSpentError.
-        this.scheduler.pauseFor(
-          parseRetryAfter(answer.headers.get('retry-after')) ?? backoffDelay(rateLimits - 1, this.policy, this.options.random),
-        );
+        // The attempt paused the scheduler; a wait longer than it takes (an hourly quota spent)
+        // fails the next acquire with QuotaSpentError.
         context.stats.retried();
         continue;
       }
@@ -148,10 +146,11 @@ export class BitbucketHttpClient {
     }
   }
 
-  /** One try: a turn at the scheduler, credentials, the transport. */
-  private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean): Promise<Answer> {
+  /** One try: a turn at the scheduler, credentials, the transport. A 429 pauses the scheduler before the turn passes on. */
+  private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean, rateLimitsSoFar: number): Promise<Answer> {
     const slot: RequestSlot = await this.scheduler.acquire(context.signal);
     let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
+    let pauseMs: number | undefined;
     try {
       // The OAuth token exchange has no timeout of its own: it runs under the request timeout.
       const credentials = await withTimeout(this.credentials(), this.options.requestTimeoutMs, context.signal);
@@ -165,9 +164,12 @@ export class BitbucketHttpClient {
         discardSuccessBody,
       });
       outcome = answer.status === 429 ? 'rateLimited' : 'answered';
+      if (answer.status === 429) {
+        pauseMs = parseRetryAfter(answer.headers.get('retry-after')) ?? backoffDelay(rateLimitsSoFar, this.policy, this.options.random);
+      }
       return answer;
     } finally {
-      slot.release(outcome);
+      slot.release(outcome, pauseMs);
     }
   }
 

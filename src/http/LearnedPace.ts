@@ -4,8 +4,9 @@ const SAFETY = 0.97;
 const FAST_GROWTH = 1.1;
 /** Growth per second near that rate: probes for a raised limit without colliding again soon. */
 const SLOW_GROWTH = 1.002;
-/** A pace learned over less than this says little. */
+/** A pace learned over less than this, or from fewer answers, says little. */
 const MIN_SPAN_MS = 1_000;
+const MIN_ANSWERS = 20;
 
 /**
  * The rate Bitbucket's limiter allows, learned from 429s when no `rateLimit` budget is
@@ -54,7 +55,7 @@ export class LearnedPace {
     }
     if (this.ratePerMs === undefined) {
       // Unpaced so far: the answers over the period and the pause before it are a cautious floor.
-      if (span >= MIN_SPAN_MS || this.pauseSeen) {
+      if (answers >= MIN_ANSWERS && (span >= MIN_SPAN_MS || this.pauseSeen)) {
         this.ratePerMs = Math.max(answers, 1) / Math.max(span, MIN_SPAN_MS);
       }
     } else {

@@ -15,7 +15,8 @@ export interface RequestSchedulerOptions {
 
 /** Held while a request is in flight; release it exactly once. */
 export interface RequestSlot {
-  release(outcome: 'answered' | 'rateLimited' | 'failed'): void;
+  /** `pauseMs` with a 429: the pause starts before the slot passes to the next request. */
+  release(outcome: 'answered' | 'rateLimited' | 'failed', pauseMs?: number): void;
 }
 
 interface Waiter {
@@ -70,10 +71,13 @@ export class RequestScheduler {
     });
   }
 
-  /** A 429: no request goes for `ms`. Only the first 429 of a pause teaches the pace. */
+  /**
+   * A 429: no request goes for `ms`. Only the first 429 of a pause teaches the pace, and only
+   * a pause a pass waits out: a spent hourly quota says nothing about a rate.
+   */
   pauseFor(ms: number): void {
     const now = this.now();
-    if (now >= this.pausedUntil) {
+    if (now >= this.pausedUntil && ms <= this.options.maxWaitMs) {
       this.pace.rateLimited(now);
     }
     if (now + ms > this.pausedUntil) {
@@ -128,12 +132,15 @@ export class RequestScheduler {
     this.pace.recordSend(now);
     let released = false;
     waiter.resolve({
-      release: outcome => {
+      release: (outcome, pauseMs) => {
         if (released) {
           return;
         }
         released = true;
         this.inFlight -= 1;
+        if (pauseMs !== undefined) {
+          this.pauseFor(pauseMs);
+        }
         if (outcome === 'answered') {
           this.pace.recordAnswer();
         }

@@ -32,6 +32,7 @@ export function describeErrorBody(body: string): string | undefined {
     return undefined;
   }
   // Server-supplied text ends up in logs and in catalog errors: no control characters, bounded.
+  // eslint-disable-next-line no-control-regex -- stripping them is the point
   const joined = messages.join('; ').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   return joined.length > MAX_MESSAGE_LENGTH
     ? `${joined.slice(0, MAX_MESSAGE_LENGTH)}…`

@@ -10,7 +10,14 @@ export class TaskGroup {
   private readonly running = new Set<Promise<void>>();
   private failure: { error: unknown } | undefined;
 
-  constructor(parentSignal?: AbortSignal) {
+  /**
+   * `drainOn` names failures that stop new work without aborting the tasks in flight: when the
+   * quota is spent, requests Bitbucket already answered are worth reading, not throwing away.
+   */
+  constructor(
+    parentSignal?: AbortSignal,
+    private readonly drainOn: (error: unknown) => boolean = () => false,
+  ) {
     // Every request of a scan waits on this signal while it backs off or the 429 gate is
     // closed; during an outage that is every queued request. Many listeners are the design,
     // so Node's "possible memory leak" warning after 10 would only mislead an operator.
@@ -53,7 +60,9 @@ export class TaskGroup {
   private fail(error: unknown): void {
     if (!this.failure) {
       this.failure = { error };
-      this.controller.abort(error);
+      if (!this.drainOn(error)) {
+        this.controller.abort(error);
+      }
     }
   }
 }

@@ -20,6 +20,7 @@ import { describeStop } from '../discovery/describeStop';
 import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
+import { QuotaSpentError } from '../http/QuotaSpentError';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient } from './BitbucketServerClient';
@@ -158,7 +159,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       return progress.finish({ resumed: pass.resumed, complete: false, broken: [], remaining: pass.remaining(), locationsEmitted: 0, quotaResumesAt: new Date(pass.state.resumeAfter).toISOString() });
     }
     await pass.markStarted();
-    const group = new TaskGroup(signal);
+    const group = new TaskGroup(signal, error => error instanceof QuotaSpentError);
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, {
       stats: progress.stats,
       signal: group.signal,
@@ -173,7 +174,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       progress.stop();
       await flusher.flush().catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`));
       const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
-      await pass.stopIncomplete(stop?.resumeAfter);
+      await pass.stopIncomplete(stop?.resumeAfter, error);
       logBroken(logger, pass, what);
       if (stop) {
         logIncompleteRun(logger, { what, pass, stop, rate: progress.rate() });

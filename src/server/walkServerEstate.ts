@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
 import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
 import { CheckBacklog } from '../scan/CheckBacklog';
@@ -37,10 +38,12 @@ export async function walkServerEstate(options: {
   // At most this many projects are listed at once, so listed pages are not held long before their checks.
   const listings = pLimit(config.concurrency);
   const backlog = new CheckBacklog(group);
+  const failures = new CheckFailures();
 
   const check = async (repo: ServerRepository, key: string, target: string) => {
     try {
       const result = await client.checkFile(repo, catalogPath);
+      failures.answered();
       progress.candidateChecked(result.found);
       pass.recordAnswer({ key, hasCatalogFile: result.found, target });
       if (!result.found) {
@@ -50,6 +53,7 @@ export async function walkServerEstate(options: {
       if (isPassStopping(error, group.signal)) {
         throw error;
       }
+      failures.failed(error);
       progress.repositoryBroken();
       pass.recordFailure(key, (error as Error).message);
     }
