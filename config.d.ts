@@ -4,6 +4,17 @@ import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend
 /** A duration as an object (`{ seconds: 30 }`) or a string (`'30s'`, `'PT30S'`). */
 type Duration = HumanDuration | string;
 
+/**
+ * A client-side request budget: at most `requests` in any window of `per`, so Bitbucket's
+ * limiter is never hit. For a Data Center token bucket keep `requests` at or below its burst.
+ */
+interface RateLimit {
+  /** Requests allowed per window, 1 to 100000. */
+  requests: number;
+  /** The window, e.g. `{ hours: 1 }` for Cloud's hourly quota or `{ seconds: 1 }` for a Data Center limiter. */
+  per: Duration;
+}
+
 /** One Bitbucket Server / Data Center discovery provider. */
 interface BitbucketServerProviderConfig {
   /** Host of an `integrations.bitbucketServer` entry (which holds the credentials), e.g. `bitbucket.example.com`. */
@@ -28,6 +39,8 @@ interface BitbucketServerProviderConfig {
   concurrency?: number;
   /** Time limit of one HTTP request before it is retried. Default 30 seconds. */
   requestTimeout?: Duration;
+  /** Client-side pacing for this provider's requests. Default: none (a pace is learned from 429s). */
+  rateLimit?: RateLimit;
 }
 
 export interface Config {
@@ -48,6 +61,8 @@ export interface Config {
         concurrency?: number;
         /** Time limit of one HTTP request before it is retried. Default 30 seconds. */
         requestTimeout?: Duration;
+        /** Client-side pacing per Cloud integration host, e.g. `{ requests: 1000, per: { hours: 1 } }`. Default: none. */
+        rateLimit?: RateLimit;
       };
     };
   };

@@ -1,3 +1,5 @@
+import { CallSeries } from './CallSeries';
+
 /** One call of the module against the simulator, as run (before scoring against ground truth). */
 export interface Observation {
   wallMs: number;
@@ -63,6 +65,8 @@ export interface MeasuredRow {
   client?: Observation['client'];
   unexpectedSample: string[];
   missingSample: string[];
+  /** The calls, when the scenario needs several to complete; the row's counts are their totals. */
+  series?: CallSeries;
   /** Disagreements between client and simulator counts, or with ground truth. */
   warnings: string[];
 }

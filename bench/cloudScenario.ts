@@ -12,9 +12,9 @@ import { scoreObservation } from './scoreObservation';
 import { SimulatorProcess } from './simulatorProcess';
 
 /**
- * The Cloud discovery processor, built as a backend would (`fromConfig` with a cache service),
- * reading one workspace-wide `bitbucket-discovery` location twice: the first call scans, the
- * second comes within the time-to-live and must be answered from the cache.
+ * The Cloud discovery processor reading one workspace-wide `bitbucket-discovery` location
+ * twice: the first call scans, the second comes within the time-to-live and must be answered
+ * from what the first learned.
  */
 export async function runCloudScenario(
   scenario: Scenario,
@@ -24,24 +24,7 @@ export async function runCloudScenario(
   // The processor's API base is fixed to https://api.bitbucket.org/2.0; send that to the simulator.
   const routing = routeBitbucketCloudTo(sim.url);
   try {
-    const config = new ConfigReader({ integrations: { bitbucketCloud: [{ token: BENCH_TOKEN }] } });
-    const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger });
-    const location: LocationSpec = {
-      type: 'bitbucket-discovery',
-      target: `https://bitbucket.org/workspaces/${CLOUD_WORKSPACE}`,
-    };
-
-    const read = async (): Promise<CallOutcome> => {
-      const logged = logger.infoLines.length;
-      const emitted: string[] = [];
-      await processor.readLocation(location, false, result => {
-        if (result.type === 'location') {
-          emitted.push(result.location.target);
-        }
-      });
-      return { emitted: () => emitted, client: parseScanCounts(logger.infoLines.slice(logged)) };
-    };
-
+    const read = cloudDiscoveryReader(logger);
     const first = await observeCall(sim, read);
     const second = await observeCall(sim, read);
     const truth = cloudGroundTruth(scenario);
@@ -58,4 +41,28 @@ export async function runCloudScenario(
   } finally {
     routing.close();
   }
+}
+
+/**
+ * The Cloud discovery processor, built as a backend would (`fromConfig`, defaults otherwise), and
+ * a call that reads the workspace-wide `bitbucket-discovery` location once, as one catalog
+ * processing loop does. The same processor (and its state) serves every call.
+ */
+export function cloudDiscoveryReader(logger: ReturnType<typeof benchLogger>): () => Promise<CallOutcome> {
+  const config = new ConfigReader({ integrations: { bitbucketCloud: [{ token: BENCH_TOKEN }] } });
+  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger });
+  const location: LocationSpec = {
+    type: 'bitbucket-discovery',
+    target: `https://bitbucket.org/workspaces/${CLOUD_WORKSPACE}`,
+  };
+  return async () => {
+    const logged = logger.infoLines.length;
+    const emitted: string[] = [];
+    await processor.readLocation(location, false, result => {
+      if (result.type === 'location') {
+        emitted.push(result.location.target);
+      }
+    });
+    return { emitted: () => emitted, client: parseScanCounts(logger.infoLines.slice(logged)) };
+  };
 }

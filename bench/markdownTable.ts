@@ -2,6 +2,7 @@ import { BenchRow, MeasuredRow } from './BenchRow';
 
 const COLUMNS: Array<[header: string, cell: (row: MeasuredRow) => string]> = [
   ['scenario', row => row.scenario],
+  ['calls', calls],
   ['wall', row => seconds(row.wallMs)],
   ['requests', row => String(row.requests)],
   ['req/repo', row => row.requestsPerRepository.toFixed(3)],
@@ -33,6 +34,15 @@ export function markdownTable(rows: BenchRow[]): string {
     }
   }
   return lines.join('\n');
+}
+
+/** How many calls the row's counts add up: loops under a quota, runs under a task timeout, else one. */
+function calls(row: MeasuredRow): string {
+  if (!row.series) {
+    return '1';
+  }
+  const n = row.series.calls.length;
+  return `${n} ${row.series.kind === 'quota-loops' ? 'loops' : 'runs'}`;
 }
 
 function ratio(value: number | null): string {

@@ -22,8 +22,14 @@ async function main(): Promise<void> {
   try {
     await send({ type: 'simulator', pid: sim.pid });
     let rows: MeasuredRow[];
-    // Each product's driver is loaded only when needed, so neither inflates the other's RSS.
-    if (scenario.product === 'server') {
+    // Each driver is loaded only when needed, so no product's code inflates the other's RSS.
+    if (scenario.repetition?.kind === 'timed-runs') {
+      const { runServerTimedRunsScenario } = await import('./serverTimedRunsScenario');
+      rows = await runServerTimedRunsScenario(scenario, sim, logger);
+    } else if (scenario.repetition?.kind === 'quota-loops') {
+      const { runCloudQuotaScenario } = await import('./cloudQuotaScenario');
+      rows = await runCloudQuotaScenario(scenario, sim, logger);
+    } else if (scenario.product === 'server') {
       const { runServerScenario } = await import('./serverScenario');
       rows = await runServerScenario(scenario, sim, logger);
     } else {

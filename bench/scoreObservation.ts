@@ -1,5 +1,6 @@
 import { measureAccuracy } from './accuracy';
 import { MeasuredRow, Observation } from './BenchRow';
+import { CallSeries } from './CallSeries';
 import { GroundTruth } from './groundTruth';
 import { latencyFloorMs } from './latencyFloor';
 import { MODULE_DEFAULTS, Scenario } from './scenarios';
@@ -7,7 +8,8 @@ import { MODULE_DEFAULTS, Scenario } from './scenarios';
 /**
  * Turns one observed call into a result row: accuracy against the ground truth, cost per
  * repository, and wall time against the latency floor. `needsRequests` is false for a call
- * that should be served from the cache, whose floor is zero.
+ * that should be served from the cache, whose floor is zero. A `series` (the calls a repeated
+ * scenario needed, combined into `observation`) is kept on the row.
  */
 export function scoreObservation(options: {
   scenario: Scenario;
@@ -16,8 +18,9 @@ export function scoreObservation(options: {
   truth: GroundTruth;
   simulatorExpected: number;
   needsRequests: boolean;
+  series?: CallSeries;
 }): MeasuredRow {
-  const { scenario, label, observation, truth, simulatorExpected, needsRequests } = options;
+  const { scenario, label, observation, truth, simulatorExpected, needsRequests, series } = options;
   const { client, simulator } = observation;
   const accuracy = measureAccuracy(observation.emitted, truth.expectedUrls);
   const concurrency = MODULE_DEFAULTS.concurrency;
@@ -73,6 +76,7 @@ export function scoreObservation(options: {
     client,
     unexpectedSample: accuracy.unexpectedSample,
     missingSample: accuracy.missingSample,
+    ...(series ? { series } : {}),
     warnings,
   };
 }

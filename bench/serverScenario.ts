@@ -1,6 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { BitbucketServerEntityProvider } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
-import { manualTaskRunner, recordingConnection } from '../dev/testing/catalogDoubles';
+import { manualTaskRunner, recordingConnection, RecordingConnection } from '../dev/testing/catalogDoubles';
 import { MeasuredRow } from './BenchRow';
 import { benchLogger } from './benchLogger';
 import { serverGroundTruth } from './groundTruth';
@@ -9,28 +9,13 @@ import { BENCH_TOKEN, Scenario } from './scenarios';
 import { scoreObservation } from './scoreObservation';
 import { SimulatorProcess } from './simulatorProcess';
 
-/**
- * One full scan by the Server entity provider, built and driven as a backend would: `fromConfig`
- * with the integration and provider config, `connect` to a catalog connection, `refresh()`.
- * Only what the benchmark must say is configured; everything else is the module's default.
- */
+/** One full scan by the Server entity provider, driven as a backend would: `refresh()` once. */
 export async function runServerScenario(
   scenario: Scenario,
   sim: SimulatorProcess,
   logger: ReturnType<typeof benchLogger>,
 ): Promise<MeasuredRow[]> {
-  const host = new URL(sim.url).host;
-  const config = new ConfigReader({
-    integrations: {
-      bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, token: BENCH_TOKEN }],
-    },
-    // The simulator's ground truth leaves archived repositories out.
-    catalog: { providers: { bitbucketServer: { host, filters: { skipArchivedRepos: true } } } },
-  });
-  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner() });
-  const connection = recordingConnection();
-  await provider.connect(connection);
-
+  const { provider, connection } = await connectServerProvider(scenario, sim, logger);
   const observation = await observeCall(sim, async () => {
     const summary = await provider.refresh();
     return { emitted: () => connection.catalogTargets(), client: summary.requests };
@@ -45,4 +30,38 @@ export async function runServerScenario(
       needsRequests: true,
     }),
   ];
+}
+
+/**
+ * The Server entity provider, built as a backend would (`fromConfig` with the integration and
+ * provider config) and connected to a catalog connection that records what it holds. Only what
+ * the benchmark must say is configured (and the scenario's `rateLimit` budget, if it has one);
+ * everything else is the module's default.
+ */
+export async function connectServerProvider(
+  scenario: Scenario,
+  sim: SimulatorProcess,
+  logger: ReturnType<typeof benchLogger>,
+): Promise<{ provider: BitbucketServerEntityProvider; connection: RecordingConnection }> {
+  const host = new URL(sim.url).host;
+  const budget = scenario.budget;
+  const config = new ConfigReader({
+    integrations: {
+      bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, token: BENCH_TOKEN }],
+    },
+    catalog: {
+      providers: {
+        bitbucketServer: {
+          host,
+          // The simulator's ground truth leaves archived repositories out.
+          filters: { skipArchivedRepos: true },
+          ...(budget ? { rateLimit: { requests: budget.requests, per: { seconds: budget.perSeconds } } } : {}),
+        },
+      },
+    },
+  });
+  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner() });
+  const connection = recordingConnection();
+  await provider.connect(connection);
+  return { provider, connection };
 }

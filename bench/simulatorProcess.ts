@@ -18,6 +18,8 @@ export interface SimulatorProcess {
   stats(): Promise<SimStats>;
   /** Zeroes the simulator's counters, so the next stats are one call's. */
   resetStats(): Promise<void>;
+  /** Starts the quota's next window now, as if its hour had passed (`--quota`). */
+  startNextQuotaWindow(): Promise<void>;
   /** CPU the simulator process has used so far, when the platform tells (Linux /proc). */
   cpuMs(): number | undefined;
   stop(): Promise<void>;
@@ -45,7 +47,8 @@ export async function startSimulatorProcess(
       expected,
       pid,
       stats: () => readStats(url),
-      resetStats: () => resetStats(url),
+      resetStats: () => post(url, 'stats/reset'),
+      startNextQuotaWindow: () => post(url, 'quota/next-window'),
       cpuMs: () => processCpuMs(pid),
       stop: () => stopChild(child),
     };
@@ -103,10 +106,11 @@ async function readStats(url: string): Promise<SimStats> {
   return (await response.json()) as SimStats;
 }
 
-async function resetStats(url: string): Promise<void> {
-  const response = await fetch(`${url}/__sim/stats/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+/** POSTs to an admin endpoint (dev/simulator/adminEndpoints.ts) that takes no body. */
+async function post(url: string, endpoint: string): Promise<void> {
+  const response = await fetch(`${url}/__sim/${endpoint}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
   if (!response.ok) {
-    throw new Error(`POST ${url}/__sim/stats/reset answered ${response.status}`);
+    throw new Error(`POST ${url}/__sim/${endpoint} answered ${response.status}`);
   }
 }
 

@@ -1,10 +1,18 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import catalogModuleBitbucketDiscovery, {
   BitbucketCloudDiscoveryProcessor,
   BitbucketServerEntityProvider,
   DEFAULT_SERVER_SCHEDULE,
 } from './index';
+
+// The module keeps discovery state in the catalog's database. Owned here: the default test
+// database leaves a pool timer behind and jest would never exit.
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+async function database() {
+  return mockServices.database.factory({ knex: await databases.init('SQLITE_3') });
+}
 
 describe('catalogModuleBitbucketDiscovery', () => {
   it('registers the Cloud processor and one Server provider per entry on the 30-minute default schedule', async () => {
@@ -17,6 +25,7 @@ describe('catalogModuleBitbucketDiscovery', () => {
       features: [
         catalogModuleBitbucketDiscovery,
         scheduler.factory,
+        await database(),
         mockServices.rootConfig.factory({
           data: {
             integrations: { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] },
@@ -53,6 +62,7 @@ describe('catalogModuleBitbucketDiscovery', () => {
       features: [
         catalogModuleBitbucketDiscovery,
         scheduler.factory,
+        await database(),
         mockServices.rootConfig.factory({
           data: {
             integrations: { bitbucketServer: [{ host: 'bitbucket.example.com' }] },

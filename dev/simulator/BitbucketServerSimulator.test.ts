@@ -187,6 +187,7 @@ describe('BitbucketServerSimulator', () => {
       method: 'GET',
       path: '/rest/api/1.0/projects/PLAT/repos',
       query: '',
+      status: 200,
       authorization: 'Bearer abc',
       host: new URL(sim.url).host,
     });

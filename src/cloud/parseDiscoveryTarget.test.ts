@@ -47,3 +47,46 @@ describe('parseDiscoveryTarget', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 });
+
+describe('parseDiscoveryTarget and credentials in the target', () => {
+  const USER = 'ci-robot';
+  const SECRET = 'S3cr3tAppPassw0rd';
+
+  function refusal(target: string): Error {
+    try {
+      parseDiscoveryTarget(target);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error(`${target} was accepted`);
+  }
+
+  it.each([
+    ['user and password', `https://${USER}:${SECRET}@bitbucket.org/workspaces/acme`],
+    ['a token as the user', `https://${SECRET}@bitbucket.org/workspaces/acme`],
+    ['a password alone', `https://:${SECRET}@bitbucket.org/workspaces/acme`],
+    ['percent-encoded characters in the password', `https://${USER}:${SECRET}%21@bitbucket.org/workspaces/acme`],
+    ['no // after the scheme', `https:${USER}:${SECRET}@bitbucket.org/workspaces/acme`],
+    // Parsed as scheme `ci-robot` and path `S3cr3t…@bitbucket.org/…`: the scheme error used to name the user.
+    ['no scheme at all', `${USER}:${SECRET}@bitbucket.org/workspaces/acme`],
+    ['another scheme', `ssh://${USER}:${SECRET}@bitbucket.org/workspaces/acme`],
+  ])('refuses %s as credentials, without repeating any of them', (_name, target) => {
+    const error = refusal(target);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain('it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead');
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain(USER);
+  });
+
+  it.each([
+    ['a second host in the path', `https://bitbucket.org/${USER}:${SECRET}@bitbucket.org/workspaces/acme`, /the path must start with \/workspaces\/WS, got \(not repeated/],
+    ['a workspace', `https://bitbucket.org/workspaces/${USER}:${SECRET}@acme`, /the workspace \(not repeated/],
+    ['a percent-encoded @ in a slug', `https://bitbucket.org/workspaces/acme/repos/${USER}%3A${SECRET}%40x`, /the repository slug \(not repeated/],
+    ['a query key', `https://bitbucket.org/workspaces/acme?${USER}:${SECRET}@x=1`, /unknown query parameter \(not repeated/],
+  ])('does not repeat %s holding user:password@ when refusing it for another reason', (_name, target, message) => {
+    const error = refusal(target);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain(USER);
+  });
+});

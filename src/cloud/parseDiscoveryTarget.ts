@@ -19,6 +19,9 @@ export interface DiscoveryTarget {
 }
 
 const QUERY_KEYS = ['catalogPath', 'q', 'search'];
+/** `user[:password]@` before the host, with or without a scheme and `//`. */
+const USERINFO = /^(?:[a-z][a-z0-9+.-]*:)?\/*[^/?#]*@/i;
+const CREDENTIALS = 'it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead';
 const MAX_QUERY_LENGTH = 1000;
 const WORKSPACE = /^[A-Za-z0-9_-]+$/;
 const GLOB = /^[A-Za-z0-9_.*~-]+$/;
@@ -32,6 +35,10 @@ export const DISCOVERY_URL_FORMS =
  * never echoed, since a user may have put credentials in it.
  */
 export function parseDiscoveryTarget(target: string): DiscoveryTarget {
+  if (USERINFO.test(target)) {
+    // Also without `//`: `user:secret@bitbucket.org/...` parses as scheme `user`, path `secret@...`.
+    fail(CREDENTIALS);
+  }
   let url: URL;
   try {
     url = new URL(target);
@@ -39,7 +46,7 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
     return fail('it is not an absolute URL');
   }
   if (url.username || url.password) {
-    fail('it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead');
+    fail(CREDENTIALS);
   }
   if (url.protocol !== 'https:') {
     fail(`the scheme must be https, not ${url.protocol.replace(':', '')}`);
@@ -50,11 +57,11 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
 
   const segments = url.pathname.replace(/\/+$/, '').split('/').slice(1).map(decode);
   if (segments[0] !== 'workspaces' || segments.length < 2) {
-    fail(`the path must start with /workspaces/WS, got '${url.pathname}'`);
+    fail(`the path must start with /workspaces/WS, got ${quoted(url.pathname)}`);
   }
   const workspace = segments[1];
   if (!WORKSPACE.test(workspace)) {
-    fail(`the workspace '${workspace}' may only hold letters, digits, '-' and '_' (no globs or slashes)`);
+    fail(`the workspace ${quoted(workspace)} may only hold letters, digits, '-' and '_' (no globs or slashes)`);
   }
 
   let projectKey: string | undefined;
@@ -62,13 +69,13 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
   for (let i = 2; i < segments.length; i += 2) {
     const [kind, value] = [segments[i], segments[i + 1]];
     if (kind !== 'projects' && kind !== 'repos') {
-      fail(`unexpected path segment '${kind}'; after the workspace only /projects/KEY and /repos/SLUG may follow`);
+      fail(`unexpected path segment ${quoted(kind)}; after the workspace only /projects/KEY and /repos/SLUG may follow`);
     }
     if (value === undefined || value === '') {
       fail(`/${kind}/ needs a key or glob after it`);
     }
     if (!GLOB.test(value)) {
-      fail(`the ${kind === 'projects' ? 'project key' : 'repository slug'} '${value}' may only hold letters, digits, '.', '-', '_' and '*'`);
+      fail(`the ${kind === 'projects' ? 'project key' : 'repository slug'} ${quoted(value)} may only hold letters, digits, '.', '-', '_' and '*'`);
     }
     if (kind === 'projects') {
       if (projectKey !== undefined || repoSlug !== undefined) {
@@ -86,7 +93,7 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
   for (const key of new Set(url.searchParams.keys())) {
     if (!QUERY_KEYS.includes(key)) {
       const suggestion = closest(key, QUERY_KEYS);
-      fail(`unknown query parameter '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; known: ${QUERY_KEYS.join(', ')}`);
+      fail(`unknown query parameter ${quoted(key)}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; known: ${QUERY_KEYS.join(', ')}`);
     }
     if (url.searchParams.getAll(key).length > 1) {
       fail(`query parameter '${key}' is given more than once`);
@@ -105,7 +112,7 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
 
   const search = url.searchParams.get('search') ?? 'false';
   if (search !== 'true' && search !== 'false') {
-    fail(`search must be 'true' or 'false', got '${search.slice(0, 20)}'`);
+    fail(`search must be 'true' or 'false', got ${quoted(search.slice(0, 20))}`);
   }
 
   return {
@@ -121,6 +128,14 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
 
 function fail(what: string): never {
   throw new InputError(`Invalid bitbucket-discovery target: ${what}. Expected ${DISCOVERY_URL_FORMS}`);
+}
+
+/**
+ * A part of the target, quoted for an error message, unless it holds `@` or `:` (percent-encoded
+ * or not): then it may be a misplaced `user:password@`, and is not repeated.
+ */
+function quoted(part: string): string {
+  return /[@:]/.test(part) || /[@:]/.test(decode(part)) ? "(not repeated: it holds '@' or ':')" : `'${part}'`;
 }
 
 function decode(segment: string): string {
