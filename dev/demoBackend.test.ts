@@ -1,12 +1,16 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { catalogLocationsExtensionPoint } from '@backstage/plugin-catalog-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoBackend, startDemoBackend } from './demoBackend';
 import { DEMO_CREDENTIALS } from './demoSimulators';
-import { catalogApi } from './testing/catalogApi';
+import { catalogApi, statusItems } from './testing/catalogApi';
+import { CatalogDropRecorder, recordCatalogDrops } from './testing/catalogDrops';
 import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
+import { findLeaks, secretForms } from './testing/secretLeaks';
 
 // The demo, end to end: the same wiring as `npm start` (a real backend, the catalog, this
 // module, dev/app-config.yaml, the simulators with the demo estate), on free ports and with
@@ -86,6 +90,23 @@ function testConfig(ports: { backend: number; server: number }) {
   };
 }
 
+/**
+ * Lets users register `bitbucket-discovery` locations through the locations API, as an adopter
+ * does with this extension point; by default only `url` ones may be registered.
+ */
+const registrableDiscoveryLocations = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'test-registrable-discovery-locations',
+  register(env) {
+    env.registerInit({
+      deps: { locations: catalogLocationsExtensionPoint },
+      async init({ locations }) {
+        locations.setAllowedLocationTypes(['url', 'bitbucket-discovery']);
+      },
+    });
+  },
+});
+
 // backend-defaults leaves SQLite connections open when the backend stops, and their pool timer
 // would keep jest from exiting; the test brings its own database and closes it afterwards.
 // Created at the top level, its cleanup runs after the backend below has stopped.
@@ -95,6 +116,7 @@ describe('the demo backend', () => {
   let demo: DemoBackend;
   let configDir: string;
   let catalog: ReturnType<typeof catalogApi>;
+  let drops: CatalogDropRecorder;
 
   beforeAll(async () => {
     const [backend, server, cloud] = [await freePort(), await freePort(), await freePort()];
@@ -106,9 +128,12 @@ describe('the demo backend', () => {
       extraConfigFiles: [configFile],
       simulatorPorts: { server, cloud },
       watchConfig: false,
-      features: [mockServices.database.factory({ knex })],
+      features: [mockServices.database.factory({ knex }), registrableDiscoveryLocations],
     });
     catalog = catalogApi(demo.baseUrl);
+    // The catalog's tables exist once the backend has started; from here on every entity that
+    // leaves the catalog is recorded, however briefly.
+    drops = await recordCatalogDrops(knex);
   });
 
   afterAll(async () => {
