@@ -22,7 +22,7 @@ export interface RunningBackend {
 }
 
 /**
- * A real Backstage backend with the catalog and this module, assembled the way a user's
+ * A real Backstage backend with the catalog, the events plugin and this module, assembled the way a user's
  * `packages/backend/src/index.ts` does it. Resolves once the backend is listening.
  */
 export async function startBackend(options: BackendOptions = {}): Promise<RunningBackend> {
@@ -34,6 +34,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     }),
   );
   backend.add(import('@backstage/plugin-catalog-backend'));
+  // The events plugin serves the webhook ingress (POST /api/events/http/bitbucketServer).
+  backend.add(import('@backstage/plugin-events-backend'));
   backend.add(import('backstage-plugin-catalog-backend-module-bitbucket-discovery'));
   options.features?.forEach(feature => backend.add(feature));
 

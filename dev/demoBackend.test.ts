@@ -1,16 +1,19 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { catalogLocationsExtensionPoint } from '@backstage/plugin-catalog-node';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogLocationsExtensionPoint, catalogProcessingExtensionPoint, EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import { Knex } from 'knex';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoBackend, startDemoBackend } from './demoBackend';
 import { DEMO_CREDENTIALS } from './demoSimulators';
-import { catalogApi, statusItems } from './testing/catalogApi';
+import { catalogApi } from './testing/catalogApi';
 import { CatalogDropRecorder, recordCatalogDrops } from './testing/catalogDrops';
 import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
 import { findLeaks, secretForms } from './testing/secretLeaks';
+import { storedLocationErrors } from './testing/storedErrors';
 
 // The demo, end to end: the same wiring as `npm start` (a real backend, the catalog, this
 // module, dev/app-config.yaml, the simulators with the demo estate), on free ports and with
@@ -107,6 +110,41 @@ const registrableDiscoveryLocations = createBackendModule({
   },
 });
 
+/** An entity provider a test drives by hand, through the connection the catalog gives it. */
+const probeProvider = (() => {
+  let connected: (connection: EntityProviderConnection) => void = () => undefined;
+  const connection = new Promise<EntityProviderConnection>(resolve => {
+    connected = resolve;
+  });
+  const feature = createBackendModule({
+    pluginId: 'catalog',
+    moduleId: 'test-probe-provider',
+    register(env) {
+      env.registerInit({
+        deps: { catalog: catalogProcessingExtensionPoint },
+        async init({ catalog }) {
+          catalog.addEntityProvider({ getProviderName: () => 'test-probe-provider', connect: async c => connected(c) });
+        },
+      });
+    },
+  });
+  return { feature, connection };
+})();
+
+const PROBE_LOCATION = 'url:https://probe.example/catalog-info.yaml';
+
+function probeEntity(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      annotations: { 'backstage.io/managed-by-location': PROBE_LOCATION, 'backstage.io/managed-by-origin-location': PROBE_LOCATION },
+    },
+    spec: { type: 'probe', owner: 'team-test' },
+  };
+}
+
 // backend-defaults leaves SQLite connections open when the backend stops, and their pool timer
 // would keep jest from exiting; the test brings its own database and closes it afterwards.
 // Created at the top level, its cleanup runs after the backend below has stopped.
@@ -117,18 +155,19 @@ describe('the demo backend', () => {
   let configDir: string;
   let catalog: ReturnType<typeof catalogApi>;
   let drops: CatalogDropRecorder;
+  let knex: Knex;
 
   beforeAll(async () => {
     const [backend, server, cloud] = [await freePort(), await freePort(), await freePort()];
     configDir = await mkdtemp(join(tmpdir(), 'demo-backend-test-'));
     const configFile = join(configDir, 'app-config.test.yaml');
     await writeFile(configFile, JSON.stringify(testConfig({ backend, server })));
-    const knex = await databases.init('SQLITE_3');
+    knex = await databases.init('SQLITE_3');
     demo = await startDemoBackend({
       extraConfigFiles: [configFile],
       simulatorPorts: { server, cloud },
       watchConfig: false,
-      features: [mockServices.database.factory({ knex }), registrableDiscoveryLocations],
+      features: [mockServices.database.factory({ knex }), registrableDiscoveryLocations, probeProvider.feature],
     });
     catalog = catalogApi(demo.baseUrl);
     // The catalog's tables exist once the backend has started; from here on every entity that
@@ -172,6 +211,13 @@ describe('the demo backend', () => {
   });
 
   it('drops the entities of a repository whose catalog file was removed, after the next scan', async () => {
+    const removedRepositories = ['DATA/reporting-service', 'acme/marketing-site'];
+    const locationsOfRemoved = (await catalog.entities('kind=location'))
+      .filter(entity => removedRepositories.includes(repositoryOf(String(entity.spec?.target))))
+      .map(entity => stringifyEntityRef(entity));
+    expect(locationsOfRemoved).toHaveLength(2);
+    const mark = await drops.mark();
+
     demo.simulators.server.removeFile('DATA', 'reporting-service', 'catalog-info.yaml');
     demo.simulators.cloud.removeFile('WEB', 'marketing-site', 'catalog-info.yaml');
     const remaining = [...SERVER_COMPONENTS, ...CLOUD_COMPONENTS].filter(name => !['reporting-service', 'marketing-site'].includes(name));
@@ -179,32 +225,95 @@ describe('the demo backend', () => {
     const repositories = (await catalog.urlLocationTargets()).map(repositoryOf);
     expect(repositories).not.toContain('DATA/reporting-service');
     expect(repositories).not.toContain('acme/marketing-site');
+
+    // The recording saw exactly these go, and nothing else: it is what the outage test below relies on.
+    const deleted = new Set((await drops.drops(mark)).filter(drop => drop.what === 'deleted').map(drop => drop.entityRef));
+    expect([...deleted].sort()).toEqual(
+      ['component:default/marketing-site', 'component:default/reporting-service', ...locationsOfRemoved].sort(),
+    );
   });
 
-  it('keeps every entity while scans fail during a Bitbucket outage', async () => {
+  it('records an entity that leaves the catalog for less than a poll', async () => {
+    // The outage test below trusts the drop recording to see what polling the API cannot.
+    // An entity provider takes one entity out and puts it straight back, in two mutations a
+    // few milliseconds apart: the recording must show the gap.
+    const probe = probeEntity('drop-recorder-probe');
+    const connection = await probeProvider.connection;
+    await connection.applyMutation({ type: 'full', entities: [{ entity: probe, locationKey: PROBE_LOCATION }] });
+    await pollUntil(async () => expect(await catalog.names('resource')).toContain('drop-recorder-probe'));
+    const mark = await drops.mark();
+
+    await connection.applyMutation({ type: 'full', entities: [] });
+    await connection.applyMutation({ type: 'full', entities: [{ entity: probe, locationKey: PROBE_LOCATION }] });
+
+    await pollUntil(async () => expect(await catalog.names('resource')).toContain('drop-recorder-probe'));
+    // Two rows for one removal: the stitched entity goes with its refresh state.
+    expect((await drops.drops(mark)).map(({ entityRef, what }) => `${what} ${entityRef}`).sort()).toEqual([
+      'deleted resource:default/drop-recorder-probe',
+      'unpublished resource:default/drop-recorder-probe',
+    ]);
+    await connection.applyMutation({ type: 'full', entities: [] });
+  });
+
+  it('keeps every entity while scans fail during a Bitbucket outage: not one leaves the catalog, even between two reads', async () => {
     const { server, cloud } = demo.simulators;
     const before = await catalog.entityRefs();
-    const projectListings = server.stats.byRoute.listProjects ?? 0;
-    const repositoryListings = cloud.stats.byRoute.listRepositories ?? 0;
+    const mark = await drops.mark();
+    const listings = () => ({ server: server.stats.byRoute.listProjects ?? 0, cloud: cloud.stats.byRoute.listRepositories ?? 0 });
+    const atStart = listings();
     server.setOutage(true);
     cloud.setOutage(true);
     try {
       // A scan makes up to 5 attempts at its first listing; one more means a second scan has
-      // begun, so at least one whole scan of each product has failed. The catalog is read
-      // throughout, so an entity missing even briefly fails the test.
-      const snapshots: string[][] = [];
+      // begun, so at least one whole scan of each product has failed.
       await pollUntil(async () => {
-        snapshots.push(await catalog.entityRefs());
-        expect(server.stats.byRoute.listProjects).toBeGreaterThan(projectListings + 5);
-        expect(cloud.stats.byRoute.listRepositories).toBeGreaterThan(repositoryListings + 5);
+        expect(listings().server).toBeGreaterThan(atStart.server + 5);
+        expect(listings().cloud).toBeGreaterThan(atStart.cloud + 5);
       });
-      snapshots.push(await catalog.entityRefs());
-      for (const snapshot of snapshots) {
-        expect(snapshot).toEqual(before);
-      }
     } finally {
       server.setOutage(false);
       cloud.setOutage(false);
+    }
+    // Two more listings each: the scan that was failing when the outage ended has ended too,
+    // so whatever it applied is in the catalog's tables, and stitched.
+    const atEnd = listings();
+    await pollUntil(async () => {
+      expect(listings().server).toBeGreaterThanOrEqual(atEnd.server + 2);
+      expect(listings().cloud).toBeGreaterThanOrEqual(atEnd.cloud + 2);
+      expect(await drops.pendingStitches()).toBe(0);
+    });
+
+    // Every write the catalog made since the outage began was recorded, so an entity removed
+    // and restored between two reads of the API shows here.
+    expect(await drops.drops(mark)).toEqual([]);
+    expect(await catalog.entityRefs()).toEqual(before);
+  });
+
+  it('stores why a discovery target with credentials is refused, and never the credentials', async () => {
+    const user = 'ci-robot';
+    const secret = 'S3cr3t-app-passw0rd';
+    const spec = { type: 'bitbucket-discovery', target: `https://${user}:${secret}@bitbucket.org/workspaces/acme?catalogPath=/catalog-info.yaml` };
+    const location = await catalog.registerLocation(spec.type, spec.target);
+    try {
+      // The catalog processes the registered location with this module's processor and stores
+      // what went wrong, serialised, for the Location entity; from there it reaches
+      // `status.items` and whoever reads or logs the entity's errors.
+      const errors = await pollUntil(async () => {
+        const stored = await storedLocationErrors(knex, spec);
+        expect(stored).not.toEqual([]);
+        expect(stored).toBeDefined();
+        return stored!;
+      });
+
+      expect(errors).toEqual([
+        expect.objectContaining({
+          name: 'InputError',
+          message: expect.stringContaining('it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead'),
+        }),
+      ]);
+      expect(findLeaks([errors], [...secretForms(secret, user), user])).toEqual([]);
+    } finally {
+      await catalog.unregisterLocation(location.id);
     }
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Backstage catalog module: Bitbucket Cloud discovery processor and Bitbucket Server
- * (Data Center) entity provider.
+ * (Data Center) entity provider, with webhooks through the events plugin.
  *
  * @packageDocumentation
  */
-export { catalogModuleBitbucketDiscovery as default } from './module';
+export { bitbucketDiscoveryFeatures as default } from './features';
+export { catalogModuleBitbucketDiscovery } from './module';
+export { eventsModuleBitbucketDiscoveryWebhooks } from './events/eventsModule';
 export { BitbucketServerEntityProvider, DEFAULT_SERVER_SCHEDULE } from './server/BitbucketServerEntityProvider';
 export type { BitbucketServerProviderConfig } from './server/readProviderConfigs';
 export { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';

@@ -1,7 +1,8 @@
 import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import catalogModuleBitbucketDiscovery, {
+import {
   BitbucketCloudDiscoveryProcessor,
+  catalogModuleBitbucketDiscovery,
   BitbucketServerEntityProvider,
   DEFAULT_SERVER_SCHEDULE,
 } from './index';

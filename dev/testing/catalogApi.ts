@@ -1,18 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 
-/** What the catalog says about an entity it processed, errors included (`status.items`). */
-export interface EntityStatusItem {
-  type: string;
-  level: string;
-  message: string;
-  error?: { name: string; message: string; cause?: unknown; [key: string]: unknown };
-}
-
-/** The `status.items` the catalog stitched into an entity: among them, its processing errors. */
-export function statusItems(entity: Entity): EntityStatusItem[] {
-  return (entity as Entity & { status?: { items?: EntityStatusItem[] } }).status?.items ?? [];
-}
-
 /** A location registered through the locations API. */
 export interface RegisteredLocation {
   id: string;

@@ -18,6 +18,8 @@ export interface CatalogDropRecorder {
   drops(after?: number): Promise<CatalogDrop[]>;
   /** The seq of the latest drop so far, to pass to {@link CatalogDropRecorder.drops}. */
   mark(): Promise<number>;
+  /** Entities waiting to be stitched: until none are, a processing result may not show yet. */
+  pendingStitches(): Promise<number>;
 }
 
 const TABLE = 'test_catalog_drops';
@@ -59,6 +61,10 @@ export async function recordCatalogDrops(knex: Knex): Promise<CatalogDropRecorde
     mark: async () => {
       const [row] = await knex(TABLE).max({ seq: 'seq' });
       return Number(row?.seq ?? 0);
+    },
+    pendingStitches: async () => {
+      const [row] = await knex('stitch_queue').count({ count: '*' });
+      return Number(row?.count ?? 0);
     },
   };
 }

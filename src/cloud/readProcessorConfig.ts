@@ -15,7 +15,7 @@ export interface BitbucketCloudProcessorConfig {
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,

@@ -1,11 +1,8 @@
+import { CatalogChanges, catalogChange } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { PassState, RepositoryState } from './RepositoryState';
 
-/** Location targets to add and to remove, as a delta mutation applies them. */
-export interface CatalogChanges {
-  added: string[];
-  removed: string[];
-}
+export type { CatalogChanges } from './catalogChange';
 
 /** A repository whose check failed for good in this run; it keeps its previous answer. */
 export interface BrokenRepository {
@@ -22,6 +19,7 @@ export interface BrokenRepository {
 export class DiscoveryPass {
   private readonly seen = new Set<string>();
   private readonly pending = new Map<string, RepositoryState>();
+  private readonly gone: string[] = [];
   private changes: CatalogChanges = { added: [], removed: [] };
   readonly broken: BrokenRepository[] = [];
 
@@ -70,13 +68,23 @@ export class DiscoveryPass {
     if (!next.hasCatalogFile) {
       delete next.target;
     }
-    if (previous?.hasCatalogFile && previous.target && previous.target !== next.target) {
-      this.changes.removed.push(previous.target);
-    }
-    if (next.hasCatalogFile && next.target && (!previous?.hasCatalogFile || previous.target !== next.target)) {
-      this.changes.added.push(next.target);
-    }
+    this.addChanges(catalogChange(previous, next));
     this.pending.set(next.key, next);
+  }
+
+  /** A repository that is gone (deleted, renamed away): it leaves the state and the catalog. */
+  recordGone(key: string): void {
+    const previous = this.known(key);
+    this.addChanges(catalogChange(previous, undefined));
+    this.pending.delete(key);
+    if (this.repositories.delete(key)) {
+      this.gone.push(key);
+    }
+  }
+
+  private addChanges(changes: CatalogChanges): void {
+    this.changes.added.push(...changes.added);
+    this.changes.removed.push(...changes.removed);
   }
 
   /** A check that failed for good: keep the previous answer, remember why, and do not ask again in this pass. */
@@ -108,6 +116,7 @@ export class DiscoveryPass {
       this.repositories.set(s.key, s);
     }
     await this.store.writeRepositories(this.discovery, states);
+    await this.store.deleteRepositories(this.discovery, this.gone.splice(0));
   }
 
   /** How many answers wait in the buffer. */

@@ -14,18 +14,23 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
 import { randomUUID } from 'crypto';
+import { applyRepositoryUpdate } from '../discovery/applyRepositoryUpdate';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
+import { RepositoryState } from '../discovery/RepositoryState';
+import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { describeStop } from '../discovery/describeStop';
 import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { QuotaSpentError } from '../http/QuotaSpentError';
+import { RequestStats } from '../http/RequestStats';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
-import { BitbucketServerClient } from './BitbucketServerClient';
+import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
-import { walkServerEstate } from './walkServerEstate';
+import { ServerWebhookEvent } from './serverWebhookEvent';
+import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /**
  * Used when neither config nor code gives a schedule. Bitbucket rate limits make a
@@ -66,6 +71,9 @@ export interface BitbucketServerEntityProviderOptions {
 export class BitbucketServerEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
   private readonly http: BitbucketHttpClient;
+  private readonly updates: RepositoryUpdateQueue;
+  /** The run in progress in this process, which webhook answers join so its commit never undoes them. */
+  private running?: { pass: DiscoveryPass; flusher: Flusher };
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -119,6 +127,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       budget: config.rateLimit,
       requestTimeoutMs: config.requestTimeoutMs,
     });
+    this.updates = new RepositoryUpdateQueue(deps.logger);
   }
 
   getProviderName(): string {
@@ -168,9 +177,11 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`,
     );
     const flusher = new Flusher(pass, changes => this.applyChanges(connection, changes));
+    this.running = { pass, flusher };
     try {
       await walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer: () => flusher.maybeFlush() });
     } catch (error) {
+      this.running = undefined;
       progress.stop();
       await flusher.flush().catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`));
       const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
@@ -186,6 +197,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     await flusher.flush();
     const removed = await pass.complete();
     const targets = pass.targets();
+    this.running = undefined;
     await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
     logBroken(logger, pass, what);
     const summary = progress.finish({
@@ -199,7 +211,91 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     return summary;
   }
 
+  /**
+   * Reacts to a webhook delivery: queues a check of each affected repository (coalesced per
+   * repository) and returns at once. The provider's filters apply to events as to passes.
+   */
+  handleWebhook(event: ServerWebhookEvent): void {
+    if (event.kind === 'push') {
+      if (this.covers(event.repository)) {
+        this.updates.enqueue(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository, event.refs));
+      }
+      return;
+    }
+    const oldKey = serverRepositoryKey(event.old);
+    const newKey = serverRepositoryKey(event.new);
+    if (oldKey !== newKey) {
+      this.updates.enqueue(oldKey, () => this.record(oldKey, undefined));
+    }
+    if (this.covers(event.new)) {
+      this.updates.enqueue(newKey, () => this.updateRepository(event.new));
+    }
+  }
+
+  /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
+  webhookUpdatesIdle(): Promise<void> {
+    return this.updates.idle();
+  }
+
+  private covers(repo: ServerRepository): boolean {
+    const { filters } = this.config;
+    const self = repo.links?.self?.[0]?.href;
+    if (self && safeHost(self) !== undefined && safeHost(self) !== this.config.host) {
+      return false;
+    }
+    return (
+      (!filters.projectKey || filters.projectKey.test(repo.project.key)) &&
+      (!filters.repoSlug || filters.repoSlug.test(repo.slug)) &&
+      !(filters.skipArchivedRepos && repo.archived === true)
+    );
+  }
+
+  /**
+   * At most two requests: the default branch (only to tell whether a push touched it), then the
+   * file check. A push to another branch changes nothing.
+   */
+  private async updateRepository(repo: ServerRepository, pushedRefs?: string[]): Promise<void> {
+    const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
+    if (pushedRefs) {
+      const branch = await client.defaultBranch(repo);
+      if (!branch || !pushedRefs.includes(`refs/heads/${branch}`)) {
+        return;
+      }
+    }
+    const target = client.browseUrl(repo, this.config.catalogPath);
+    const result = this.config.validateLocationsExist ? await client.checkFile(repo, this.config.catalogPath) : { found: true };
+    const now = Date.now();
+    await this.record(serverRepositoryKey(repo), { key: serverRepositoryKey(repo), hasCatalogFile: result.found, target, checkedAt: now, visitedAt: now });
+    if (result.found) {
+      // The file may have changed: have the catalog read it now rather than at its next loop.
+      await this.connection?.refresh({ keys: [`url:${target}`] });
+    }
+  }
+
+  /** Into the run in progress, whose commit then includes it; otherwise straight to the state and the catalog. */
+  private async record(key: string, next: RepositoryState | undefined): Promise<void> {
+    const connection = this.connection;
+    if (!connection) {
+      return;
+    }
+    if (this.running) {
+      const { pass, flusher } = this.running;
+      if (next) {
+        pass.markSeen(key);
+        pass.recordAnswer(next);
+      } else {
+        pass.recordGone(key);
+      }
+      await flusher.flush();
+      return;
+    }
+    await this.applyChanges(connection, await applyRepositoryUpdate(this.deps.stateStore, this.getProviderName(), key, next));
+  }
+
   private async applyChanges(connection: EntityProviderConnection, changes: CatalogChanges): Promise<void> {
+    if (changes.added.length === 0 && changes.removed.length === 0) {
+      return;
+    }
     await connection.applyMutation({
       type: 'delta',
       added: changes.added.map(target => this.toDeferredEntity(target)),
@@ -236,6 +332,14 @@ class Flusher {
     this.last = Date.now();
     this.running = this.running.catch(() => undefined).then(() => this.pass.flush(this.apply));
     return this.running;
+  }
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
   }
 }
 

@@ -31,6 +31,8 @@ export interface BitbucketServerProviderConfig {
   requestTimeoutMs: number;
   /** Client-side pacing, so Bitbucket's limiter is never hit. */
   rateLimit?: RequestBudgetOptions;
+  /** Webhook deliveries must be signed with it (`X-Hub-Signature`). */
+  webhookSecret?: string;
 }
 
 export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
@@ -45,6 +47,7 @@ const PROVIDER_KEYS = [
   'concurrency',
   'requestTimeout',
   'rateLimit',
+  'webhookSecret',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
 
@@ -130,6 +133,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     concurrency: readWholeNumber(config, at, 'concurrency', SERVER_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(config, at),
+    webhookSecret: config.getOptionalString('webhookSecret') || undefined,
   };
 }
 

@@ -1,0 +1,25 @@
+import { parseSimulatorArguments } from '../dev/simulator/cliOptions';
+import { SCENARIOS, selectScenarios, simulatorArguments } from './scenarios';
+
+describe('simulatorArguments', () => {
+  it('gives the simulator each scenario’s faults in a form its CLI accepts', () => {
+    for (const scenario of SCENARIOS) {
+      const { faults } = parseSimulatorArguments(simulatorArguments(scenario));
+      expect(faults.rateLimit).toEqual(scenario.rateLimit);
+      expect(faults.quota).toEqual(scenario.quota);
+    }
+    const [quota] = selectScenarios(['cloud-2k-quota']);
+    expect(parseSimulatorArguments(simulatorArguments(quota)).faults.quota).toEqual({ requests: 800, windowSeconds: 3600 });
+  });
+
+  it('repeats only the scenarios one call cannot finish, each with what its driver needs', () => {
+    for (const scenario of SCENARIOS.filter(s => s.repetition)) {
+      if (scenario.repetition?.kind === 'quota-loops') {
+        expect(scenario).toMatchObject({ product: 'cloud', quota: expect.anything() });
+      } else {
+        expect(scenario.product).toBe('server');
+      }
+    }
+    expect(SCENARIOS.filter(s => s.repetition).map(s => s.name)).toEqual(['cloud-2k-quota', 'server-5k-dc-limiter']);
+  });
+});

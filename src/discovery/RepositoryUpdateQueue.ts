@@ -1,0 +1,72 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+
+/** Updates waiting at most; beyond it a delivery is dropped with a warning (the next pass catches up). */
+export const MAX_QUEUED_UPDATES = 10_000;
+/** Updates running at once, so a flood of deliveries does not crowd out a pass. */
+const CONCURRENCY = 4;
+
+/**
+ * Work for single repositories (a webhook delivery's check), behind the HTTP ingress: `enqueue`
+ * returns at once. Updates for one key coalesce: a burst of 50 pushes costs one update while one
+ * waits, and at most one more after one that is running.
+ */
+export class RepositoryUpdateQueue {
+  private readonly waiting = new Map<string, () => Promise<void>>();
+  private readonly running = new Set<string>();
+  private readonly rerun = new Map<string, () => Promise<void>>();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly logger: LoggerService) {}
+
+  enqueue(key: string, update: () => Promise<void>): void {
+    if (this.running.has(key)) {
+      this.rerun.set(key, update);
+      return;
+    }
+    if (!this.waiting.has(key) && this.waiting.size >= MAX_QUEUED_UPDATES) {
+      this.logger.warn(`Dropped a webhook update for ${key}: ${MAX_QUEUED_UPDATES} updates are waiting; the next pass will catch up`);
+      return;
+    }
+    this.waiting.set(key, update);
+    this.pump();
+  }
+
+  /** Resolves once nothing waits or runs. */
+  idle(): Promise<void> {
+    if (this.waiting.size === 0 && this.running.size === 0) {
+      return Promise.resolve();
+    }
+    return new Promise(resolve => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    for (const [key, update] of this.waiting) {
+      if (this.running.size >= CONCURRENCY) {
+        return;
+      }
+      if (this.running.has(key)) {
+        continue;
+      }
+      this.waiting.delete(key);
+      this.run(key, update);
+    }
+    if (this.waiting.size === 0 && this.running.size === 0) {
+      this.idleWaiters.splice(0).forEach(resolve => resolve());
+    }
+  }
+
+  private run(key: string, update: () => Promise<void>): void {
+    this.running.add(key);
+    update()
+      .catch(error => this.logger.warn(`Webhook update for ${key} failed; the next pass will catch up: ${(error as Error).message}`))
+      .finally(() => {
+        this.running.delete(key);
+        const again = this.rerun.get(key);
+        if (again) {
+          this.rerun.delete(key);
+          this.waiting.set(key, again);
+        }
+        this.pump();
+      });
+  }
+}

@@ -1,0 +1,105 @@
+import { CATALOG, MIXED_ESTATE, repo } from '../../dev/testing/fixtures';
+import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../dev/testing/serverHarness';
+import { onRequestArrival } from '../../dev/testing/trafficRecorder';
+import { serverModifiedDelivery, serverPushDelivery, WebhookDelivery } from '../../dev/testing/webhookDeliveries';
+import { readServerWebhookEvent } from './serverWebhookEvent';
+
+afterEach(closeServerHarnesses);
+
+/** Hands a delivery to the provider as the events router does, and waits for its updates. */
+async function deliver(h: ServerHarness, delivery: WebhookDelivery): Promise<void> {
+  const event = readServerWebhookEvent(delivery.headers['x-event-key'], JSON.parse(delivery.body));
+  expect(event).toBeDefined();
+  h.provider.handleWebhook(event!);
+  await h.provider.webhookUpdatesIdle();
+}
+
+/** Requests the simulator saw since `from`. */
+const requestsSince = (h: ServerHarness, from: number) => h.sim.stats.requests - from;
+
+describe('BitbucketServerEntityProvider webhooks', () => {
+  it('adds the Location of a catalog file pushed to the default branch, asks the catalog to read it now, in two requests', async () => {
+    const h = await startServerHarness(MIXED_ESTATE);
+    await h.provider.refresh();
+    const target = h.browse('A', 'a-repo-3');
+    expect(h.connection.catalogTargets()).not.toContain(target);
+
+    h.sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', CATALOG);
+    const before = h.sim.stats.requests;
+    await deliver(h, serverPushDelivery({ projectKey: 'A', slug: 'a-repo-3' }));
+    expect(requestsSince(h, before)).toBe(2);
+    expect(h.connection.catalogTargets()).toContain(target);
+    expect(h.connection.mutations.at(-1)).toMatchObject({ type: 'delta', removed: [] });
+    expect(h.connection.refreshedKeys).toEqual([`url:${target}`]);
+  });
+
+  it('removes the Location when a push deletes the file, and ignores pushes to other branches', async () => {
+    const h = await startServerHarness(MIXED_ESTATE);
+    await h.provider.refresh();
+    const target = h.browse('B', 'b-repo-0');
+    const mutations = h.connection.mutations.length;
+
+    let before = h.sim.stats.requests;
+    await deliver(h, serverPushDelivery({ projectKey: 'B', slug: 'b-repo-0' }, { branch: 'feature/x' }));
+    expect(requestsSince(h, before)).toBe(1);
+    expect(h.connection.mutations).toHaveLength(mutations);
+
+    h.sim.removeFile('B', 'b-repo-0', 'catalog-info.yaml');
+    before = h.sim.stats.requests;
+    await deliver(h, serverPushDelivery({ projectKey: 'B', slug: 'b-repo-0' }));
+    expect(requestsSince(h, before)).toBe(2);
+    expect(h.connection.catalogTargets()).not.toContain(target);
+    expect(h.connection.removedTargets()).toEqual([target]);
+  });
+
+  it('applies the provider filters to events: an excluded project costs no request', async () => {
+    const h = await startServerHarness(MIXED_ESTATE, { provider: { filters: { projectKey: '^A$' } } });
+    await h.provider.refresh();
+    const before = h.sim.stats.requests;
+    await deliver(h, serverPushDelivery({ projectKey: 'B', slug: 'b-repo-3' }));
+    expect(requestsSince(h, before)).toBe(0);
+  });
+
+  it('coalesces a burst of 50 pushes to one repository into at most two updates', async () => {
+    const h = await startServerHarness(MIXED_ESTATE);
+    await h.provider.refresh();
+    h.sim.setFile('A', 'a-repo-7', 'catalog-info.yaml', CATALOG);
+    const before = h.sim.stats.requests;
+    for (let i = 0; i < 50; i += 1) {
+      h.provider.handleWebhook(readServerWebhookEvent('repo:refs_changed', JSON.parse(serverPushDelivery({ projectKey: 'A', slug: 'a-repo-7' }).body))!);
+    }
+    await h.provider.webhookUpdatesIdle();
+    // One update running, one coalesced behind it: two requests each.
+    expect(requestsSince(h, before)).toBeLessThanOrEqual(4);
+    expect(h.connection.catalogTargets()).toContain(h.browse('A', 'a-repo-7'));
+  });
+
+  it('follows a rename: the old Location leaves, the new one comes', async () => {
+    const h = await startServerHarness({ projects: [{ key: 'A' }, { key: 'C' }], repositories: [repo('A', 'old-name')] });
+    await h.provider.refresh();
+    expect(h.connection.catalogTargets()).toEqual([h.browse('A', 'old-name')]);
+    h.sim.deleteRepository('A', 'old-name');
+    h.sim.addRepository(repo('C', 'new-name'));
+    await deliver(h, serverModifiedDelivery({ projectKey: 'A', slug: 'old-name' }, { projectKey: 'C', slug: 'new-name' }));
+    expect(h.connection.catalogTargets()).toEqual([h.browse('C', 'new-name')]);
+  });
+
+  it('keeps a file created by a push during a full pass that had already checked that repository', async () => {
+    const h = await startServerHarness(MIXED_ESTATE);
+    const target = h.browse('A', 'a-repo-11');
+    let pushed: Promise<void> | undefined;
+    let checks = 0;
+    onRequestArrival(h.sim, req => {
+      // Once the pass has moved well past a-repo-11 (checked early, without the file), the file is pushed.
+      if (req.path.includes('/raw/') && ++checks === 20 && !pushed) {
+        h.sim.setFile('A', 'a-repo-11', 'catalog-info.yaml', CATALOG);
+        pushed = deliver(h, serverPushDelivery({ projectKey: 'A', slug: 'a-repo-11' }));
+      }
+    });
+    const summary = await h.provider.refresh();
+    await pushed;
+    expect(summary.complete).toBe(true);
+    expect(h.connection.catalogTargets()).toContain(target);
+    expect(h.connection.removedTargets()).toEqual([]);
+  });
+});

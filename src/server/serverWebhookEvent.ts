@@ -1,0 +1,29 @@
+import { ServerRepository } from './BitbucketServerClient';
+
+/** A Bitbucket Server webhook delivery, as far as discovery acts on it. */
+export type ServerWebhookEvent =
+  /** `repo:refs_changed`: a push; `refs` are the full ref names it changed. */
+  | { kind: 'push'; repository: ServerRepository; refs: string[] }
+  /** `repo:modified`: a rename or a move to another project. */
+  | { kind: 'modified'; old: ServerRepository; new: ServerRepository };
+
+/** Reads a delivery by its `X-Event-Key`; undefined for events discovery ignores or payloads it cannot use. */
+export function readServerWebhookEvent(eventKey: string | undefined, payload: unknown): ServerWebhookEvent | undefined {
+  const body = payload as { repository?: unknown; changes?: unknown; old?: unknown; new?: unknown } | undefined;
+  if (eventKey === 'repo:refs_changed' && isRepository(body?.repository)) {
+    const changes = Array.isArray(body?.changes) ? body.changes : [];
+    const refs = changes
+      .map(change => (change as { ref?: { id?: unknown }; refId?: unknown }).ref?.id ?? (change as { refId?: unknown }).refId)
+      .filter((ref): ref is string => typeof ref === 'string');
+    return { kind: 'push', repository: body.repository, refs };
+  }
+  if (eventKey === 'repo:modified' && isRepository(body?.old) && isRepository(body?.new)) {
+    return { kind: 'modified', old: body.old, new: body.new };
+  }
+  return undefined;
+}
+
+function isRepository(value: unknown): value is ServerRepository {
+  const repo = value as ServerRepository | undefined;
+  return typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string';
+}
