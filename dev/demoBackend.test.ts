@@ -1,5 +1,5 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { coreServices, createBackendModule, createServiceFactory } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogLocationsExtensionPoint, catalogProcessingExtensionPoint, EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { Knex } from 'knex';
@@ -146,9 +146,34 @@ function probeEntity(name: string): Entity {
 }
 
 // backend-defaults leaves SQLite connections open when the backend stops, and their pool timer
-// would keep jest from exiting; the test brings its own database and closes it afterwards.
+// would keep jest from exiting; the test brings its own databases and closes them afterwards.
 // Created at the top level, its cleanup runs after the backend below has stopped.
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/**
+ * One database per plugin, as a deployed backend has: plugins sharing one would run their
+ * migrations (each has its own auth key tables, same names) against each other at startup.
+ */
+const databasePerPlugin = (() => {
+  const byPlugin = new Map<string, Promise<Knex>>();
+  const of = (pluginId: string): Promise<Knex> => {
+    let knex = byPlugin.get(pluginId);
+    if (!knex) {
+      knex = databases.init('SQLITE_3');
+      byPlugin.set(pluginId, knex);
+    }
+    return knex;
+  };
+  const feature = createServiceFactory({
+    service: coreServices.database,
+    deps: { plugin: coreServices.pluginMetadata },
+    async factory({ plugin }) {
+      const knex = await of(plugin.getId());
+      return { getClient: async () => knex };
+    },
+  });
+  return { feature, of };
+})();
 
 describe('the demo backend', () => {
   let demo: DemoBackend;
@@ -162,12 +187,13 @@ describe('the demo backend', () => {
     configDir = await mkdtemp(join(tmpdir(), 'demo-backend-test-'));
     const configFile = join(configDir, 'app-config.test.yaml');
     await writeFile(configFile, JSON.stringify(testConfig({ backend, server })));
-    knex = await databases.init('SQLITE_3');
+    // The catalog's: the catalog's tables, and this module's state, which it keeps in the catalog's database.
+    knex = await databasePerPlugin.of('catalog');
     demo = await startDemoBackend({
       extraConfigFiles: [configFile],
       simulatorPorts: { server, cloud },
       watchConfig: false,
-      features: [mockServices.database.factory({ knex }), registrableDiscoveryLocations, probeProvider.feature],
+      features: [databasePerPlugin.feature, registrableDiscoveryLocations, probeProvider.feature],
     });
     catalog = catalogApi(demo.baseUrl);
     // The catalog's tables exist once the backend has started; from here on every entity that
@@ -314,6 +340,9 @@ describe('the demo backend', () => {
       expect(findLeaks([errors], [...secretForms(secret, user), user])).toEqual([]);
     } finally {
       await catalog.unregisterLocation(location.id);
+      // Gone before the backend stops: the catalog publishes each processing error as an event,
+      // without catching the refusal once the events service is shutting down.
+      await pollUntil(async () => expect(await storedLocationErrors(knex, spec)).toBeUndefined());
     }
   });
 });

@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path';
 import { RunningBackend, startBackend } from './backend';
 import { DemoSimulators, startDemoSimulators } from './demoSimulators';
 
+/** Where `dev/app-config.yaml` has the backend listen. */
+export const DEMO_BACKEND_URL = 'http://localhost:7007';
+
 /** The ports `dev/app-config.yaml` expects the simulators on. */
 export const DEMO_SIMULATOR_PORTS = { server: 7990, cloud: 7991 };
 
@@ -15,6 +18,8 @@ export interface DemoBackendOptions {
   extraConfigFiles?: string[];
   /** Default {@link DEMO_SIMULATOR_PORTS}; other ports need config naming them in `extraConfigFiles`. */
   simulatorPorts?: { server: number; cloud: number };
+  /** Where the simulators deliver webhooks; default the demo's `http://localhost:7007`. */
+  backendBaseUrl?: string;
   watchConfig?: boolean;
   features?: BackendFeature[];
 }
@@ -25,7 +30,7 @@ export interface DemoBackend extends RunningBackend {
 
 /** The simulators with the demo estate, then the backend configured by `dev/app-config.yaml` against them. */
 export async function startDemoBackend(options: DemoBackendOptions = {}): Promise<DemoBackend> {
-  const simulators = await startDemoSimulators(options.simulatorPorts ?? DEMO_SIMULATOR_PORTS);
+  const simulators = await startDemoSimulators(options.simulatorPorts ?? DEMO_SIMULATOR_PORTS, options.backendBaseUrl ?? DEMO_BACKEND_URL);
   let backend: RunningBackend;
   try {
     backend = await startBackend({

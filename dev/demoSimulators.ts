@@ -9,6 +9,9 @@ export const DEMO_CREDENTIALS = {
   cloud: { username: 'backstage@acme.example', token: 'demo-cloud-token' },
 };
 
+/** The Server provider's `webhookSecret` in `dev/app-config.yaml`, which the simulator signs deliveries with. */
+export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
+
 export interface DemoSimulators {
   server: BitbucketServerSimulator;
   cloud: BitbucketCloudSimulator;
@@ -31,8 +34,14 @@ class LocalhostServerSimulator extends BitbucketServerSimulator {
  * process's requests for bitbucket.org and api.bitbucket.org to the Cloud one. Each call serves
  * a fresh estate, so mutations in one run do not leak into the next.
  */
-export async function startDemoSimulators(ports: { server: number; cloud: number }): Promise<DemoSimulators> {
-  const server = new LocalhostServerSimulator({ estate: demoServerEstate(), auth: DEMO_CREDENTIALS.server, port: ports.server });
+export async function startDemoSimulators(ports: { server: number; cloud: number }, backendBaseUrl: string): Promise<DemoSimulators> {
+  const server = new LocalhostServerSimulator({
+    estate: demoServerEstate(),
+    auth: DEMO_CREDENTIALS.server,
+    port: ports.server,
+    // A project-level webhook, as an admin enters it in Bitbucket: the events plugin's ingress, the demo secret.
+    webhook: { url: `${backendBaseUrl}/api/events/http/bitbucketServer`, secret: DEMO_WEBHOOK_SECRET },
+  });
   const cloud = new BitbucketCloudSimulator({
     estate: demoCloudEstate(),
     workspace: DEMO_CLOUD_WORKSPACE,

@@ -16,6 +16,14 @@ async function main(): Promise<void> {
   printTryCommands(backend.baseUrl, ownConfig);
 }
 
+/** The file the printed `curl` pushes. */
+const DEMO_PUSH = {
+  project: 'PAY',
+  repo: 'refund-service',
+  path: '/catalog-info.yaml',
+  content: 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: refund-service\nspec:\n  type: service\n  owner: payments\n  lifecycle: experimental\n',
+};
+
 function printTryCommands(baseUrl: string, ownConfig: boolean): void {
   const catalog = `${baseUrl}/api/catalog`;
   console.log(
@@ -32,6 +40,17 @@ function printTryCommands(baseUrl: string, ownConfig: boolean): void {
       `  curl '${catalog}/entities?filter=kind=location&fields=spec.type,spec.target'`,
       `  curl '${catalog}/entities?filter=kind=api&fields=metadata.name,spec.type'`,
       `  curl '${catalog}/entity-facets?facet=kind'`,
+      ...(ownConfig
+        ? []
+        : [
+            '',
+            'Push a catalog file to a new Bitbucket Server repository; the simulator delivers the signed webhook,',
+            'and the Component is in the catalog within seconds (scheduled passes are minutes apart):',
+            '',
+            `  curl -X PUT localhost:${DEMO_SIMULATOR_PORTS.server}/__sim/files -H 'content-type: application/json' -d '${JSON.stringify(DEMO_PUSH)}'`,
+            `  curl '${catalog}/entities/by-name/component/default/refund-service'`,
+            `  curl -X DELETE localhost:${DEMO_SIMULATOR_PORTS.server}/__sim/files -H 'content-type: application/json' -d '${JSON.stringify({ project: DEMO_PUSH.project, repo: DEMO_PUSH.repo, path: DEMO_PUSH.path })}'`,
+          ]),
       '',
     ].join('\n'),
   );

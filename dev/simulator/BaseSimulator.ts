@@ -120,10 +120,10 @@ export abstract class BaseSimulator {
    * The origin the client believes it called: forwarded headers win (set by
    * routeBitbucketCloudTo), else the simulator's own URL.
    */
-  protected publicOrigin(req: SimRequest): string {
-    const forwardedHost = firstHeader(req.headers['x-forwarded-host']);
+  protected publicOrigin(req?: SimRequest): string {
+    const forwardedHost = req && firstHeader(req.headers['x-forwarded-host']);
     if (!forwardedHost) return this.url;
-    const proto = firstHeader(req.headers['x-forwarded-proto']) ?? 'http';
+    const proto = firstHeader(req?.headers['x-forwarded-proto']) ?? 'http';
     return `${proto}://${forwardedHost}`;
   }
 

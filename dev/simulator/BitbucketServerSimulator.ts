@@ -10,6 +10,9 @@ import { serverPage } from './bitbucketServerPaging';
 import { defaultBranchOf, latestCommitOf, readFile, repositoryName, SimRepository } from './estate';
 import { jsonReply, Reply, SimRequest, textReply } from './httpServer';
 import { BadRequestError, Route } from './routing';
+import { FileChange } from './adminEndpoints';
+import { serverPushDelivery } from './serverWebhookDeliveries';
+import { sendWebhook, WebhookTarget } from './webhookSender';
 
 export interface BitbucketServerAuth {
   /** Accepted as `Bearer <token>` (and as the Basic password of `username`, as personal tokens are). */
@@ -21,6 +24,8 @@ export interface BitbucketServerAuth {
 export interface BitbucketServerSimulatorOptions extends SimulatorOptions {
   /** When set, every API request must carry matching credentials; otherwise anonymous access works. */
   auth?: BitbucketServerAuth;
+  /** A project-level webhook for `repo:refs_changed`, as an admin sets it up; `PUT`/`DELETE /__sim/files` deliver to it. */
+  webhook?: WebhookTarget;
 }
 
 const EXCEPTIONS = {
@@ -52,9 +57,39 @@ function route(name: string, path: string, handle: Route['handle']): Route {
 export class BitbucketServerSimulator extends BaseSimulator {
   private readonly auth: BitbucketServerAuth | undefined;
 
+  private readonly webhook: WebhookTarget | undefined;
+
   constructor(options: BitbucketServerSimulatorOptions) {
     super(options);
     this.auth = options.auth;
+    this.webhook = options.webhook;
+  }
+
+  /** Commits a file to the default branch (creating the repository if new), then delivers the push webhook. */
+  async putFile(change: FileChange & { content: string }): Promise<{ delivered: number | string | null }> {
+    if (!this.store.findRepository(change.owner, change.repo)) {
+      this.addRepository({ projectKey: change.owner, slug: change.repo, files: {} });
+    }
+    this.setFile(change.owner, change.repo, change.path, change.content);
+    return this.deliverPush(change);
+  }
+
+  /** Deletes a file on the default branch, then delivers the push webhook. */
+  async deleteFile(change: FileChange): Promise<{ delivered: number | string | null }> {
+    this.removeFile(change.owner, change.repo, change.path);
+    return this.deliverPush(change);
+  }
+
+  private async deliverPush(change: FileChange): Promise<{ delivered: number | string | null }> {
+    const repo = this.store.findRepository(change.owner, change.repo);
+    if (!this.webhook || !repo) {
+      return { delivered: null };
+    }
+    const delivery = serverPushDelivery(
+      { projectKey: repo.projectKey, slug: repo.slug, selfHref: `${this.publicOrigin()}/projects/${repo.projectKey}/repos/${repo.slug}/browse` },
+      { branch: defaultBranchOf(repo), secret: this.webhook.secret },
+    );
+    return { delivered: await sendWebhook(this.webhook, delivery) };
   }
 
   protected readonly routes: Route[] = [

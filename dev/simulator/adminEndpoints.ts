@@ -11,14 +11,27 @@ export interface AdminTarget {
   setFaults(partial: FaultOptions): void;
   setOutage(on: boolean): void;
   startNextQuotaWindow(): void;
+  /** `PUT /__sim/files`: create or change a file (and its repository), then deliver the product's webhook. */
+  putFile?(change: FileChange & { content: string }): Promise<unknown>;
+  /** `DELETE /__sim/files`: remove a file, then deliver the product's webhook. */
+  deleteFile?(change: FileChange): Promise<unknown>;
+}
+
+/** Names a file the way `PUT`/`DELETE /__sim/files` bodies do. */
+export interface FileChange {
+  /** Server: the project key; Cloud: the workspace. */
+  owner: string;
+  repo: string;
+  path: string;
 }
 
 /**
  * `GET /__sim/stats`, `POST /__sim/stats/reset`, `POST /__sim/faults` (FaultOptions JSON, merged;
  * null switches a fault off), `POST /__sim/outage` (`{ "on": boolean }`) and
- * `POST /__sim/quota/next-window` (the quota's hour has passed).
+ * `POST /__sim/quota/next-window` (the quota's hour has passed), and `PUT`/`DELETE /__sim/files`
+ * (change the estate, then deliver the webhook Bitbucket would send).
  */
-export function handleAdminRequest(req: SimRequest, target: AdminTarget): Reply {
+export async function handleAdminRequest(req: SimRequest, target: AdminTarget): Promise<Reply> {
   const endpoint = `${req.method} ${req.path.slice(ADMIN_PATH_PREFIX.length)}`;
   switch (endpoint) {
     case 'GET stats':
@@ -41,6 +54,21 @@ export function handleAdminRequest(req: SimRequest, target: AdminTarget): Reply 
     case 'POST quota/next-window':
       target.startNextQuotaWindow();
       return { status: 204 };
+    case 'PUT files':
+    case 'DELETE files': {
+      const body = parseObject(req.body);
+      const owner = body?.project ?? body?.workspace;
+      const change = { owner: String(owner), repo: String(body?.repo), path: String(body?.path) };
+      const handler = req.method === 'PUT' ? target.putFile : target.deleteFile;
+      if (!handler || typeof owner !== 'string' || typeof body?.repo !== 'string' || typeof body?.path !== 'string') {
+        return jsonReply(400, { message: 'Expected { "project" (or "workspace"), "repo", "path" } and, to PUT, "content"' });
+      }
+      if (req.method === 'PUT' && typeof body.content !== 'string') {
+        return jsonReply(400, { message: 'PUT /__sim/files needs "content"' });
+      }
+      const result = req.method === 'PUT' ? await target.putFile!({ ...change, content: String(body.content) }) : await target.deleteFile!(change);
+      return jsonReply(200, result);
+    }
     default:
       return jsonReply(404, { message: `No simulator admin endpoint ${req.method} ${req.path}` });
   }

@@ -1,0 +1,99 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DemoBackend, startDemoBackend } from './demoBackend';
+import { DEMO_CREDENTIALS, DEMO_WEBHOOK_SECRET } from './demoSimulators';
+import { serverPushDelivery } from './simulator/serverWebhookDeliveries';
+import { catalogApi } from './testing/catalogApi';
+import { databasePerPlugin } from './testing/databasePerPlugin';
+import { freePort } from './testing/freePort';
+import { pollUntil } from './testing/pollUntil';
+
+// Webhooks end to end, as `npm start` runs them: the simulator changes a file and delivers
+// Bitbucket's signed webhook to the events plugin's HTTP ingress of a real backend; the
+// scheduled pass is an hour away, so only the webhook can make the catalog follow.
+jest.setTimeout(90_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const perPlugin = databasePerPlugin(databases);
+
+const NEW_SERVICE = {
+  project: 'PAY',
+  repo: 'refund-service',
+  path: '/catalog-info.yaml',
+  content: 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: refund-service\nspec:\n  type: service\n  owner: payments\n  lifecycle: experimental\n',
+};
+
+describe('webhooks in the demo backend', () => {
+  let demo: DemoBackend;
+  let configDir: string;
+  let catalog: ReturnType<typeof catalogApi>;
+  let simulator: string;
+  let ingress: string;
+
+  beforeAll(async () => {
+    const [backend, server, cloud] = [await freePort(), await freePort(), await freePort()];
+    const serverHost = `localhost:${server}`;
+    configDir = await mkdtemp(join(tmpdir(), 'webhooks-test-'));
+    const configFile = join(configDir, 'app-config.test.yaml');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        backend: { baseUrl: `http://localhost:${backend}`, listen: { port: backend }, logger: { level: 'error' } },
+        integrations: {
+          bitbucketServer: [{ host: serverHost, apiBaseUrl: `http://${serverHost}/rest/api/1.0`, token: DEMO_CREDENTIALS.server.token }],
+        },
+        catalog: {
+          processingInterval: '1s',
+          // One pass right after start, the next an hour later: what follows within seconds is the webhook's doing.
+          providers: { bitbucketServer: { acme: { host: serverHost, schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } } } },
+        },
+      }),
+    );
+    demo = await startDemoBackend({
+      extraConfigFiles: [configFile],
+      simulatorPorts: { server, cloud },
+      backendBaseUrl: `http://localhost:${backend}`,
+      watchConfig: false,
+      features: [perPlugin.feature],
+    });
+    catalog = catalogApi(demo.baseUrl);
+    simulator = `http://localhost:${server}/__sim/files`;
+    ingress = `${demo.baseUrl}/api/events/http/bitbucketServer`;
+    await pollUntil(async () => expect(await catalog.names('component')).toContain('payments-api'));
+  });
+
+  afterAll(async () => {
+    await demo?.stop();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  const simulatorChange = async (method: 'PUT' | 'DELETE', body: Record<string, string>) => {
+    const response = await fetch(simulator, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { delivered: number | string | null };
+  };
+
+  it('refuses a delivery without a signature (401) or with a forged one (403), and changes nothing', async () => {
+    const rawRequests = () => demo.simulators.server.stats.byRoute.raw ?? 0;
+    const before = rawRequests();
+    const unsigned = serverPushDelivery({ projectKey: 'PAY', slug: 'payments-api' });
+    expect((await fetch(ingress, { method: 'POST', headers: unsigned.headers, body: unsigned.body })).status).toBe(401);
+    const forged = serverPushDelivery({ projectKey: 'PAY', slug: 'payments-api' }, { secret: 'guessed' });
+    expect((await fetch(ingress, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(403);
+    // A valid one for the same repository is accepted and checked: the refusals were the signature's doing.
+    const signed = serverPushDelivery({ projectKey: 'PAY', slug: 'payments-api' }, { secret: DEMO_WEBHOOK_SECRET });
+    expect((await fetch(ingress, { method: 'POST', headers: signed.headers, body: signed.body })).status).toBe(202);
+    await pollUntil(async () => expect(rawRequests()).toBe(before + 1), { timeoutMs: 10_000, everyMs: 100 });
+  });
+
+  it('shows a catalog file pushed to a new repository as a Component within 10 seconds, and removes it when the file is deleted', async () => {
+    expect((await simulatorChange('PUT', NEW_SERVICE)).delivered).toBe(202);
+    await pollUntil(async () => expect(await catalog.names('component')).toContain('refund-service'), { timeoutMs: 10_000, everyMs: 200 });
+
+    const { content: _content, ...file } = NEW_SERVICE;
+    expect((await simulatorChange('DELETE', file)).delivered).toBe(202);
+    await pollUntil(async () => expect(await catalog.names('component')).not.toContain('refund-service'), { timeoutMs: 10_000, everyMs: 200 });
+  });
+});
