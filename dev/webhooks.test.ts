@@ -92,7 +92,7 @@ describe('webhooks in the demo backend', () => {
     expect((await simulatorChange('PUT', NEW_SERVICE)).delivered).toBe(202);
     await pollUntil(async () => expect(await catalog.names('component')).toContain('refund-service'), { timeoutMs: 10_000, everyMs: 200 });
 
-    const { content: _content, ...file } = NEW_SERVICE;
+    const file = { project: NEW_SERVICE.project, repo: NEW_SERVICE.repo, path: NEW_SERVICE.path };
     expect((await simulatorChange('DELETE', file)).delivered).toBe(202);
     await pollUntil(async () => expect(await catalog.names('component')).not.toContain('refund-service'), { timeoutMs: 10_000, everyMs: 200 });
   });
