@@ -9,7 +9,7 @@ export const DEMO_CREDENTIALS = {
   cloud: { username: 'backstage@acme.example', token: 'demo-cloud-token' },
 };
 
-/** The Server provider's `webhookSecret` in `dev/app-config.yaml`, which the simulator signs deliveries with. */
+/** The `webhookSecret` of `dev/app-config.yaml` (Server provider and Cloud processor), which the simulators sign deliveries with. */
 export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
 
 export interface DemoSimulators {
@@ -47,6 +47,8 @@ export async function startDemoSimulators(ports: { server: number; cloud: number
     workspace: DEMO_CLOUD_WORKSPACE,
     auth: DEMO_CREDENTIALS.cloud,
     port: ports.cloud,
+    // A workspace webhook: the events plugin's ingress, the demo secret.
+    webhook: { url: `${backendBaseUrl}/api/events/http/bitbucketCloud`, secret: DEMO_WEBHOOK_SECRET },
   });
   let route: { close(): void };
   try {

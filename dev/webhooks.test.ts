@@ -25,11 +25,19 @@ const NEW_SERVICE = {
   content: 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: refund-service\nspec:\n  type: service\n  owner: payments\n  lifecycle: experimental\n',
 };
 
+const NEW_CLOUD_APP = {
+  workspace: 'acme',
+  repo: 'billing-web',
+  path: '/catalog-info.yaml',
+  content: 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: billing-web\nspec:\n  type: website\n  owner: web\n  lifecycle: experimental\n',
+};
+
 describe('webhooks in the demo backend', () => {
   let demo: DemoBackend;
   let configDir: string;
   let catalog: ReturnType<typeof catalogApi>;
   let simulator: string;
+  let cloudSimulator: string;
   let ingress: string;
 
   beforeAll(async () => {
@@ -60,8 +68,9 @@ describe('webhooks in the demo backend', () => {
     });
     catalog = catalogApi(demo.baseUrl);
     simulator = `http://localhost:${server}/__sim/files`;
+    cloudSimulator = `http://localhost:${cloud}/__sim/files`;
     ingress = `${demo.baseUrl}/api/events/http/bitbucketServer`;
-    await pollUntil(async () => expect(await catalog.names('component')).toContain('payments-api'));
+    await pollUntil(async () => expect(await catalog.names('component')).toEqual(expect.arrayContaining(['payments-api', 'ios-app'])));
   });
 
   afterAll(async () => {
@@ -69,8 +78,8 @@ describe('webhooks in the demo backend', () => {
     await rm(configDir, { recursive: true, force: true });
   });
 
-  const simulatorChange = async (method: 'PUT' | 'DELETE', body: Record<string, string>) => {
-    const response = await fetch(simulator, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const simulatorChange = async (method: 'PUT' | 'DELETE', body: Record<string, string>, url = simulator) => {
+    const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(response.status).toBe(200);
     return (await response.json()) as { delivered: number | string | null };
   };
@@ -95,5 +104,15 @@ describe('webhooks in the demo backend', () => {
     const file = { project: NEW_SERVICE.project, repo: NEW_SERVICE.repo, path: NEW_SERVICE.path };
     expect((await simulatorChange('DELETE', file)).delivered).toBe(202);
     await pollUntil(async () => expect(await catalog.names('component')).not.toContain('refund-service'), { timeoutMs: 10_000, everyMs: 200 });
+  });
+
+  it('shows a catalog file pushed to a new Bitbucket Cloud repository within 10 seconds, within cacheTtl, and removes it again', async () => {
+    expect((await simulatorChange('PUT', NEW_CLOUD_APP, cloudSimulator)).delivered).toBe(202);
+    await pollUntil(async () => expect(await catalog.names('component')).toContain('billing-web'), { timeoutMs: 10_000, everyMs: 200 });
+
+    const file = { workspace: NEW_CLOUD_APP.workspace, repo: NEW_CLOUD_APP.repo, path: NEW_CLOUD_APP.path };
+    expect((await simulatorChange('DELETE', file, cloudSimulator)).delivered).toBe(202);
+    // The discovery location stops emitting it at once; the catalog deletes the orphan in its cleanup, every 30 s.
+    await pollUntil(async () => expect(await catalog.names('component')).not.toContain('billing-web'), { timeoutMs: 45_000, everyMs: 500 });
   });
 });

@@ -4,7 +4,6 @@ import {
   BitbucketCloudDiscoveryProcessor,
   catalogModuleBitbucketDiscovery,
   BitbucketServerEntityProvider,
-  DEFAULT_SERVER_SCHEDULE,
 } from './index';
 
 // The module keeps discovery state in the catalog's database. Owned here: the default test
@@ -48,9 +47,10 @@ describe('catalogModuleBitbucketDiscovery', () => {
       'bitbucketServer-provider:main',
       'bitbucketServer-provider:legacy',
     ]);
-    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledTimes(2);
-    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith(DEFAULT_SERVER_SCHEDULE);
-    expect(DEFAULT_SERVER_SCHEDULE.frequency).toEqual({ minutes: 30 });
+    // What the module handed the scheduler, spelled out rather than compared with the exported
+    // default: one task runner per provider, every 30 minutes, each run ending before the next.
+    const halfHourly = { frequency: { minutes: 30 }, timeout: { minutes: 25 }, initialDelay: { seconds: 10 } };
+    expect(scheduler.createScheduledTaskRunner.mock.calls).toEqual([[halfHourly], [halfHourly]]);
     expect(addProcessor.mock.calls.flat(2)[0]).toBeInstanceOf(BitbucketCloudDiscoveryProcessor);
     await backend.stop();
   });
@@ -82,10 +82,7 @@ describe('catalogModuleBitbucketDiscovery', () => {
     expect(addEntityProvider.mock.calls.flat(2).map((p: BitbucketServerEntityProvider) => p.getProviderName())).toEqual([
       'bitbucketServer-provider:default',
     ]);
-    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith({
-      frequency: { minutes: 5 },
-      timeout: { minutes: 3 },
-    });
+    expect(scheduler.createScheduledTaskRunner.mock.calls).toEqual([[{ frequency: { minutes: 5 }, timeout: { minutes: 3 } }]]);
     await backend.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
@@ -27,17 +27,28 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         database: coreServices.database,
         lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
+        catalogService: catalogServiceRef,
+        auth: coreServices.auth,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth }) {
         let stopping = false;
         lifecycle.addShutdownHook(() => {
           stopping = true;
         });
         const stateStore = await DatabaseStateStore.create(await database.getClient());
-        catalog.addProcessor(BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, stateStore }));
+        const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
+          logger,
+          stateStore,
+          refreshEntities: async entityRefs => {
+            const credentials = await auth.getOwnServiceCredentials();
+            // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
+            await Promise.allSettled(entityRefs.map(ref => catalogService.refreshEntity(ref, { credentials })));
+          },
+        });
+        catalog.addProcessor(cloudProcessor);
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping: () => stopping });
         catalog.addEntityProvider(serverProviders);
-        await routeWebhookEvents({ events, logger, serverProviders });
+        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor });
       },
     });
   },

@@ -110,16 +110,32 @@ describe('simulator request pipeline', () => {
     expect(sim.stats.byStatus).toEqual({});
   });
 
-  it('cuts hanging and delayed requests when stopped', async () => {
-    sim.addFault({ match: /\/projects$/, respond: 'hang' });
-    sim.setFaults({ latencyMs: 60_000 });
-    const requests = Promise.allSettled([projects(), fetch(`${sim.url}/rest/api/1.0/repos`, authorized)]);
-    await waitFor(() => sim.stats.inFlight === 2);
-    const started = Date.now();
-    await sim.stop();
-    const outcomes = await requests;
-    expect(outcomes.map(outcome => outcome.status)).toEqual(['rejected', 'rejected']);
-    expect(Date.now() - started).toBeLessThan(5000);
+  it('cuts hanging and delayed requests when stopped, without waiting for the delay', async () => {
+    // Fake timers: the simulator's latency can only ever elapse if the test advances the
+    // clock, which it never does. Whatever ends the requests is the stop, not time passing.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      sim.addFault({ match: /\/projects$/, respond: 'hang' });
+      sim.setFaults({ latencyMs: 60_000 });
+      const requests = Promise.allSettled([projects(), fetch(`${sim.url}/rest/api/1.0/repos`, authorized)]);
+      await waitForTurns(() => sim.stats.inFlight === 2);
+      // Each request waits on its latency timer.
+      expect(jest.getTimerCount()).toBe(2);
+      const clock = Date.now();
+
+      // Settled within event loop turns, not time: a stop that waited for the delay never would.
+      const stopped = settles(sim.stop());
+      const outcomes = settles(requests);
+      await waitForTurns(() => stopped.done && outcomes.done);
+
+      expect(outcomes.value?.map(outcome => outcome.status)).toEqual(['rejected', 'rejected']);
+      expect(sim.stats.inFlight).toBe(0);
+      // Cut, not answered late: the timers were cleared, and no (fake) time passed.
+      expect(jest.getTimerCount()).toBe(0);
+      expect(Date.now()).toBe(clock);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('tracks the peak of concurrent requests', async () => {
@@ -180,6 +196,24 @@ describe('simulator request pipeline', () => {
     }
   });
 });
+
+/** A promise's outcome, readable without awaiting it. */
+function settles<T>(promise: Promise<T>): { done: boolean; value?: T } {
+  const state: { done: boolean; value?: T } = { done: false };
+  promise.then(
+    value => Object.assign(state, { done: true, value }),
+    () => Object.assign(state, { done: true }),
+  );
+  return state;
+}
+
+/** Like {@link waitFor}, for fake timers: yields to the event loop (I/O included) instead of sleeping. */
+async function waitForTurns(condition: () => boolean, turns = 10_000): Promise<void> {
+  for (let turn = 0; !condition(); turn += 1) {
+    if (turn === turns) throw new Error(`Condition not met within ${turns} event loop turns`);
+    await new Promise(resolve => setImmediate(resolve));
+  }
+}
 
 async function waitFor(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;

@@ -1,3 +1,6 @@
+import { FileChange } from './adminEndpoints';
+import { cloudPushDelivery } from './cloudWebhookDeliveries';
+import { sendWebhook, WebhookTarget } from './webhookSender';
 import { BaseSimulator, CommonError, SimulatorOptions } from './BaseSimulator';
 import { BitbucketCloudAuth, CloudAuthenticator } from './bitbucketCloudAuth';
 import { CodeSearchHit, searchCode } from './bitbucketCloudCodeSearch';
@@ -19,6 +22,8 @@ export interface BitbucketCloudSimulatorOptions extends SimulatorOptions {
   codeSearch?: boolean;
   /** Lifetime of OAuth access tokens the simulator issues; default 7200. */
   accessTokenTtlSeconds?: number;
+  /** A workspace webhook for `repo:push`, as an admin sets it up; `PUT`/`DELETE /__sim/files` deliver to it. */
+  webhook?: WebhookTarget;
 }
 
 const WORKSPACE = String.raw`^/2\.0/workspaces/(?<workspace>[^/]+)`;
@@ -42,6 +47,38 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     this.workspace = options.workspace;
     this.authenticator = new CloudAuthenticator(options.auth, options.accessTokenTtlSeconds);
     this.codeSearch = options.codeSearch ?? false;
+    this.webhook = options.webhook;
+  }
+
+  private readonly webhook: WebhookTarget | undefined;
+
+  /** Commits a file to the main branch (creating the repository, in the first project, if new), then delivers `repo:push`. */
+  async putFile(change: FileChange & { content: string }): Promise<{ delivered: number | string | null }> {
+    const repo = this.store.findRepositoryBySlug(change.repo);
+    const projectKey = repo?.projectKey ?? this.estate.projects[0]?.key ?? 'PROJ';
+    if (!repo) {
+      this.addRepository({ projectKey, slug: change.repo, files: {} });
+    }
+    this.setFile(projectKey, change.repo, change.path, change.content);
+    return this.deliverPush(change);
+  }
+
+  /** Deletes a file on the main branch, then delivers `repo:push`. */
+  async deleteFile(change: FileChange): Promise<{ delivered: number | string | null }> {
+    const repo = this.store.findRepositoryBySlug(change.repo);
+    if (repo) {
+      this.removeFile(repo.projectKey, repo.slug, change.path);
+    }
+    return this.deliverPush(change);
+  }
+
+  private async deliverPush(change: FileChange): Promise<{ delivered: number | string | null }> {
+    const repo = this.store.findRepositoryBySlug(change.repo);
+    if (!this.webhook || !repo || change.owner !== this.workspace) {
+      return { delivered: null };
+    }
+    const delivery = cloudPushDelivery({ workspace: this.workspace, slug: repo.slug }, { branch: defaultBranchOf(repo), secret: this.webhook.secret });
+    return { delivered: await sendWebhook(this.webhook, delivery) };
   }
 
   protected readonly routes: Route[] = [

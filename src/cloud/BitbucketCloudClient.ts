@@ -1,5 +1,5 @@
 import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
-import { malformedListingError } from '../http/BitbucketRequestError';
+import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
 import { encodePath } from '../http/encodePath';
 import { cloudPages, CloudPage } from './cloudPaging';
 
@@ -53,6 +53,24 @@ export class BitbucketCloudClient {
         throw malformedListingError(listing, `item ${invalid} of a page lacks its slug`);
       }
       yield values;
+    }
+  }
+
+  /** One repository, with the fields the listing gives; undefined when it no longer exists. */
+  async getRepository(workspace: string, slug: string): Promise<CloudRepository | undefined> {
+    const fields = REPOSITORY_FIELDS.filter(field => field.startsWith('values.')).map(field => field.slice('values.'.length));
+    const url = `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}?fields=${fields.join(',')}`;
+    try {
+      const repo = await this.http.getJson<CloudRepository>(url, this.context);
+      if (typeof repo?.slug !== 'string') {
+        throw malformedListingError({ host: this.host, path: `${this.basePath}/repositories/${workspace}/${slug}` }, 'the repository lacks its slug');
+      }
+      return repo;
+    } catch (error) {
+      if (error instanceof BitbucketRequestError && error.details.status === 404) {
+        return undefined;
+      }
+      throw error;
     }
   }
 

@@ -1,9 +1,12 @@
+import { UrlReaders } from '@backstage/backend-defaults/urlReader';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { getBitbucketCloudFileFetchUrl, readBitbucketCloudIntegrationConfig } from '@backstage/integration';
 import { JsonObject } from '@backstage/types';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketCloudDiscoveryProcessor } from './BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../../dev/simulator/BitbucketCloudSimulator';
-import { SimEstate } from '../../dev/simulator/estate';
+import { latestCommitOf, SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 
@@ -93,12 +96,44 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
     });
   });
 
-  it('encodes a main branch with a slash in both the check and the emitted URL', async () => {
-    const estate: SimEstate = { projects: [{ key: 'P' }], repositories: [repo('P', 'one', { defaultBranch: 'release/2026' })] };
-    const { read } = await setUp({ estate });
-    expect((await read('https://bitbucket.org/workspaces/acme')).targets).toEqual([
-      'https://bitbucket.org/acme/one/src/release%2F2026/catalog-info.yaml',
-    ]);
+  describe('the emitted URL, as Backstage reads it', () => {
+    const INTEGRATION = { username: 'me@example.com', token: 'api-token' };
+
+    /**
+     * What Backstage's Bitbucket Cloud URL reader requests for an emitted target
+     * (getBitbucketCloudFileFetchUrl), read the way Bitbucket Cloud reads
+     * /2.0/repositories/{workspace}/{slug}/src/{node}/{path}: the node is the one segment
+     * after src, an encoded slash being a slash to it too.
+     */
+    function asBackstageFetchesIt(target: string, slug: string) {
+      const fetchUrl = new URL(getBitbucketCloudFileFetchUrl(target, readBitbucketCloudIntegrationConfig(new ConfigReader(INTEGRATION))));
+      const prefix = `/2.0/repositories/acme/${slug}/src/`;
+      expect(`${fetchUrl.origin}${fetchUrl.pathname}`).toMatch(new RegExp(`^https://api\\.bitbucket\\.org${prefix}`));
+      const [node, ...path] = decodeURIComponent(fetchUrl.pathname.slice(prefix.length)).split('/');
+      return { node, path: path.join('/'), query: fetchUrl.search, fragment: fetchUrl.hash };
+    }
+
+    it.each([
+      ['a plain name', 'develop'],
+      ['a dot and a plus', 'v1.0+build'],
+      ['letters beyond ASCII', 'entwicklung-ü'],
+      ['a slash', 'release/2026'],
+      ['a #', 'feat#1'],
+    ])('for a main branch with %s, is one from which Backstage fetches the catalog file on that branch', async (_name, branch) => {
+      const repository = repo('P', 'one', { defaultBranch: branch });
+      const { read } = await setUp({ estate: { projects: [{ key: 'P' }], repositories: [repository] } });
+
+      const { targets } = await read('https://bitbucket.org/workspaces/acme');
+
+      expect(targets).toHaveLength(1);
+      const fetched = asBackstageFetchesIt(targets[0], 'one');
+      // The branch itself, or the commit at its head: either names the file on that branch.
+      expect([branch, latestCommitOf(repository)]).toContain(fetched.node);
+      expect(fetched).toMatchObject({ path: 'catalog-info.yaml', query: '', fragment: '' });
+      // And the catalog's own URL reader, given the target, gets that file.
+      const reader = UrlReaders.default({ config: new ConfigReader({ integrations: { bitbucketCloud: [INTEGRATION] } }), logger: mockServices.logger.mock() });
+      expect((await (await reader.readUrl(targets[0])).buffer()).toString()).toBe(CATALOG);
+    });
   });
 
   it('keeps a fresh result when the state store cannot store it, with a warning', async () => {

@@ -13,7 +13,10 @@ import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
+import { RequestStats } from '../http/RequestStats';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookUpdater, KnownDiscovery, RefreshEntities } from './CloudWebhookUpdater';
 import { cloudAuthHeaders } from './cloudAuthHeaders';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
@@ -28,6 +31,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   logger: LoggerService;
   /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
   stateStore?: DiscoveryStateStore;
+  /** Asks the catalog to process entities now; webhooks use it to show a change within seconds. */
+  refreshEntities?: RefreshEntities;
 }
 
 /**
@@ -45,6 +50,10 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private readonly httpClients = new Map<string, BitbucketHttpClient>();
   private readonly runsInFlight = new Map<string, Promise<string[]>>();
   private readonly searchWarned = new Set<string>();
+  /** Every discovery location read so far, so a webhook finds those covering its repository. */
+  private readonly discoveries = new Map<string, KnownDiscovery>();
+  private readonly runningPasses = new Map<string, DiscoveryPass>();
+  private readonly webhooks: CloudWebhookUpdater;
 
   static fromConfig(config: Config, options: BitbucketCloudDiscoveryProcessorOptions): BitbucketCloudDiscoveryProcessor {
     if (!options.stateStore) {
@@ -55,6 +64,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       readProcessorConfig(config),
       options.logger,
       options.stateStore ?? new MemoryStateStore(),
+      options.refreshEntities,
     );
   }
 
@@ -63,7 +73,31 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     private readonly config: BitbucketCloudProcessorConfig,
     private readonly logger: LoggerService,
     private readonly stateStore: DiscoveryStateStore,
-  ) {}
+    refreshEntities?: RefreshEntities,
+  ) {
+    this.webhooks = new CloudWebhookUpdater({
+      logger,
+      stateStore,
+      refreshEntities,
+      runningPass: key => this.runningPasses.get(key),
+      clientFor: target => {
+        const integration = this.integrations.bitbucketCloud.byHost(target.host)?.config;
+        return integration
+          ? new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, { stats: new RequestStats() })
+          : undefined;
+      },
+    });
+  }
+
+  /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
+  handleWebhook(event: CloudWebhookEvent): void {
+    this.webhooks.handle(event, [...this.discoveries.values()]);
+  }
+
+  /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
+  webhookUpdatesIdle(): Promise<void> {
+    return this.webhooks.idle();
+  }
 
   /**
    * The catalog refuses to start when a `bitbucket-discovery` location is configured and no
@@ -79,6 +113,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     }
     const target = parseDiscoveryTarget(location.target);
     const integration = this.integrationFor(target.host);
+    this.discoveries.set(location.target, { key: discoveryKey(target), location: location.target, target });
     for (const url of await this.discover(target, integration)) {
       emit(processingResult.location({ type: 'url', target: url, presence: 'required' }));
     }
@@ -133,6 +168,16 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       return known;
     }
     await pass.markStarted();
+    this.runningPasses.set(key, pass);
+    try {
+      return await this.runPass(pass, target, integration);
+    } finally {
+      this.runningPasses.delete(key);
+    }
+  }
+
+  private async runPass(pass: DiscoveryPass, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
+    const { lastCompletedAt } = pass.state;
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
     const progress = new ScanProgress(this.logger);
     const group = new TaskGroup(undefined, error => error instanceof QuotaSpentError);

@@ -1,5 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
+import { BitbucketCloudDiscoveryProcessor } from '../cloud/BitbucketCloudDiscoveryProcessor';
+import { readCloudWebhookEvent } from '../cloud/cloudWebhookEvent';
 import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
 import { readServerWebhookEvent } from '../server/serverWebhookEvent';
 import { WEBHOOK_TOPICS } from './readWebhookSecrets';
@@ -13,19 +15,31 @@ export async function routeWebhookEvents(options: {
   events: EventsService;
   logger: LoggerService;
   serverProviders: BitbucketServerEntityProvider[];
+  cloudProcessor: BitbucketCloudDiscoveryProcessor;
 }): Promise<void> {
-  const { events, logger, serverProviders } = options;
+  const { events, logger, serverProviders, cloudProcessor } = options;
+  const ignored = (params: EventParams, eventKey: string | undefined) =>
+    logger.debug(`Ignored a ${params.topic} webhook delivery (${eventKey ?? 'no X-Event-Key'})`);
   await events.subscribe({
     id: 'bitbucket-discovery',
-    topics: [WEBHOOK_TOPICS.server],
+    topics: [WEBHOOK_TOPICS.server, WEBHOOK_TOPICS.cloud],
     onEvent: async (params: EventParams) => {
       const eventKey = header(params.metadata?.['x-event-key']);
-      const event = readServerWebhookEvent(eventKey, params.eventPayload);
-      if (!event) {
-        logger.debug(`Ignored a ${params.topic} webhook delivery (${eventKey ?? 'no X-Event-Key'})`);
+      if (params.topic === WEBHOOK_TOPICS.server) {
+        const event = readServerWebhookEvent(eventKey, params.eventPayload);
+        if (event) {
+          serverProviders.forEach(provider => provider.handleWebhook(event));
+        } else {
+          ignored(params, eventKey);
+        }
         return;
       }
-      serverProviders.forEach(provider => provider.handleWebhook(event));
+      const event = readCloudWebhookEvent(eventKey, params.eventPayload);
+      if (event) {
+        cloudProcessor.handleWebhook(event);
+      } else {
+        ignored(params, eventKey);
+      }
     },
   });
 }

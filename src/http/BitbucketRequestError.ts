@@ -1,3 +1,15 @@
+import { safeCause } from './decoders';
+
+/** Where a failed request went, and why, in parts a caller can act on. @public */
+export interface BitbucketRequestErrorDetails {
+  host: string;
+  method: string;
+  path: string;
+  status?: number;
+  /** Name, code and message of the runtime failure behind it; never the failure itself. */
+  cause?: { name: string; code?: string; message: string };
+}
+
 /**
  * A request to Bitbucket that failed for good (after any retries).
  *
@@ -8,18 +20,14 @@
  */
 export class BitbucketRequestError extends Error {
   readonly name = 'BitbucketRequestError';
+  readonly details: BitbucketRequestErrorDetails;
 
-  constructor(
-    message: string,
-    readonly details: {
-      host: string;
-      method: string;
-      path: string;
-      status?: number;
-      cause?: unknown;
-    },
-  ) {
+  constructor(message: string, details: Omit<BitbucketRequestErrorDetails, 'cause'> & { cause?: unknown }) {
     super(message);
+    // The error is serialised whole wherever it ends up (catalog errors, logs): a runtime
+    // error kept as is would take its request along, headers and all.
+    const { cause, ...rest } = details;
+    this.details = cause === undefined ? rest : { ...rest, cause: safeCause(cause) };
   }
 }
 

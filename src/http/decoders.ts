@@ -1,4 +1,4 @@
-import { describeErrorBody } from './describeErrorBody';
+import { describeErrorBody, plainText } from './describeErrorBody';
 import { Answer } from './transport';
 
 /** What is wrong with a 2xx answer that should carry JSON, or undefined with the parsed value. */
@@ -29,14 +29,18 @@ export function describeSuffix(body: string): string {
 
 /** A network failure in words an operator can act on, without URLs that may hold credentials. */
 export function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') {
+  // Duck-typed: errors from another realm (a DOMException from the runtime, under a test
+  // runner's sandbox) are not `instanceof Error` here.
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    const { name, message, cause } = error as { name?: unknown; message: string; cause?: { code?: unknown; message?: unknown } | null };
+    if (name === 'TimeoutError') {
       return 'timed out';
     }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return withoutUrls(cause?.code ?? cause?.message ?? error.message);
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    const causeMessage = typeof cause?.message === 'string' ? cause.message : undefined;
+    return runtimeText(code ?? causeMessage ?? message);
   }
-  return withoutUrls(String(error));
+  return runtimeText(String(error));
 }
 
 /**
@@ -47,12 +51,21 @@ export function safeCause(error: unknown): { name: string; code?: string; messag
   if (error === undefined) {
     return undefined;
   }
-  const e = error as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
-  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
-  return { name: typeof e.name === 'string' ? e.name : 'Error', code, message: describeNetworkError(error) };
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown; cause?: { code?: unknown } | null };
+  const code = [e.code, e.cause?.code].find((candidate): candidate is string => typeof candidate === 'string' && IDENTIFIER.test(candidate));
+  const name = typeof e.name === 'string' && IDENTIFIER.test(e.name) ? e.name : 'Error';
+  return { name, code, message: describeNetworkError(error) };
 }
 
-/** Runtime messages may quote a URL whole, credentials and all; ours name host and path already. */
-function withoutUrls(message: string): string {
-  return message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>');
+/** What a name or code of a runtime error looks like (`TypeError`, `ECONNRESET`, `UND_ERR_SOCKET`). */
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
+
+/**
+ * Runtime messages go into error messages, causes and logs, so: no URLs (they may quote one
+ * whole, credentials and all; ours name host and path already), no credentials after an
+ * authentication scheme, and, like server text, no control characters (a JSON parse error
+ * quotes the body it could not read) and bounded.
+ */
+function runtimeText(message: string): string {
+  return plainText(message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').replace(/\b(Bearer|Basic|Digest)\s+[^\s"',;]+/gi, '$1 <redacted>'));
 }

@@ -1,0 +1,45 @@
+import { hubSignature, WebhookDelivery } from './serverWebhookDeliveries';
+
+/**
+ * A Bitbucket Cloud `repo:push` delivery for a push to `branch` (payload shape of API 2.0:
+ * repository with full_name and uuid, push.changes with new/old refs; no file list).
+ */
+export function cloudPushDelivery(
+  repo: { workspace: string; slug: string },
+  options: { branch?: string; secret?: string } = {},
+): WebhookDelivery {
+  const branch = options.branch ?? 'main';
+  const body = JSON.stringify({
+    actor: { type: 'user', display_name: 'Dev' },
+    repository: {
+      type: 'repository',
+      full_name: `${repo.workspace}/${repo.slug}`,
+      name: repo.slug,
+      uuid: `{${repo.slug}-uuid}`,
+      links: { html: { href: `https://bitbucket.org/${repo.workspace}/${repo.slug}` } },
+    },
+    push: {
+      changes: [
+        {
+          new: { type: 'branch', name: branch, target: { type: 'commit', hash: 'b'.repeat(40) } },
+          old: { type: 'branch', name: branch, target: { type: 'commit', hash: 'a'.repeat(40) } },
+          created: false,
+          closed: false,
+          truncated: false,
+          commits: [],
+        },
+      ],
+    },
+  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-event-key': 'repo:push',
+    'x-hook-uuid': '{hook-uuid}',
+    'x-request-uuid': `{${Math.random().toString(16).slice(2)}}`,
+    'x-attempt-number': '1',
+  };
+  if (options.secret) {
+    headers['x-hub-signature'] = hubSignature(body, options.secret);
+  }
+  return { headers, body };
+}

@@ -1,0 +1,47 @@
+/** A Bitbucket Cloud webhook delivery, as far as discovery acts on it. */
+export type CloudWebhookEvent =
+  /** `repo:push`: `branches` are the names of the branches it moved or created. */
+  | { kind: 'push'; workspace: string; slug: string; branches: string[] }
+  /** `repo:updated` (renamed, main branch changed) and `repo:transfer`: look at the repository again; `previousSlug` when renamed. */
+  | { kind: 'updated'; workspace: string; slug: string; previousSlug?: string }
+  /** `repo:deleted`. */
+  | { kind: 'deleted'; workspace: string; slug: string };
+
+/** Reads a delivery by its `X-Event-Key`; undefined for events discovery ignores or payloads it cannot use. */
+export function readCloudWebhookEvent(eventKey: string | undefined, payload: unknown): CloudWebhookEvent | undefined {
+  const body = payload as {
+    repository?: { full_name?: unknown };
+    push?: { changes?: Array<{ new?: { type?: unknown; name?: unknown } | null }> };
+    changes?: { full_name?: { old?: unknown } };
+  };
+  const name = splitFullName(body?.repository?.full_name);
+  if (!name) {
+    return undefined;
+  }
+  switch (eventKey) {
+    case 'repo:push': {
+      const branches = (body.push?.changes ?? [])
+        .map(change => change?.new)
+        .filter(next => next?.type === 'branch' && typeof next.name === 'string')
+        .map(next => String(next!.name));
+      return { kind: 'push', ...name, branches };
+    }
+    case 'repo:updated':
+    case 'repo:transfer': {
+      const previous = splitFullName(body.changes?.full_name?.old);
+      return { kind: 'updated', ...name, previousSlug: previous && previous.slug !== name.slug ? previous.slug : undefined };
+    }
+    case 'repo:deleted':
+      return { kind: 'deleted', ...name };
+    default:
+      return undefined;
+  }
+}
+
+function splitFullName(fullName: unknown): { workspace: string; slug: string } | undefined {
+  if (typeof fullName !== 'string') {
+    return undefined;
+  }
+  const [workspace, slug, ...rest] = fullName.split('/');
+  return workspace && slug && rest.length === 0 ? { workspace, slug } : undefined;
+}
