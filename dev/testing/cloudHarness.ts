@@ -2,6 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
 import { BitbucketCloudDiscoveryProcessor } from '../../src/cloud/BitbucketCloudDiscoveryProcessor';
+import { RefreshEntities } from '../../src/cloud/CloudWebhookUpdater';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../simulator/BitbucketCloudSimulator';
@@ -77,7 +78,7 @@ async function settle(sim: BitbucketCloudSimulator): Promise<void> {
  * means no `integrations.bitbucketCloud` entry at all.
  */
 export function createCloudProcessor(
-  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore } = {},
+  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore; refreshEntities?: RefreshEntities } = {},
 ): CloudProcessorHarness {
   const integration = options.integration === undefined ? { username: 'me@example.com', token: 'api-token' } : options.integration;
   const config = new ConfigReader({
@@ -88,7 +89,11 @@ export function createCloudProcessor(
     catalog: options.processor ? { processors: { bitbucketCloudDiscovery: options.processor } } : {},
   });
   const logger = captureLogger();
-  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, stateStore: options.stateStore ?? new MemoryStateStore() });
+  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
+    logger,
+    stateStore: options.stateStore ?? new MemoryStateStore(),
+    refreshEntities: options.refreshEntities,
+  });
   const read = async (target: string, emitted: CatalogProcessorResult[] = []): Promise<DiscoveryRead> => {
     const location: LocationSpec = { type: 'bitbucket-discovery', target };
     const handled = await processor.readLocation(location, false, result => emitted.push(result));

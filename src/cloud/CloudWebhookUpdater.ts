@@ -23,9 +23,9 @@ export interface KnownDiscovery {
 export type RefreshEntities = (entityRefs: string[]) => Promise<void>;
 
 /**
- * Applies Cloud webhook deliveries to every discovery that covers the repository, in at most
- * two requests per repository (the repository, for its main branch and project; the file
- * check), coalesced per repository. The processor has no connection of its own: the state is
+ * Applies Cloud webhook deliveries to every discovery that covers the repository, coalesced per
+ * repository: one request (the file check) for a repository the state knows, two for a new one
+ * (the repository, for its main branch and project, then the check). The processor has no connection of its own: the state is
  * updated, and the catalog is asked to process the discovery location (which then emits from
  * state without a request) and the file's own location again now.
  */
@@ -76,6 +76,15 @@ export class CloudWebhookUpdater {
     if (!client) {
       return;
     }
+    const known = await this.deps.stateStore.readRepository(discovery.key, event.slug);
+    if (event.kind === 'push' && known?.branch) {
+      // A known repository: its main branch is known, so a push costs the check alone, or nothing.
+      if (!event.branches.includes(known.branch)) {
+        return;
+      }
+      await this.checkAndRecord(discovery, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn });
+      return;
+    }
     const repo = await client.getRepository(target.workspace, event.slug);
     const branch = repo?.mainbranch?.name;
     if (!repo || !branch) {
@@ -89,19 +98,29 @@ export class CloudWebhookUpdater {
       return;
     }
     // A BBQL `q` cannot be evaluated here: only repositories a pass already found in scope are followed.
-    if (target.query && !(await this.deps.stateStore.readRepository(discovery.key, repo.slug))) {
+    if (target.query && !known) {
       return;
     }
-    const result = await client.checkFile(target.workspace, repo.slug, branch, target.catalogPath);
+    await this.checkAndRecord(discovery, client, { slug: repo.slug, branch, updatedOn: repo.updated_on });
+  }
+
+  private async checkAndRecord(
+    discovery: KnownDiscovery,
+    client: BitbucketCloudClient,
+    repo: { slug: string; branch: string; updatedOn?: string },
+  ): Promise<void> {
+    const { target } = discovery;
+    const result = await client.checkFile(target.workspace, repo.slug, repo.branch, target.catalogPath);
     const now = Date.now();
     await this.record(discovery, repo.slug, {
       key: repo.slug,
       hasCatalogFile: result.found,
-      target: cloudFileUrl(target, repo.slug, branch),
+      target: cloudFileUrl(target, repo.slug, repo.branch),
       checkedAt: now,
       visitedAt: now,
-      updatedOn: repo.updated_on,
-      branch,
+      // The push moved updated_on: the next pass re-checks this repository once more, rather than trusting a stale value.
+      updatedOn: repo.updatedOn,
+      branch: repo.branch,
     });
   }
 

@@ -4,19 +4,26 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 export const MAX_QUEUED_UPDATES = 10_000;
 /** Updates running at once, so a flood of deliveries does not crowd out a pass. */
 const CONCURRENCY = 4;
+/** How long an update waits for more deliveries for the same repository, which it then stands for. */
+export const COALESCE_MS = 300;
 
 /**
  * Work for single repositories (a webhook delivery's check), behind the HTTP ingress: `enqueue`
- * returns at once. Updates for one key coalesce: a burst of 50 pushes costs one update while one
- * waits, and at most one more after one that is running.
+ * returns at once. Updates for one key coalesce: an update waits {@link COALESCE_MS} for the
+ * rest of a burst (50 pushes cost one update), and at most one more follows one that is running.
  */
 export class RepositoryUpdateQueue {
   private readonly waiting = new Map<string, () => Promise<void>>();
+  /** Keys whose coalescing window is still open. */
+  private readonly settling = new Set<string>();
   private readonly running = new Set<string>();
   private readonly rerun = new Map<string, () => Promise<void>>();
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly logger: LoggerService) {}
+  constructor(
+    private readonly logger: LoggerService,
+    private readonly coalesceMs: number = COALESCE_MS,
+  ) {}
 
   enqueue(key: string, update: () => Promise<void>): void {
     if (this.running.has(key)) {
@@ -27,8 +34,15 @@ export class RepositoryUpdateQueue {
       this.logger.warn(`Dropped a webhook update for ${key}: ${MAX_QUEUED_UPDATES} updates are waiting; the next pass will catch up`);
       return;
     }
+    const isNew = !this.waiting.has(key);
     this.waiting.set(key, update);
-    this.pump();
+    if (isNew) {
+      this.settling.add(key);
+      setTimeout(() => {
+        this.settling.delete(key);
+        this.pump();
+      }, this.coalesceMs).unref();
+    }
   }
 
   /** Resolves once nothing waits or runs. */
@@ -44,7 +58,7 @@ export class RepositoryUpdateQueue {
       if (this.running.size >= CONCURRENCY) {
         return;
       }
-      if (this.running.has(key)) {
+      if (this.running.has(key) || this.settling.has(key)) {
         continue;
       }
       this.waiting.delete(key);
@@ -64,7 +78,7 @@ export class RepositoryUpdateQueue {
         const again = this.rerun.get(key);
         if (again) {
           this.rerun.delete(key);
-          this.waiting.set(key, again);
+          this.enqueue(key, again);
         }
         this.pump();
       });

@@ -1,5 +1,5 @@
 import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
-import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
+import { malformedListingError } from '../http/BitbucketRequestError';
 import { encodePath } from '../http/encodePath';
 import { serverPages, ServerPage } from './serverPaging';
 
@@ -46,19 +46,6 @@ export class BitbucketServerClient {
   /** One cheap request, the file-existence check: the raw file on the default branch, which 404s when absent or the repository is empty. */
   checkFile(repo: ServerRepository, catalogPath: string): Promise<CheckResult> {
     return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}`, this.context);
-  }
-
-  /** The default branch's name, or undefined when the repository has none yet (404, or 204 when empty). */
-  async defaultBranch(repo: ServerRepository): Promise<string | undefined> {
-    try {
-      const branch = await this.http.getJson<{ displayId?: string } | undefined>(`${this.repositoryApiUrl(repo)}/default-branch`, this.context);
-      return typeof branch?.displayId === 'string' ? branch.displayId : undefined;
-    } catch (error) {
-      if (error instanceof BitbucketRequestError && (error.details.status === 404 || error.details.status === 204)) {
-        return undefined;
-      }
-      throw error;
-    }
   }
 
   /**

@@ -218,7 +218,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   handleWebhook(event: ServerWebhookEvent): void {
     if (event.kind === 'push') {
       if (this.covers(event.repository)) {
-        this.updates.enqueue(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository, event.refs));
+        this.updates.enqueue(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository));
       }
       return;
     }
@@ -251,21 +251,17 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   }
 
   /**
-   * At most two requests: the default branch (only to tell whether a push touched it), then the
-   * file check. A push to another branch changes nothing.
+   * One request: the file on the default branch, whichever branch was pushed (Server's push
+   * payload does not say which branch is the default, and asking would cost as much as the
+   * check). Pushes to other branches thus cost a check but change nothing.
    */
-  private async updateRepository(repo: ServerRepository, pushedRefs?: string[]): Promise<void> {
+  private async updateRepository(repo: ServerRepository): Promise<void> {
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
-    if (pushedRefs) {
-      const branch = await client.defaultBranch(repo);
-      if (!branch || !pushedRefs.includes(`refs/heads/${branch}`)) {
-        return;
-      }
-    }
+    const key = serverRepositoryKey(repo);
     const target = client.browseUrl(repo, this.config.catalogPath);
     const result = this.config.validateLocationsExist ? await client.checkFile(repo, this.config.catalogPath) : { found: true };
     const now = Date.now();
-    await this.record(serverRepositoryKey(repo), { key: serverRepositoryKey(repo), hasCatalogFile: result.found, target, checkedAt: now, visitedAt: now });
+    await this.record(key, { key, hasCatalogFile: result.found, target, checkedAt: now, visitedAt: now });
     if (result.found) {
       // The file may have changed: have the catalog read it now rather than at its next loop.
       await this.connection?.refresh({ keys: [`url:${target}`] });
