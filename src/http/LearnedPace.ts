@@ -1,9 +1,9 @@
 /** Aim this far below the rate estimated for Bitbucket's limiter. */
-const SAFETY = 0.97;
+const SAFETY = 0.98;
 /** Growth per second while below the rate a 429 taught: finds the limit again quickly after a cautious start. */
-const FAST_GROWTH = 1.1;
+const FAST_GROWTH = 1.15;
 /** Growth per second near that rate: probes for a raised limit without colliding again soon. */
-const SLOW_GROWTH = 1.002;
+const SLOW_GROWTH = 1.005;
 /** A pace learned over less than this, or from fewer answers, says little. */
 const MIN_SPAN_MS = 1_000;
 const MIN_ANSWERS = 20;
@@ -11,9 +11,10 @@ const MIN_ANSWERS = 20;
 /**
  * The rate Bitbucket's limiter allows, learned from 429s when no `rateLimit` budget is
  * configured. Data Center limits with a token bucket: a burst, then a steady refill rate. So
- * after a 429, requests are spaced instead of let loose again: the answers between the end
- * of one pause and the next 429, less the burst the bucket held, over that time, are the
- * refill rate. Shrinking a concurrency window instead would idle far below the limit or
+ * after a 429, requests are spaced instead of let loose again. Each period from the end of a
+ * pause (a full bucket) to the next 429 (an empty one) answers the burst plus the refill over
+ * its span; the first period and a later, longer one give the refill rate without knowing the
+ * burst. Shrinking a concurrency window instead would idle far below the limit or
  * collide with it on every reopening: a token bucket limits a rate, not requests in flight.
  */
 export class LearnedPace {
@@ -23,8 +24,8 @@ export class LearnedPace {
   private lastSendAt = -Infinity;
   private periodStart: number;
   private answersInPeriod = 0;
-  /** Answers let through before the first 429: at most the bucket's burst plus a little refill. */
-  private burst: number | undefined;
+  /** The first period, from a full bucket to the first 429: its answers were the burst plus the refill meanwhile. */
+  private first: { answers: number; spanMs: number } | undefined;
   private pauseSeen = false;
 
   constructor(now: number) {
@@ -50,8 +51,8 @@ export class LearnedPace {
     this.grow(now);
     const span = now - this.periodStart;
     const answers = this.answersInPeriod;
-    if (this.burst === undefined) {
-      this.burst = answers;
+    if (this.first === undefined) {
+      this.first = { answers, spanMs: span };
     }
     if (this.ratePerMs === undefined) {
       // Unpaced so far: the answers over the period and the pause before it are a cautious floor.
@@ -59,8 +60,11 @@ export class LearnedPace {
         this.ratePerMs = Math.max(answers, 1) / Math.max(span, MIN_SPAN_MS);
       }
     } else {
-      const refill = span >= MIN_SPAN_MS ? (answers - this.burst) / span : 0;
-      this.ceilingPerMs = refill > 0 ? Math.min(refill, this.ratePerMs) : this.ratePerMs * SAFETY;
+      // Both periods began with a full bucket and ended with an empty one: answers = burst + refill × span.
+      // Their difference cancels the unknown burst.
+      const longer = span - this.first.spanMs;
+      const refill = longer >= MIN_SPAN_MS ? (answers - this.first.answers) / longer : 0;
+      this.ceilingPerMs = refill > 0 && refill <= 2 * this.ratePerMs ? refill : this.ratePerMs * SAFETY;
       this.ratePerMs = this.ceilingPerMs * SAFETY;
     }
     this.grownAt = now;
