@@ -3,19 +3,20 @@ import { PassState, RepositoryState } from './RepositoryState';
 
 /**
  * State kept in this process only, for when no database is given; lost on restart.
- * Copies on write and on read, as the database does, so callers cannot change stored state.
+ * Copies on write and on read, as the database does, so callers cannot change stored state. The
+ * states are flat records, so a shallow copy is a full one (structuredClone cost seconds at 50,000).
  */
 export class MemoryStateStore implements DiscoveryStateStore {
   private readonly repositories = new Map<string, Map<string, RepositoryState>>();
   private readonly passes = new Map<string, PassState>();
 
   async readRepositories(discovery: string): Promise<RepositoryState[]> {
-    return [...(this.repositories.get(discovery)?.values() ?? [])].map(state => structuredClone(state));
+    return [...(this.repositories.get(discovery)?.values() ?? [])].map(state => ({ ...state }));
   }
 
   async readRepository(discovery: string, key: string): Promise<RepositoryState | undefined> {
     const state = this.repositories.get(discovery)?.get(key);
-    return state && structuredClone(state);
+    return state && ({ ...state });
   }
 
   async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
@@ -28,7 +29,7 @@ export class MemoryStateStore implements DiscoveryStateStore {
       this.repositories.set(discovery, byKey);
     }
     for (const state of states) {
-      byKey.set(state.key, structuredClone(state));
+      byKey.set(state.key, ({ ...state }));
     }
   }
 
@@ -41,10 +42,10 @@ export class MemoryStateStore implements DiscoveryStateStore {
 
   async readPass(discovery: string): Promise<PassState | undefined> {
     const pass = this.passes.get(discovery);
-    return pass && structuredClone(pass);
+    return pass && ({ ...pass });
   }
 
   async writePass(discovery: string, pass: PassState): Promise<void> {
-    this.passes.set(discovery, structuredClone(pass));
+    this.passes.set(discovery, ({ ...pass }));
   }
 }

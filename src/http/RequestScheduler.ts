@@ -23,7 +23,6 @@ interface Waiter {
   resolve: (slot: RequestSlot) => void;
   reject: (error: unknown) => void;
   signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 /**
@@ -36,7 +35,13 @@ export class RequestScheduler {
   private readonly now: () => number;
   private readonly budget?: RequestBudget;
   private readonly pace: LearnedPace;
-  private readonly waiting: Waiter[] = [];
+  /** In arrival order; a Set so that leaving the queue from anywhere is O(1). */
+  private readonly waiting = new Set<Waiter>();
+  /**
+   * Waiters per signal, with one abort listener per signal rather than per waiter: removing a
+   * listener from an EventTarget costs time in the number of listeners, and a pass queues a thousand.
+   */
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Waiter>>();
   private inFlight = 0;
   private pausedUntil = 0;
   private pauseSource: 'bitbucket' | 'budget' = 'bitbucket';
@@ -57,18 +62,42 @@ export class RequestScheduler {
     return new Promise<RequestSlot>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
       if (signal) {
-        waiter.onAbort = () => {
-          this.remove(waiter);
-          reject(signal.reason);
-          this.pump();
-        };
-        // Every queued request of a pass listens on the pass's signal: many listeners are the design.
-        setMaxListeners(0, signal);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        this.waitersOf(signal).add(waiter);
       }
-      this.waiting.push(waiter);
+      this.waiting.add(waiter);
       this.pump();
     });
+  }
+
+  private waitersOf(signal: AbortSignal): Set<Waiter> {
+    let waiters = this.bySignal.get(signal);
+    if (!waiters) {
+      const created = new Set<Waiter>();
+      waiters = created;
+      this.bySignal.set(signal, created);
+      // A pass's signal is shared with the transport's own listeners: many listeners are the design.
+      setMaxListeners(0, signal);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of created) {
+            this.waiting.delete(waiter);
+            waiter.reject(signal.reason);
+          }
+          created.clear();
+          this.pump();
+        },
+        { once: true },
+      );
+    }
+    return waiters;
+  }
+
+  private leave(waiter: Waiter): void {
+    this.waiting.delete(waiter);
+    if (waiter.signal) {
+      this.bySignal.get(waiter.signal)?.delete(waiter);
+    }
   }
 
   /**
@@ -98,7 +127,7 @@ export class RequestScheduler {
   }
 
   private pump(): void {
-    while (this.waiting.length > 0) {
+    while (this.waiting.size > 0) {
       const now = this.now();
       const readyAt = this.readyAt(now);
       if (readyAt > now) {
@@ -112,7 +141,9 @@ export class RequestScheduler {
       if (this.inFlight >= this.options.concurrency) {
         return;
       }
-      this.grant(this.waiting.shift()!, now);
+      const next: Waiter = this.waiting.values().next().value!;
+      this.leave(next);
+      this.grant(next, now);
     }
     this.clearTimer();
   }
@@ -126,7 +157,6 @@ export class RequestScheduler {
   }
 
   private grant(waiter: Waiter, now: number): void {
-    waiter.signal?.removeEventListener('abort', waiter.onAbort!);
     this.inFlight += 1;
     this.budget?.recordSend(now);
     this.pace.recordSend(now);
@@ -150,18 +180,11 @@ export class RequestScheduler {
   }
 
   private failAll(error: QuotaSpentError): void {
-    for (const waiter of this.waiting.splice(0)) {
-      waiter.signal?.removeEventListener('abort', waiter.onAbort!);
+    for (const waiter of [...this.waiting]) {
+      this.leave(waiter);
       waiter.reject(error);
     }
     this.clearTimer();
-  }
-
-  private remove(waiter: Waiter): void {
-    const index = this.waiting.indexOf(waiter);
-    if (index >= 0) {
-      this.waiting.splice(index, 1);
-    }
   }
 
   private wakeAt(at: number): void {
