@@ -106,6 +106,14 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     route('src', `${REPOSITORY}/src/(?<ref>[^/]+)/(?<path>.+)`, (_req, { workspace, slug, ref, path }) =>
       this.withRepository(workspace, slug, repo => src(repo, ref, path)),
     ),
+    // The simulated estate has one branch per repository, its main branch.
+    route('branch', `${REPOSITORY}/refs/branches/(?<name>.+)`, (_req, { workspace, slug, name }) =>
+      this.withRepository(workspace, slug, repo =>
+        name === defaultBranchOf(repo)
+          ? jsonReply(200, { type: 'branch', name, target: { type: 'commit', hash: latestCommitOf(repo) } })
+          : errorReply(404, `Branch "${name}" does not exist`),
+      ),
+    ),
   ];
 
   protected isAuthorized(req: SimRequest): boolean {

@@ -74,6 +74,20 @@ export class BitbucketCloudClient {
     }
   }
 
+  /** The commit at the head of a branch; undefined when the branch does not exist. */
+  async branchHead(workspace: string, slug: string, branch: string): Promise<string | undefined> {
+    const url = `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/refs/branches/${encodeURIComponent(branch)}`;
+    try {
+      const answer = await this.http.getJson<{ target?: { hash?: unknown } }>(url, this.context);
+      return typeof answer?.target?.hash === 'string' ? answer.target.hash : undefined;
+    } catch (error) {
+      if (error instanceof BitbucketRequestError && error.details.status === 404) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
   /** One cheap request, the file-existence check: the file on the given branch, 404 when absent. */
   checkFile(workspace: string, slug: string, branch: string, catalogPath: string): Promise<CheckResult> {
     const url =

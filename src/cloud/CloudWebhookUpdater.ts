@@ -9,6 +9,7 @@ import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { cloudFileUrl } from './cloudFileUrl';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
 import { globMatcher } from './globMatcher';
+import { readableFileUrl } from './scanWorkspace';
 import { DiscoveryTarget } from './parseDiscoveryTarget';
 
 /** A `bitbucket-discovery` location the processor has read, and the key of its state. */
@@ -111,11 +112,12 @@ export class CloudWebhookUpdater {
   ): Promise<void> {
     const { target } = discovery;
     const result = await client.checkFile(target.workspace, repo.slug, repo.branch, target.catalogPath);
+    const fileUrl = result.found ? await readableFileUrl(client, target, repo.slug, repo.branch) : cloudFileUrl(target, repo.slug, repo.branch);
     const now = Date.now();
     await this.record(discovery, repo.slug, {
       key: repo.slug,
       hasCatalogFile: result.found,
-      target: cloudFileUrl(target, repo.slug, repo.branch),
+      target: fileUrl,
       checkedAt: now,
       visitedAt: now,
       // The push moved updated_on: the next pass re-checks this repository once more, rather than trusting a stale value.

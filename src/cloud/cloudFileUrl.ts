@@ -5,3 +5,12 @@ import { DiscoveryTarget } from './parseDiscoveryTarget';
 export function cloudFileUrl(target: Pick<DiscoveryTarget, 'host' | 'workspace' | 'catalogPath'>, slug: string, branch: string): string {
   return `https://${target.host}/${target.workspace}/${encodeURIComponent(slug)}/src/${encodeURIComponent(branch)}${encodePath(target.catalogPath)}`;
 }
+
+/**
+ * Whether Backstage's Bitbucket Cloud URL reader cannot read a branch name from a `src` URL: it
+ * takes the one path segment after `src` as the ref, so a branch with `/` (or `#`, `?`, `%`) must
+ * be named by its head commit instead.
+ */
+export function branchNeedsCommitRef(branch: string): boolean {
+  return /[/#?%]/.test(branch);
+}

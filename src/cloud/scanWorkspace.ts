@@ -8,7 +8,7 @@ import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
-import { cloudFileUrl } from './cloudFileUrl';
+import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { globMatcher, isGlob } from './globMatcher';
 import { DiscoveryTarget } from './parseDiscoveryTarget';
 
@@ -41,12 +41,12 @@ export async function scanWorkspace(options: {
   const failures = new CheckFailures();
 
   const check = async (repo: CloudRepository, branch: string) => {
-    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(target, repo.slug, branch) };
     try {
       const result = await client.checkFile(target.workspace, repo.slug, branch, target.catalogPath);
       failures.answered();
       progress.candidateChecked(result.found);
-      pass.recordAnswer({ ...learned, hasCatalogFile: result.found });
+      const fileUrl = result.found ? await readableFileUrl(client, target, repo.slug, branch) : cloudFileUrl(target, repo.slug, branch);
+      pass.recordAnswer({ key: repo.slug, updatedOn: repo.updated_on, branch, target: fileUrl, hasCatalogFile: result.found });
       if (!result.found) {
         logger.debug(`Skipped ${target.workspace}/${repo.slug}: no ${target.catalogPath} on ${branch} (${result.reason})`);
       }
@@ -101,6 +101,22 @@ export async function scanWorkspace(options: {
     }
   });
   await group.wait();
+}
+
+/**
+ * The file's URL as Backstage's URL reader can read it: on the branch, or on its head commit
+ * when the branch name cannot stand in a `src` URL (one more request, for such branches only).
+ */
+export async function readableFileUrl(
+  client: BitbucketCloudClient,
+  target: DiscoveryTarget,
+  slug: string,
+  branch: string,
+): Promise<string> {
+  if (!branchNeedsCommitRef(branch)) {
+    return cloudFileUrl(target, slug, branch);
+  }
+  return cloudFileUrl(target, slug, (await client.branchHead(target.workspace, slug, branch)) ?? branch);
 }
 
 function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: string): boolean {
