@@ -111,6 +111,16 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     if (location.type !== LOCATION_TYPE) {
       return false;
     }
+    if (carriesCredentials(location.target)) {
+      // Thrown, the error would be wrapped by the catalog with the target, credentials and all.
+      emit(
+        processingResult.inputError(
+          { type: location.type, target: withoutCredentials(location.target) },
+          'Invalid bitbucket-discovery target: it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead',
+        ),
+      );
+      return true;
+    }
     const target = parseDiscoveryTarget(location.target);
     const integration = this.integrationFor(target.host);
     this.discoveries.set(location.target, { key: discoveryKey(target), location: location.target, target });
@@ -267,6 +277,22 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       );
     }
   }
+}
+
+function carriesCredentials(target: string): boolean {
+  try {
+    const url = new URL(target);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+function withoutCredentials(target: string): string {
+  const url = new URL(target);
+  url.username = '';
+  url.password = '';
+  return url.toString();
 }
 
 /** One state per distinct target; hashed so long BBQL queries make bounded keys. */
