@@ -1,4 +1,4 @@
-import { coreServices, createBackendModule, createServiceFactory } from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogLocationsExtensionPoint, catalogProcessingExtensionPoint, EntityProviderConnection } from '@backstage/plugin-catalog-node';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DemoBackend, startDemoBackend } from './demoBackend';
 import { DEMO_CREDENTIALS } from './demoSimulators';
 import { catalogApi } from './testing/catalogApi';
+import { databasePerPlugin } from './testing/databasePerPlugin';
 import { CatalogDropRecorder, recordCatalogDrops } from './testing/catalogDrops';
 import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
@@ -150,30 +151,7 @@ function probeEntity(name: string): Entity {
 // Created at the top level, its cleanup runs after the backend below has stopped.
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-/**
- * One database per plugin, as a deployed backend has: plugins sharing one would run their
- * migrations (each has its own auth key tables, same names) against each other at startup.
- */
-const databasePerPlugin = (() => {
-  const byPlugin = new Map<string, Promise<Knex>>();
-  const of = (pluginId: string): Promise<Knex> => {
-    let knex = byPlugin.get(pluginId);
-    if (!knex) {
-      knex = databases.init('SQLITE_3');
-      byPlugin.set(pluginId, knex);
-    }
-    return knex;
-  };
-  const feature = createServiceFactory({
-    service: coreServices.database,
-    deps: { plugin: coreServices.pluginMetadata },
-    async factory({ plugin }) {
-      const knex = await of(plugin.getId());
-      return { getClient: async () => knex };
-    },
-  });
-  return { feature, of };
-})();
+const perPlugin = databasePerPlugin(databases);
 
 describe('the demo backend', () => {
   let demo: DemoBackend;
@@ -188,12 +166,12 @@ describe('the demo backend', () => {
     const configFile = join(configDir, 'app-config.test.yaml');
     await writeFile(configFile, JSON.stringify(testConfig({ backend, server })));
     // The catalog's: the catalog's tables, and this module's state, which it keeps in the catalog's database.
-    knex = await databasePerPlugin.of('catalog');
+    knex = await perPlugin.of('catalog');
     demo = await startDemoBackend({
       extraConfigFiles: [configFile],
       simulatorPorts: { server, cloud },
       watchConfig: false,
-      features: [databasePerPlugin.feature, registrableDiscoveryLocations, probeProvider.feature],
+      features: [perPlugin.feature, registrableDiscoveryLocations, probeProvider.feature],
     });
     catalog = catalogApi(demo.baseUrl);
     // The catalog's tables exist once the backend has started; from here on every entity that
