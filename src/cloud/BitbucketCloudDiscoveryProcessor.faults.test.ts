@@ -283,4 +283,28 @@ describe('BitbucketCloudDiscoveryProcessor under faults', () => {
       expect(expectedTargets(sim).some(target => target.includes('/b-repo-4/'))).toBe(false);
     });
   });
+
+  it('re-checks a repository whose file vanished with a 404 in the next pass, so a transient 404 does not hide it for a day', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    const { read } = createCloudProcessor({ processor: { cacheTtl: { minutes: 30 } } });
+    const all = (await read(TARGET)).targets;
+    const target = all.find(t => t.includes('/b-repo-4/'))!;
+    expect(target).toBeDefined();
+
+    // Only the clock moves by hand: HTTP and timers stay real.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'hrtime', 'performance'] });
+    try {
+      // The listing moves updated_on, so b-repo-4 is checked, and answers 404 once.
+      sim.setFile('B', 'b-repo-4', 'README.md', '# touched');
+      sim.addFault({ match: /^\/2\.0\/repositories\/acme\/b-repo-4\/src\//, times: 1, respond: { status: 404, body: '{"type":"error","error":{"message":"not found"}}' } });
+      jest.setSystemTime(Date.now() + 31 * 60_000);
+      expect((await read(TARGET)).targets).not.toContain(target);
+
+      // Unchanged since, yet asked again in the next pass: the file is back.
+      jest.setSystemTime(Date.now() + 31 * 60_000);
+      expect((await read(TARGET)).targets).toEqual(all);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -76,7 +76,7 @@ export async function scanWorkspace(options: {
     progress.candidateFound();
     pass.markSeen(repo.slug);
     const known = pass.known(repo.slug);
-    if (pass.visitedInPass(repo.slug) || (known && isUnchanged(known, repo, branch) && !isDue(known, repo.slug))) {
+    if (pass.visitedInPass(repo.slug) || (known && !known.recheck && isUnchanged(known, repo, branch) && !isDue(known, repo.slug))) {
       progress.answerReused(known?.hasCatalogFile);
       return;
     }

@@ -65,8 +65,12 @@ export class DiscoveryPass {
     const now = this.now();
     const previous = this.known(answer.key);
     const next: RepositoryState = { ...answer, checkedAt: answer.checkedAt ?? now, visitedAt: now };
+    delete next.recheck;
     if (!next.hasCatalogFile) {
       delete next.target;
+      if (previous?.hasCatalogFile) {
+        next.recheck = true;
+      }
     }
     this.addChanges(catalogChange(previous, next));
     this.pending.set(next.key, next);

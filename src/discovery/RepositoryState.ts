@@ -20,6 +20,11 @@ export interface RepositoryState {
   branch?: string;
   /** Why the last check failed, while it keeps failing (no credentials in it). */
   lastError?: string;
+  /**
+   * The file was there and the last check said it is not: checked again in the next pass before
+   * the absence is trusted until `updated_on` moves (a transient 404 must not hide it for days).
+   */
+  recheck?: boolean;
 }
 
 /** One pass: a full walk of a discovery's estate, which may span several runs. */
