@@ -24,7 +24,6 @@ afterEach(closeCloudSimulators);
 
 describe('BitbucketCloudDiscoveryProcessor with bad locations', () => {
   it.each([
-    ['credentials in the target', 'https://dev%40acme.example:hunter2-SECRET@bitbucket.org/workspaces/acme', /must not carry credentials \(user:password@\)/],
     ['the API host instead of bitbucket.org', 'https://api.bitbucket.org/workspaces/acme', /api\.bitbucket\.org is not a Bitbucket Cloud host; expected one of bitbucket\.org \(integrations\.bitbucketCloud\)/],
     ['a host that only starts like Bitbucket', 'https://bitbucket.org.example.net/workspaces/acme', /bitbucket\.org\.example\.net is not a Bitbucket Cloud host/],
     ['a host that is no Bitbucket at all', 'https://gitlab.example.com/workspaces/acme', /gitlab\.example\.com is not a Bitbucket Cloud host/],
@@ -43,6 +42,23 @@ describe('BitbucketCloudDiscoveryProcessor with bad locations', () => {
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain('hunter2');
     expect(emitted).toEqual([]);
+    expect(sim.stats.requests).toBe(0);
+  });
+
+  it('refuses credentials in the target with an emitted InputError, not a throw the catalog would wrap with the target', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    const { processor } = createCloudProcessor();
+    const emitted: CatalogProcessorResult[] = [];
+    const target = 'https://dev%40acme.example:hunter2-SECRET@bitbucket.org/workspaces/acme';
+
+    expect(await processor.readLocation({ type: 'bitbucket-discovery', target }, false, result => emitted.push(result))).toBe(true);
+
+    expect(emitted).toHaveLength(1);
+    const [result] = emitted;
+    expect(result).toMatchObject({ type: 'error', location: { type: 'bitbucket-discovery', target: 'https://bitbucket.org/workspaces/acme' } });
+    expect(result.type === 'error' && result.error).toBeInstanceOf(InputError);
+    expect(result.type === 'error' && result.error.message).toMatch(/must not carry credentials \(user:password@\)/);
+    expect(JSON.stringify(emitted)).not.toMatch(/hunter2|dev%40acme|dev@acme/);
     expect(sim.stats.requests).toBe(0);
   });
 
