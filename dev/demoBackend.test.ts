@@ -293,10 +293,14 @@ describe('the demo backend', () => {
     expect(await catalog.entityRefs()).toEqual(before);
   });
 
-  it('stores why a discovery target with credentials is refused, and never the credentials', async () => {
+  it.each([
+    ['in the URL', 'https://ci-robot:S3cr3t-app-passw0rd@bitbucket.org/workspaces/acme?catalogPath=/catalog-info.yaml'],
+    // Parsed as a URL, this is scheme `ci-robot` and path `S3cr3t…@bitbucket.org/…`: no user, no password.
+    ['before a host without a scheme', 'ci-robot:S3cr3t-app-passw0rd@bitbucket.org/workspaces/acme'],
+  ])('stores why a discovery target with credentials %s is refused, and never the credentials', async (_name, target) => {
     const user = 'ci-robot';
     const secret = 'S3cr3t-app-passw0rd';
-    const spec = { type: 'bitbucket-discovery', target: `https://${user}:${secret}@bitbucket.org/workspaces/acme?catalogPath=/catalog-info.yaml` };
+    const spec = { type: 'bitbucket-discovery', target };
     const location = await catalog.registerLocation(spec.type, spec.target);
     try {
       // The catalog processes the registered location with this module's processor and stores

@@ -97,6 +97,11 @@ export function createCloudProcessor(
   const read = async (target: string, emitted: CatalogProcessorResult[] = []): Promise<DiscoveryRead> => {
     const location: LocationSpec = { type: 'bitbucket-discovery', target };
     const handled = await processor.readLocation(location, false, result => emitted.push(result));
+    // An emitted error fails the location in the catalog as a thrown one does.
+    const failure = emitted.find(result => result.type === 'error');
+    if (failure?.type === 'error') {
+      throw failure.error;
+    }
     const targets = emitted.map(result => {
       if (result.type !== 'location') {
         throw new Error(`expected only locations, got ${result.type}`);

@@ -111,17 +111,15 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     if (location.type !== LOCATION_TYPE) {
       return false;
     }
-    if (carriesCredentials(location.target)) {
-      // Thrown, the error would be wrapped by the catalog with the target, credentials and all.
-      emit(
-        processingResult.inputError(
-          { type: location.type, target: withoutCredentials(location.target) },
-          'Invalid bitbucket-discovery target: it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead',
-        ),
-      );
+    let target: DiscoveryTarget;
+    try {
+      target = parseDiscoveryTarget(location.target);
+    } catch (error) {
+      // Thrown, the error would be wrapped by the catalog with the target, credentials and all;
+      // emitted, it is stored as is, and parseDiscoveryTarget's messages never repeat the target.
+      emit(processingResult.inputError({ type: location.type, target: withoutCredentials(location.target) }, (error as Error).message));
       return true;
     }
-    const target = parseDiscoveryTarget(location.target);
     const integration = this.integrationFor(target.host);
     this.discoveries.set(location.target, { key: discoveryKey(target), location: location.target, target });
     for (const url of await this.discover(target, integration)) {
@@ -279,20 +277,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   }
 }
 
-function carriesCredentials(target: string): boolean {
-  try {
-    const url = new URL(target);
-    return url.username !== '' || url.password !== '';
-  } catch {
-    return false;
-  }
-}
-
+/** The target with anything before an `@` in its authority left out, parseable or not. */
 function withoutCredentials(target: string): string {
-  const url = new URL(target);
-  url.username = '';
-  url.password = '';
-  return url.toString();
+  return target.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1');
 }
 
 /** One state per distinct target; hashed so long BBQL queries make bounded keys. */
