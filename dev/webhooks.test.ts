@@ -85,16 +85,20 @@ describe('webhooks in the demo backend', () => {
   };
 
   it('refuses a delivery without a signature (401) or with a forged one (403), and changes nothing', async () => {
-    const rawRequests = () => demo.simulators.server.stats.byRoute.raw ?? 0;
-    const before = rawRequests();
-    const unsigned = serverPushDelivery({ projectKey: 'PAY', slug: 'payments-api' });
+    // A new catalog file that only a delivery can bring in before the next pass, an hour away.
+    demo.simulators.server.addRepository({ projectKey: 'PAY', slug: 'forged-check', files: {} });
+    demo.simulators.server.setFile('PAY', 'forged-check', 'catalog-info.yaml', NEW_SERVICE.content.replace(/refund-service/g, 'forged-check'));
+    const unsigned = serverPushDelivery({ projectKey: 'PAY', slug: 'forged-check' });
     expect((await fetch(ingress, { method: 'POST', headers: unsigned.headers, body: unsigned.body })).status).toBe(401);
-    const forged = serverPushDelivery({ projectKey: 'PAY', slug: 'payments-api' }, { secret: 'guessed' });
+    const forged = serverPushDelivery({ projectKey: 'PAY', slug: 'forged-check' }, { secret: 'guessed' });
     expect((await fetch(ingress, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(403);
-    // A valid one for the same repository is accepted and checked: the refusals were the signature's doing.
-    const signed = serverPushDelivery({ projectKey: 'PAY', slug: 'payments-api' }, { secret: DEMO_WEBHOOK_SECRET });
+    // Well past the coalescing window and a processing loop: nothing came of them.
+    await new Promise(resolve => setTimeout(resolve, 3000));
+    expect(await catalog.names('component')).not.toContain('forged-check');
+    // The same delivery signed with the secret is accepted and brings the file in: the refusals were the signature's doing.
+    const signed = serverPushDelivery({ projectKey: 'PAY', slug: 'forged-check' }, { secret: DEMO_WEBHOOK_SECRET });
     expect((await fetch(ingress, { method: 'POST', headers: signed.headers, body: signed.body })).status).toBe(202);
-    await pollUntil(async () => expect(rawRequests()).toBe(before + 1), { timeoutMs: 10_000, everyMs: 100 });
+    await pollUntil(async () => expect(await catalog.names('component')).toContain('forged-check'), { timeoutMs: 10_000, everyMs: 200 });
   });
 
   it('shows a catalog file pushed to a new repository as a Component within 10 seconds, and removes it when the file is deleted', async () => {
