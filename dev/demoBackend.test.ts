@@ -10,6 +10,7 @@ import { DemoBackend, startDemoBackend } from './demoBackend';
 import { DEMO_CREDENTIALS } from './demoSimulators';
 import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
+import { inProcessEventsService } from './testing/inProcessEvents';
 import { CatalogDropRecorder, recordCatalogDrops } from './testing/catalogDrops';
 import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
@@ -171,7 +172,7 @@ describe('the demo backend', () => {
       extraConfigFiles: [configFile],
       simulatorPorts: { server, cloud },
       watchConfig: false,
-      features: [perPlugin.feature, registrableDiscoveryLocations, probeProvider.feature],
+      features: [perPlugin.feature, inProcessEventsService, registrableDiscoveryLocations, probeProvider.feature],
     });
     catalog = catalogApi(demo.baseUrl);
     // The catalog's tables exist once the backend has started; from here on every entity that

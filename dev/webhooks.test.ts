@@ -7,6 +7,7 @@ import { DEMO_CREDENTIALS, DEMO_WEBHOOK_SECRET } from './demoSimulators';
 import { serverPushDelivery } from './simulator/serverWebhookDeliveries';
 import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
+import { inProcessEventsService } from './testing/inProcessEvents';
 import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
 
@@ -64,7 +65,7 @@ describe('webhooks in the demo backend', () => {
       simulatorPorts: { server, cloud },
       backendBaseUrl: `http://localhost:${backend}`,
       watchConfig: false,
-      features: [perPlugin.feature],
+      features: [perPlugin.feature, inProcessEventsService],
     });
     catalog = catalogApi(demo.baseUrl);
     simulator = `http://localhost:${server}/__sim/files`;
