@@ -100,8 +100,10 @@ describe('BitbucketServerEntityProvider under faults', () => {
     // Logged through the task's child logger, so the line can be traced to its run.
     expect(errors[0].meta).toMatchObject({ taskId: 'bitbucketServer-provider:default:refresh', taskInstanceId: expect.any(String) });
 
-    // Nothing of the failed scan keeps running after it returned: no request arrives later,
-    // none is left open.
+    // Nothing of the failed scan keeps running after it returned: once the requests it had
+    // already sent have arrived and been answered (loopback may deliver one a moment after the
+    // abort), no further request comes, and none is left open.
+    await settled(h);
     const requestsAtFailure = h.sim.stats.requests;
     await new Promise(resolve => setTimeout(resolve, 300));
     expect(h.sim.stats.requests).toBe(requestsAtFailure);
