@@ -1,12 +1,12 @@
 import { routeBitbucketCloudTo } from '../dev/simulator/routeBitbucketCloud';
 import { MeasuredRow, Observation } from './BenchRow';
 import { benchLogger } from './benchLogger';
-import { CallSeries, combineObservations, SeriesCall, seriesCall } from './CallSeries';
+import { SeriesCall, seriesCall } from './CallSeries';
 import { cloudDiscoveryReader } from './cloudScenario';
 import { cloudGroundTruth } from './groundTruth';
 import { observeCall } from './observeCall';
 import { Scenario } from './scenarios';
-import { scoreObservation } from './scoreObservation';
+import { scoreSeries } from './scoreObservation';
 import { shiftDateNow } from './shiftDateNow';
 import { SimulatorProcess } from './simulatorProcess';
 
@@ -52,18 +52,7 @@ export async function runCloudQuotaScenario(
         break;
       }
     }
-    const series: CallSeries = { kind: repetition.kind, calls, complete: calls[calls.length - 1].complete };
-    return [
-      scoreObservation({
-        scenario,
-        label: scenario.name,
-        observation: combineObservations(observations),
-        truth,
-        simulatorExpected: sim.expected,
-        needsRequests: true,
-        series,
-      }),
-    ];
+    return scoreSeries({ scenario, kind: repetition.kind, calls, observations, truth: truth, simulatorExpected: sim.expected });
   } finally {
     routing.close();
     clock.restore();

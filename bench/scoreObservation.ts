@@ -1,6 +1,6 @@
 import { measureAccuracy } from './accuracy';
 import { MeasuredRow, Observation } from './BenchRow';
-import { CallSeries } from './CallSeries';
+import { CallSeries, combineObservations, SeriesCall } from './CallSeries';
 import { GroundTruth } from './groundTruth';
 import { latencyFloorMs } from './latencyFloor';
 import { MODULE_DEFAULTS, Scenario } from './scenarios';
@@ -83,4 +83,28 @@ export function scoreObservation(options: {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/** The one row of a scenario that repeats its call (loops or runs): every call combined, the series kept. */
+export function scoreSeries(options: {
+  scenario: Scenario;
+  kind: CallSeries['kind'];
+  calls: SeriesCall[];
+  observations: Observation[];
+  truth: GroundTruth;
+  simulatorExpected: number;
+}): MeasuredRow[] {
+  const { scenario, kind, calls, observations, truth, simulatorExpected } = options;
+  const series: CallSeries = { kind, calls, complete: calls[calls.length - 1].complete };
+  return [
+    scoreObservation({
+      scenario,
+      label: scenario.name,
+      observation: combineObservations(observations),
+      truth,
+      simulatorExpected,
+      needsRequests: true,
+      series,
+    }),
+  ];
 }

@@ -1,10 +1,10 @@
 import { MeasuredRow, Observation } from './BenchRow';
 import { benchLogger } from './benchLogger';
-import { CallSeries, combineObservations, SeriesCall, seriesCall } from './CallSeries';
+import { SeriesCall, seriesCall } from './CallSeries';
 import { serverGroundTruth } from './groundTruth';
 import { observeCall } from './observeCall';
 import { Scenario } from './scenarios';
-import { scoreObservation } from './scoreObservation';
+import { scoreSeries } from './scoreObservation';
 import { connectServerProvider } from './serverScenario';
 import { SimulatorProcess } from './simulatorProcess';
 
@@ -60,18 +60,7 @@ export async function runServerTimedRunsScenario(
       break;
     }
   }
-  const series: CallSeries = { kind: repetition.kind, calls, complete: calls[calls.length - 1].complete };
-  return [
-    scoreObservation({
-      scenario,
-      label: scenario.name,
-      observation: combineObservations(observations),
-      truth: serverGroundTruth(scenario, sim.url),
-      simulatorExpected: sim.expected,
-      needsRequests: true,
-      series,
-    }),
-  ];
+  return scoreSeries({ scenario, kind: repetition.kind, calls, observations, truth: serverGroundTruth(scenario, sim.url), simulatorExpected: sim.expected });
 }
 
 /** Leave the process this long after the last run: scoring, stopping the simulator, reporting. */
