@@ -52,7 +52,7 @@ export async function runCloudQuotaScenario(
         break;
       }
     }
-    return scoreSeries({ scenario, kind: repetition.kind, calls, observations, truth: truth, simulatorExpected: sim.expected });
+    return scoreSeries({ scenario, kind: repetition.kind, calls, observations, truth, simulatorExpected: sim.expected });
   } finally {
     routing.close();
     clock.restore();
