@@ -3,6 +3,7 @@ import { decodeJson, describeNetworkError, describeSuffix, safeCause } from './d
 import { describeErrorBody } from './describeErrorBody';
 import { QuotaSpentError } from './QuotaSpentError';
 import { RequestBudgetOptions } from './RequestBudget';
+import { NO_REQUEST_METRICS, outcomeOf, RequestMetrics, RouteKind } from './RequestMetrics';
 import { RequestScheduler, RequestSlot } from './RequestScheduler';
 import { RequestStats } from './RequestStats';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, RetryPolicy } from './retryPolicy';
@@ -25,6 +26,8 @@ export interface BitbucketHttpClientOptions {
   retryPolicy?: RetryPolicy;
   random?: () => number;
   now?: () => number;
+  /** Where attempts, retries and waits are counted; default: nowhere. */
+  metrics?: RequestMetrics;
 }
 
 /** Per-call context: the pass's counters and its cancellation. */
@@ -45,14 +48,17 @@ export class BitbucketHttpClient {
   readonly scheduler: RequestScheduler;
   private readonly policy: RetryPolicy;
   private readonly apiOrigin: string;
+  private readonly metrics: RequestMetrics;
 
   constructor(private readonly options: BitbucketHttpClientOptions) {
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.metrics = options.metrics ?? NO_REQUEST_METRICS;
     this.scheduler = new RequestScheduler({
       concurrency: options.concurrency,
       budget: options.budget,
       maxWaitMs: this.policy.maxRetryAfterMs,
       now: options.now,
+      onWaited: (cause, ms) => this.metrics.waited(cause, ms),
     });
     const base = new URL(options.apiBaseUrl);
     if (base.username || base.password) {
@@ -62,10 +68,10 @@ export class BitbucketHttpClient {
     this.apiOrigin = base.origin;
   }
 
-  /** GETs a JSON document; anything but a 2xx JSON answer is an error. */
-  async getJson<T>(url: string, context: RequestContext): Promise<T> {
+  /** GETs a JSON document; anything but a 2xx JSON answer is an error. `route` names what it asks for, in metrics. */
+  async getJson<T>(url: string, context: RequestContext, route: RouteKind = 'listing'): Promise<T> {
     const target = this.resolve(url);
-    const answer = await this.request(target, context, false);
+    const answer = await this.request(target, context, false, route);
     if (answer.status < 200 || answer.status >= 300) {
       throw this.statusError(target, answer);
     }
@@ -79,7 +85,7 @@ export class BitbucketHttpClient {
   /** Checks whether a file exists: found on 2xx, not found on 404, an error otherwise. */
   async check(url: string, context: RequestContext): Promise<CheckResult> {
     const target = this.resolve(url);
-    const answer = await this.request(target, context, true);
+    const answer = await this.request(target, context, true, 'file_check');
     if (answer.status >= 200 && answer.status < 300) {
       return { found: true };
     }
@@ -99,7 +105,7 @@ export class BitbucketHttpClient {
   }
 
   /** The retry loop: 429s pause the scheduler, 5xx and network errors back off. */
-  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean): Promise<Answer> {
+  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean, route: RouteKind): Promise<Answer> {
     let failures = 0;
     let rateLimits = 0;
     for (;;) {
@@ -112,9 +118,16 @@ export class BitbucketHttpClient {
           throw error;
         }
         if (error instanceof RedirectRefused) {
+          this.metrics.attemptEnded(route, '3xx');
           throw this.error(target, error.message, error.status);
         }
         failure = error;
+        if (!(error instanceof CredentialsUnavailable)) {
+          this.metrics.attemptEnded(route, 'network');
+        }
+      }
+      if (answer) {
+        this.metrics.attemptEnded(route, outcomeOf(answer.status));
       }
 
       if (answer?.status === 429) {
@@ -126,6 +139,7 @@ export class BitbucketHttpClient {
         // The attempt paused the scheduler; a wait longer than it takes (an hourly quota spent)
         // fails the next acquire with QuotaSpentError.
         context.stats.retried();
+        this.metrics.retried(route, 'rate_limited');
         continue;
       }
       if (answer && !isRetryableStatus(answer.status)) {
@@ -142,6 +156,7 @@ export class BitbucketHttpClient {
         throw this.error(target, `failed after ${failures} attempts, last: ${last}${hint}`, answer?.status, failure);
       }
       context.stats.retried();
+      this.metrics.retried(route, answer ? 'server_error' : 'network');
       await sleep(backoffDelay(failures - 1, this.policy, this.options.random), context.signal);
     }
   }

@@ -117,4 +117,56 @@ describe('RequestScheduler', () => {
     expect(learned).toBeLessThanOrEqual(100);
     expect(scheduler.learnedRatePerSecond()).toBeCloseTo(learned!, 5);
   });
+  it('reports how long a 429 pause and the budget held every request back, each under its own cause', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      let now = 0;
+      const waits: Array<[string, number]> = [];
+      const scheduler = new RequestScheduler({
+        concurrency: 10,
+        maxWaitMs: 60_000,
+        budget: { requests: 2, perMs: 1000 },
+        now: () => now,
+        onWaited: (cause, ms) => waits.push([cause, ms]),
+      });
+      const first = queue(scheduler, 2);
+      await settle();
+      first.granted.forEach(slot => slot.release('answered'));
+      // The budget allows the third only 1000 ms after the first.
+      const third = queue(scheduler, 1);
+      await Promise.resolve();
+      now = 1000;
+      jest.advanceTimersByTime(1000);
+      await Promise.resolve();
+      expect(third.granted).toHaveLength(1);
+
+      scheduler.pauseFor(5000);
+      third.granted[0].release('rateLimited', 5000);
+      const fourth = queue(scheduler, 1);
+      await Promise.resolve();
+      now = 6000;
+      jest.advanceTimersByTime(5000);
+      await Promise.resolve();
+      expect(fourth.granted).toHaveLength(1);
+      expect(waits).toEqual([
+        ['pacing', 1000],
+        ['rate_limit', 5000],
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reports no wait while only concurrency holds requests back', async () => {
+    const waits: unknown[] = [];
+    const scheduler = new RequestScheduler({ concurrency: 1, maxWaitMs: 1000, onWaited: (...wait) => waits.push(wait) });
+    const state = queue(scheduler, 3);
+    await settle();
+    state.granted[0].release('answered');
+    await settle();
+    state.granted[1].release('answered');
+    await settle();
+    expect(state.granted).toHaveLength(3);
+    expect(waits).toEqual([]);
+  });
 });

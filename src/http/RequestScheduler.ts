@@ -2,6 +2,7 @@ import { setMaxListeners } from 'events';
 import { LearnedPace } from './LearnedPace';
 import { QuotaSpentError } from './QuotaSpentError';
 import { RequestBudget, RequestBudgetOptions } from './RequestBudget';
+import { WaitCause } from './RequestMetrics';
 
 export interface RequestSchedulerOptions {
   /** Requests in flight at most. */
@@ -11,6 +12,8 @@ export interface RequestSchedulerOptions {
   /** The longest wait worth taking; a longer 429 pause or budget wait ends the pass instead. */
   maxWaitMs: number;
   now?: () => number;
+  /** Told how long no request could go, and why, each time such a hold ends. */
+  onWaited?: (cause: WaitCause, ms: number) => void;
 }
 
 /** Held while a request is in flight; release it exactly once. */
@@ -47,6 +50,8 @@ export class RequestScheduler {
   private pauseSource: 'bitbucket' | 'budget' = 'bitbucket';
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  /** Since when, and why, waiters are held back by time (not by concurrency). */
+  private held: { since: number; cause: WaitCause } | undefined;
 
   constructor(private readonly options: RequestSchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -132,12 +137,15 @@ export class RequestScheduler {
       const readyAt = this.readyAt(now);
       if (readyAt > now) {
         if (readyAt - now > this.options.maxWaitMs) {
+          this.endHold(now);
           this.failAll(new QuotaSpentError(readyAt, this.pausedUntil >= readyAt ? this.pauseSource : 'budget', now));
           return;
         }
+        this.held ??= { since: now, cause: this.pausedUntil >= readyAt ? 'rate_limit' : 'pacing' };
         this.wakeAt(readyAt);
         return;
       }
+      this.endHold(now);
       if (this.inFlight >= this.options.concurrency) {
         return;
       }
@@ -145,7 +153,15 @@ export class RequestScheduler {
       this.leave(next);
       this.grant(next, now);
     }
+    this.endHold(this.now());
     this.clearTimer();
+  }
+
+  private endHold(now: number): void {
+    if (this.held) {
+      this.options.onWaited?.(this.held.cause, now - this.held.since);
+      this.held = undefined;
+    }
   }
 
   private readyAt(now: number): number {
