@@ -37,14 +37,14 @@ export class BitbucketCloudClient {
   }
 
   /** Pages of the workspace's repositories, narrowed by BBQL when given. */
-  async *listRepositories(workspace: string, query?: string): AsyncGenerator<CloudRepository[]> {
+  async *listRepositories(workspace: string, query?: string, pageLength: number = CLOUD_PAGE_LENGTH): AsyncGenerator<CloudRepository[]> {
     const path = `/repositories/${encodeURIComponent(workspace)}`;
-    const params = new URLSearchParams({ pagelen: String(CLOUD_PAGE_LENGTH), fields: REPOSITORY_FIELDS.join(',') });
+    const params = new URLSearchParams({ pagelen: String(pageLength), fields: REPOSITORY_FIELDS.join(',') });
     if (query) {
       params.set('q', query);
     }
     const listing = { host: this.host, path: `${this.basePath}${path}` };
-    const pages = cloudPages<CloudRepository>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
+    const pages = cloudPages<CloudRepository>(listing, `${this.apiBaseUrl}${path}?${params}`, pageLength, url =>
       this.http.getJson<CloudPage<CloudRepository>>(url, this.context),
     );
     for await (const values of pages) {

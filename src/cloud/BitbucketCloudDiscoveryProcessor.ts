@@ -2,25 +2,23 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
-import { CatalogProcessor, CatalogProcessorEmit, LocationSpec, processingResult } from '@backstage/plugin-catalog-node';
+import { CatalogProcessor, CatalogProcessorEmit, LocationSpec, locationSpecToMetadataName, processingResult } from '@backstage/plugin-catalog-node';
 import { createHash } from 'crypto';
 import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
-import { describeStop } from '../discovery/describeStop';
-import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
+import { RepositoryState } from '../discovery/RepositoryState';
+import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
-import { QuotaSpentError } from '../http/QuotaSpentError';
-import { ScanProgress } from '../scan/ScanProgress';
-import { TaskGroup } from '../scan/TaskGroup';
 import { RequestStats } from '../http/RequestStats';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { cloudHttpClient } from './cloudHttpClient';
+import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
-import { CloudWebhookUpdater, KnownDiscovery, RefreshEntities } from './CloudWebhookUpdater';
-import { cloudAuthHeaders } from './cloudAuthHeaders';
+import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
-import { scanWorkspace } from './scanWorkspace';
+import { runCloudPass } from './runCloudPass';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -34,6 +32,9 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   /** Asks the catalog to process entities now; webhooks use it to show a change within seconds. */
   refreshEntities?: RefreshEntities;
 }
+
+/** Asks the catalog to process these entities again now. @public */
+export type RefreshEntities = (entityRefs: string[]) => Promise<void>;
 
 /**
  * Handles `bitbucket-discovery` locations that point at a Bitbucket Cloud workspace:
@@ -51,7 +52,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private readonly runsInFlight = new Map<string, Promise<string[]>>();
   private readonly searchWarned = new Set<string>();
   /** Every discovery location read so far, so a webhook finds those covering its repository. */
-  private readonly discoveries = new Map<string, KnownDiscovery>();
+  private readonly discoveries = new Map<string, CloudWebhookSubscriber>();
   private readonly runningPasses = new Map<string, DiscoveryPass>();
   private readonly webhooks: CloudWebhookUpdater;
 
@@ -73,20 +74,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     private readonly config: BitbucketCloudProcessorConfig,
     private readonly logger: LoggerService,
     private readonly stateStore: DiscoveryStateStore,
-    refreshEntities?: RefreshEntities,
+    private readonly refreshEntities?: RefreshEntities,
   ) {
-    this.webhooks = new CloudWebhookUpdater({
-      logger,
-      stateStore,
-      refreshEntities,
-      runningPass: key => this.runningPasses.get(key),
-      clientFor: target => {
-        const integration = this.integrations.bitbucketCloud.byHost(target.host)?.config;
-        return integration
-          ? new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, { stats: new RequestStats() })
-          : undefined;
-      },
-    });
+    this.webhooks = new CloudWebhookUpdater({ logger, stateStore });
   }
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
@@ -121,7 +111,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       return true;
     }
     const integration = this.integrationFor(target.host);
-    this.discoveries.set(location.target, { key: discoveryKey(target), location: location.target, target });
+    this.discoveries.set(location.target, this.webhookSubscriber(location.target, target));
     for (const url of await this.discover(target, integration)) {
       emit(processingResult.location({ type: 'url', target: url, presence: 'required' }));
     }
@@ -175,7 +165,6 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       }
       return known;
     }
-    await pass.markStarted();
     this.runningPasses.set(key, pass);
     try {
       return await this.runPass(pass, target, integration);
@@ -187,80 +176,70 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private async runPass(pass: DiscoveryPass, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
     const { lastCompletedAt } = pass.state;
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
-    const progress = new ScanProgress(this.logger);
-    const group = new TaskGroup(undefined, error => error instanceof QuotaSpentError);
-    const client = new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, {
-      stats: progress.stats,
-      signal: group.signal,
+    const outcome = await runCloudPass({
+      pass,
+      scope: scopeOfTarget(target),
+      http: this.httpClientFor(integration),
+      apiBaseUrl: integration.apiBaseUrl,
+      logger: this.logger,
+      what,
+      retryAfterFailure: () => Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS),
+      // The processor emits what the pass knows; there is no connection to hand changes to.
+      applyChanges: async () => undefined,
+      onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
+      // A state store that fails costs a rescan later, never the fresh result of this one.
+      storeFailed: error =>
+        this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`),
     });
-    progress.start(
-      `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Cloud workspace ${target.workspace} for ${target.catalogPath}` +
-        `${lastCompletedAt ? ' (re-checking only changed repositories)' : ''}`,
-    );
-    const noCatalogChanges = async () => undefined;
-    try {
-      await scanWorkspace({
-        client,
-        target,
-        pass,
-        progress,
-        group,
-        logger: this.logger,
-        onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
-      });
-    } catch (error) {
-      progress.stop();
-      await this.store(what, () => pass.flush(noCatalogChanges));
-      const stop = describeStop({ error, elapsedMs: progress.rate().elapsedMs, stopping: false });
-      await this.store(what, () =>
-        pass.stopIncomplete(stop?.resumeAfter ?? Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS), error),
-      );
-      logBroken(this.logger, pass, what);
-      const targets = pass.targets();
-      if (stop) {
-        logIncompleteRun(this.logger, { what, pass, stop, rate: progress.rate() });
-      } else if (targets.length === 0 && lastCompletedAt === undefined) {
+    const targets = pass.targets();
+    if (!outcome.complete) {
+      if (!outcome.stop && targets.length === 0 && lastCompletedAt === undefined) {
         // Nothing to fall back on: the location shows the error.
-        throw error;
-      } else {
+        throw outcome.error;
+      }
+      if (!outcome.stop) {
         this.logger.warn(
           `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
-            `and trying again in a few minutes. ${(error as Error).message}`,
+            `and trying again in a few minutes. ${(outcome.error as Error).message}`,
         );
       }
       return targets;
     }
-    await this.store(what, async () => {
-      await pass.flush(noCatalogChanges);
-      await pass.complete();
-    });
-    logBroken(this.logger, pass, what);
-    const targets = pass.targets();
+    const { progress } = outcome;
     progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
     this.logger.info(`Pass over workspace ${target.workspace} complete, ${targets.length} locations: ${progress.describe()}`);
     return targets;
   }
 
-  /** A state store that fails costs a rescan later, never the fresh result of this one. */
-  private async store(what: string, write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`);
-    }
+  /** How a webhook reaches this location's state: into its running pass or the store, then the catalog re-reads it. */
+  private webhookSubscriber(location: string, target: DiscoveryTarget): CloudWebhookSubscriber {
+    const key = discoveryKey(target);
+    const scope: CloudDiscoveryScope = scopeOfTarget(target);
+    return {
+      key,
+      scope,
+      client: () => {
+        const integration = this.integrations.bitbucketCloud.byHost(target.host)?.config;
+        return integration
+          ? new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, { stats: new RequestStats() })
+          : undefined;
+      },
+      record: async (repoKey: string, next: RepositoryState | undefined) => {
+        await recordRepositoryUpdate({ store: this.stateStore, discovery: key, key: repoKey, next, running: this.runningPasses.get(key) });
+        const refs = [`location:default/${locationSpecToMetadataName({ type: LOCATION_TYPE, target: location })}`];
+        if (next?.hasCatalogFile && next.target) {
+          // The file itself may have changed: its own Location is read again now too.
+          refs.push(`location:default/${locationSpecToMetadataName({ type: 'url', target: next.target })}`);
+        }
+        await this.refreshEntities?.(refs);
+      },
+    };
   }
 
   private httpClientFor(integration: BitbucketCloudIntegrationConfig): BitbucketHttpClient {
     let client = this.httpClients.get(integration.host);
     if (!client) {
-      client = new BitbucketHttpClient({
-        apiBaseUrl: integration.apiBaseUrl,
-        credentialsHint: `integrations.bitbucketCloud (host ${integration.host})`,
-        authHeaders: () => cloudAuthHeaders(integration),
-        concurrency: this.config.concurrency,
-        budget: this.config.rateLimit,
-        requestTimeoutMs: this.config.requestTimeoutMs,
-      });
+      client = cloudHttpClient(integration, this.config);
       this.httpClients.set(integration.host, client);
     }
     return client;

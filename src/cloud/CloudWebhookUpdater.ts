@@ -1,34 +1,28 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { locationSpecToMetadataName } from '@backstage/plugin-catalog-node';
-import { applyRepositoryUpdate } from '../discovery/applyRepositoryUpdate';
-import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { cloudFileUrl } from './cloudFileUrl';
+import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
-import { globMatcher } from './globMatcher';
 import { readableFileUrl } from './scanWorkspace';
-import { DiscoveryTarget } from './parseDiscoveryTarget';
 
-/** A `bitbucket-discovery` location the processor has read, and the key of its state. */
-export interface KnownDiscovery {
+/**
+ * A Cloud discovery that webhooks reach: what it covers, the client its requests go through, and
+ * how one repository's news (undefined: gone) reaches its state and the catalog.
+ */
+export interface CloudWebhookSubscriber {
   key: string;
-  /** The location's target as registered, which names its Location entity. */
-  location: string;
-  target: DiscoveryTarget;
+  scope: CloudDiscoveryScope;
+  client(): BitbucketCloudClient | undefined;
+  record(repoKey: string, next: RepositoryState | undefined): Promise<void>;
 }
-
-/** Asks the catalog to process these entities again now. */
-export type RefreshEntities = (entityRefs: string[]) => Promise<void>;
 
 /**
  * Applies Cloud webhook deliveries to every discovery that covers the repository, coalesced per
  * repository: one request (the file check) for a repository the state knows, two for a new one
- * (the repository, for its main branch and project, then the check). The processor has no connection of its own: the state is
- * updated, and the catalog is asked to process the discovery location (which then emits from
- * state without a request) and the file's own location again now.
+ * (the repository, for its main branch and project, then the check).
  */
 export class CloudWebhookUpdater {
   private readonly queue: RepositoryUpdateQueue;
@@ -37,29 +31,25 @@ export class CloudWebhookUpdater {
     private readonly deps: {
       logger: LoggerService;
       stateStore: DiscoveryStateStore;
-      clientFor: (target: DiscoveryTarget) => BitbucketCloudClient | undefined;
-      runningPass: (key: string) => DiscoveryPass | undefined;
-      refreshEntities?: RefreshEntities;
     },
   ) {
     this.queue = new RepositoryUpdateQueue(deps.logger);
   }
 
-  handle(event: CloudWebhookEvent, discoveries: KnownDiscovery[]): void {
-    for (const discovery of discoveries) {
-      const { target } = discovery;
-      if (target.workspace !== event.workspace) {
+  handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): void {
+    for (const subscriber of subscribers) {
+      const { scope } = subscriber;
+      if (scope.workspace !== event.workspace) {
         continue;
       }
-      const slugMatches = target.repoSlug ? globMatcher(target.repoSlug) : undefined;
-      if (event.kind === 'updated' && event.previousSlug && (!slugMatches || slugMatches.test(event.previousSlug))) {
+      if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.queue.enqueue(`${discovery.key}/${previous}`, () => this.record(discovery, previous, undefined));
+        this.queue.enqueue(`${subscriber.key}/${previous}`, () => subscriber.record(previous, undefined));
       }
-      if (slugMatches && !slugMatches.test(event.slug)) {
+      if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.queue.enqueue(`${discovery.key}/${event.slug}`, () => this.update(discovery, event));
+      this.queue.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
     }
   }
 
@@ -67,54 +57,54 @@ export class CloudWebhookUpdater {
     return this.queue.idle();
   }
 
-  private async update(discovery: KnownDiscovery, event: CloudWebhookEvent): Promise<void> {
-    const { target } = discovery;
+  private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent): Promise<void> {
+    const { scope } = subscriber;
     if (event.kind === 'deleted') {
-      await this.record(discovery, event.slug, undefined);
+      await subscriber.record(event.slug, undefined);
       return;
     }
-    const client = this.deps.clientFor(target);
+    const client = subscriber.client();
     if (!client) {
       return;
     }
-    const known = await this.deps.stateStore.readRepository(discovery.key, event.slug);
+    const known = await this.deps.stateStore.readRepository(subscriber.key, event.slug);
     if (event.kind === 'push' && known?.branch) {
       // A known repository: its main branch is known, so a push costs the check alone, or nothing.
       if (!event.branches.includes(known.branch)) {
         return;
       }
-      await this.checkAndRecord(discovery, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn });
+      await this.checkAndRecord(subscriber, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn });
       return;
     }
-    const repo = await client.getRepository(target.workspace, event.slug);
+    const repo = await client.getRepository(scope.workspace, event.slug);
     const branch = repo?.mainbranch?.name;
     if (!repo || !branch) {
-      await this.record(discovery, event.slug, undefined);
+      await subscriber.record(event.slug, undefined);
       return;
     }
     if (event.kind === 'push' && !event.branches.includes(branch)) {
       return;
     }
-    if (target.projectKey && !globMatcher(target.projectKey).test(repo.project?.key ?? '')) {
+    if (!scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })) {
       return;
     }
     // A BBQL `q` cannot be evaluated here: only repositories a pass already found in scope are followed.
-    if (target.query && !known) {
+    if (scope.query && !known) {
       return;
     }
-    await this.checkAndRecord(discovery, client, { slug: repo.slug, branch, updatedOn: repo.updated_on });
+    await this.checkAndRecord(subscriber, client, { slug: repo.slug, branch, updatedOn: repo.updated_on });
   }
 
   private async checkAndRecord(
-    discovery: KnownDiscovery,
+    subscriber: CloudWebhookSubscriber,
     client: BitbucketCloudClient,
     repo: { slug: string; branch: string; updatedOn?: string },
   ): Promise<void> {
-    const { target } = discovery;
-    const result = await client.checkFile(target.workspace, repo.slug, repo.branch, target.catalogPath);
-    const fileUrl = result.found ? await readableFileUrl(client, target, repo.slug, repo.branch) : cloudFileUrl(target, repo.slug, repo.branch);
+    const { scope } = subscriber;
+    const result = await client.checkFile(scope.workspace, repo.slug, repo.branch, scope.catalogPath);
+    const fileUrl = result.found ? await readableFileUrl(client, scope, repo.slug, repo.branch) : cloudFileUrl(scope, repo.slug, repo.branch);
     const now = Date.now();
-    await this.record(discovery, repo.slug, {
+    await subscriber.record(repo.slug, {
       key: repo.slug,
       hasCatalogFile: result.found,
       target: fileUrl,
@@ -124,26 +114,5 @@ export class CloudWebhookUpdater {
       updatedOn: repo.updatedOn,
       branch: repo.branch,
     });
-  }
-
-  /** Into a pass running for this discovery (its result then includes it), otherwise into the state; then the catalog is told. */
-  private async record(discovery: KnownDiscovery, key: string, next: RepositoryState | undefined): Promise<void> {
-    const pass = this.deps.runningPass(discovery.key);
-    if (pass) {
-      if (next) {
-        pass.markSeen(key);
-        pass.recordAnswer(next);
-      } else {
-        pass.recordGone(key);
-      }
-    } else {
-      await applyRepositoryUpdate(this.deps.stateStore, discovery.key, key, next);
-    }
-    const refs = [`location:default/${locationSpecToMetadataName({ type: 'bitbucket-discovery', target: discovery.location })}`];
-    if (next?.hasCatalogFile && next.target) {
-      // The file itself may have changed: its own Location is read again now too.
-      refs.push(`location:default/${locationSpecToMetadataName({ type: 'url', target: next.target })}`);
-    }
-    await this.deps.refreshEntities?.(refs);
   }
 }

@@ -1,5 +1,5 @@
 import { RepositoryState } from '../discovery/RepositoryState';
-import { isDue, listingQuery } from './scanWorkspace';
+import { isDue } from './scanWorkspace';
 
 const HOUR = 60 * 60_000;
 const now = Date.parse('2026-11-26T12:00:00Z');
@@ -17,17 +17,5 @@ describe('isDue', () => {
     const dueAfter36Hours = Array.from({ length: 1000 }, (_, i) => isDue(checked(36), `repo-${i}`, now)).filter(Boolean).length;
     expect(dueAfter36Hours).toBeGreaterThan(300);
     expect(dueAfter36Hours).toBeLessThan(700);
-  });
-});
-
-describe('listingQuery', () => {
-  it.each([
-    [{}, undefined],
-    [{ projectKey: 'PLAT' }, 'project.key="PLAT"'],
-    [{ projectKey: 'PLAT*' }, undefined],
-    [{ query: 'is_private=true', projectKey: 'PLAT' }, '(is_private=true) AND project.key="PLAT"'],
-    [{ query: 'name~"svc" OR name~"lib"' }, '(name~"svc" OR name~"lib")'],
-  ])('builds the BBQL for %j', (parts, expected) => {
-    expect(listingQuery({ host: 'bitbucket.org', workspace: 'acme', catalogPath: '/catalog-info.yaml', search: false, ...parts })).toBe(expected);
   });
 });

@@ -9,8 +9,7 @@ import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
-import { globMatcher, isGlob } from './globMatcher';
-import { DiscoveryTarget } from './parseDiscoveryTarget';
+import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
 export const SEARCH_INDEX_LAG_MS = 60 * 60_000;
@@ -26,30 +25,31 @@ const SEARCH_RESULT_CAP = 1000;
  */
 export async function scanWorkspace(options: {
   client: BitbucketCloudClient;
-  target: DiscoveryTarget;
+  scope: CloudDiscoveryScope;
   pass: DiscoveryPass;
   progress: ScanProgress;
   group: TaskGroup;
   logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
+  /** Called after each answer is recorded, e.g. to hand the catalog what was found so far. */
+  afterAnswer?: () => Promise<void>;
 }): Promise<void> {
-  const { client, target, pass, progress, group, logger } = options;
-  const projectMatches = target.projectKey ? globMatcher(target.projectKey) : undefined;
-  const slugMatches = target.repoSlug ? globMatcher(target.repoSlug) : undefined;
-  const search = target.search ? await searchOrFallBack(options) : undefined;
+  const { client, scope, pass, progress, group, logger } = options;
+  const search = scope.search ? await searchOrFallBack(options) : undefined;
   const backlog = new CheckBacklog(group);
   const failures = new CheckFailures();
 
   const check = async (repo: CloudRepository, branch: string) => {
     try {
-      const result = await client.checkFile(target.workspace, repo.slug, branch, target.catalogPath);
+      const result = await client.checkFile(scope.workspace, repo.slug, branch, scope.catalogPath);
       failures.answered();
       progress.candidateChecked(result.found);
-      const fileUrl = result.found ? await readableFileUrl(client, target, repo.slug, branch) : cloudFileUrl(target, repo.slug, branch);
+      const fileUrl = result.found ? await readableFileUrl(client, scope, repo.slug, branch) : cloudFileUrl(scope, repo.slug, branch);
       pass.recordAnswer({ key: repo.slug, updatedOn: repo.updated_on, branch, target: fileUrl, hasCatalogFile: result.found });
       if (!result.found) {
-        logger.debug(`Skipped ${target.workspace}/${repo.slug}: no ${target.catalogPath} on ${branch} (${result.reason})`);
+        logger.debug(`Skipped ${scope.workspace}/${repo.slug}: no ${scope.catalogPath} on ${branch} (${result.reason})`);
       }
+      await options.afterAnswer?.();
     } catch (error) {
       if (isPassStopping(error, group.signal)) {
         throw error;
@@ -62,15 +62,12 @@ export async function scanWorkspace(options: {
 
   const consider = async (repo: CloudRepository) => {
     progress.repositorySeen();
-    if (projectMatches && !projectMatches.test(repo.project?.key ?? '')) {
-      return;
-    }
-    if (slugMatches && !slugMatches.test(repo.slug)) {
+    if (!scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })) {
       return;
     }
     const branch = repo.mainbranch?.name;
     if (!branch) {
-      logger.debug(`Skipped ${target.workspace}/${repo.slug}: it has no main branch (empty repository)`);
+      logger.debug(`Skipped ${scope.workspace}/${repo.slug}: it has no main branch (empty repository)`);
       return;
     }
     progress.candidateFound();
@@ -80,7 +77,7 @@ export async function scanWorkspace(options: {
       progress.answerReused(known?.hasCatalogFile);
       return;
     }
-    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(target, repo.slug, branch) };
+    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(scope, repo.slug, branch) };
     if (search?.hits.has(repo.slug)) {
       progress.answerReused(true);
       pass.recordAnswer({ ...learned, hasCatalogFile: true });
@@ -94,10 +91,11 @@ export async function scanWorkspace(options: {
   };
 
   group.add(async () => {
-    for await (const page of client.listRepositories(target.workspace, listingQuery(target))) {
+    for await (const page of client.listRepositories(scope.workspace, listingQuery(scope), scope.pageLength)) {
       for (const repo of page) {
         await consider(repo);
       }
+      await options.afterAnswer?.();
     }
   });
   await group.wait();
@@ -109,14 +107,14 @@ export async function scanWorkspace(options: {
  */
 export async function readableFileUrl(
   client: BitbucketCloudClient,
-  target: DiscoveryTarget,
+  scope: Pick<CloudDiscoveryScope, 'host' | 'workspace' | 'catalogPath'>,
   slug: string,
   branch: string,
 ): Promise<string> {
   if (!branchNeedsCommitRef(branch)) {
-    return cloudFileUrl(target, slug, branch);
+    return cloudFileUrl(scope, slug, branch);
   }
-  return cloudFileUrl(target, slug, (await client.branchHead(target.workspace, slug, branch)) ?? branch);
+  return cloudFileUrl(scope, slug, (await client.branchHead(scope.workspace, slug, branch)) ?? branch);
 }
 
 function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: string): boolean {
@@ -142,30 +140,18 @@ export function isDue(known: Pick<RepositoryState, 'checkedAt'>, slug: string, n
   return !(known.checkedAt > now - maxAge);
 }
 
-/** The user's BBQL, narrowed to the project server-side when the project key is exact. */
-export function listingQuery(target: DiscoveryTarget): string | undefined {
-  const clauses: string[] = [];
-  if (target.query) {
-    clauses.push(`(${target.query})`);
-  }
-  if (target.projectKey && !isGlob(target.projectKey)) {
-    clauses.push(`project.key="${target.projectKey}"`);
-  }
-  return clauses.length > 0 ? clauses.join(' AND ') : undefined;
-}
-
 /**
  * Code search as a hint: any failure (disabled, retired, refused, down) means "not for this
  * scan" and the listing with checks does the work. Only an abort or a spent quota stops the pass.
  */
 async function searchOrFallBack(options: {
   client: BitbucketCloudClient;
-  target: DiscoveryTarget;
+  scope: CloudDiscoveryScope;
   group: TaskGroup;
   onSearchUnavailable: (reason: string) => void;
 }): Promise<{ hits: Set<string>; complete: boolean } | undefined> {
   try {
-    const hits = await options.client.searchCatalogFiles(options.target.workspace, options.target.catalogPath);
+    const hits = await options.client.searchCatalogFiles(options.scope.workspace, options.scope.catalogPath);
     return { hits, complete: hits.size < SEARCH_RESULT_CAP };
   } catch (error) {
     if (isPassStopping(error, options.group.signal)) {

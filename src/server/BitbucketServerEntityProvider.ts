@@ -14,8 +14,9 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
 import { randomUUID } from 'crypto';
-import { applyRepositoryUpdate } from '../discovery/applyRepositoryUpdate';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
+import { PassFlusher } from '../discovery/PassFlusher';
+import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
@@ -45,10 +46,6 @@ export const DEFAULT_SERVER_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   initialDelay: { seconds: 10 },
 };
 
-/** Found locations reach the catalog in batches of this many answers, or after this long. */
-const FLUSH_EVERY_ANSWERS = 250;
-const FLUSH_EVERY_MS = 2_000;
-
 /** @public */
 export interface BitbucketServerEntityProviderOptions {
   logger: LoggerService;
@@ -73,7 +70,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   private readonly http: BitbucketHttpClient;
   private readonly updates: RepositoryUpdateQueue;
   /** The run in progress in this process, which webhook answers join so its commit never undoes them. */
-  private running?: { pass: DiscoveryPass; flusher: Flusher };
+  private running?: { pass: DiscoveryPass; flusher: PassFlusher };
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -176,7 +173,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     progress.start(
       `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`,
     );
-    const flusher = new Flusher(pass, changes => this.applyChanges(connection, changes));
+    const flusher = new PassFlusher(pass, changes => this.applyChanges(connection, changes));
     this.running = { pass, flusher };
     try {
       await walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer: () => flusher.maybeFlush() });
@@ -274,18 +271,9 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     if (!connection) {
       return;
     }
-    if (this.running) {
-      const { pass, flusher } = this.running;
-      if (next) {
-        pass.markSeen(key);
-        pass.recordAnswer(next);
-      } else {
-        pass.recordGone(key);
-      }
-      await flusher.flush();
-      return;
-    }
-    await this.applyChanges(connection, await applyRepositoryUpdate(this.deps.stateStore, this.getProviderName(), key, next));
+    const running = this.running;
+    const changes = await recordRepositoryUpdate({ store: this.deps.stateStore, discovery: this.getProviderName(), key, next, running: running?.pass });
+    await (changes ? this.applyChanges(connection, changes) : running?.flusher.flush());
   }
 
   private async applyChanges(connection: EntityProviderConnection, changes: CatalogChanges): Promise<void> {
@@ -304,30 +292,6 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       location: { type: 'url', target, presence: this.config.validateLocationsExist ? 'required' : 'optional' },
     });
     return { entity, locationKey: this.getProviderName() };
-  }
-}
-
-/** Hands a pass's changes to the catalog in batches, one flush at a time. */
-class Flusher {
-  private last = Date.now();
-  private running: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly pass: DiscoveryPass,
-    private readonly apply: (changes: CatalogChanges) => Promise<void>,
-  ) {}
-
-  maybeFlush(): Promise<void> {
-    if (this.pass.pendingCount < FLUSH_EVERY_ANSWERS && Date.now() - this.last < FLUSH_EVERY_MS) {
-      return Promise.resolve();
-    }
-    return this.flush();
-  }
-
-  flush(): Promise<void> {
-    this.last = Date.now();
-    this.running = this.running.catch(() => undefined).then(() => this.pass.flush(this.apply));
-    return this.running;
   }
 }
 

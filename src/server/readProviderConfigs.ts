@@ -1,11 +1,11 @@
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
+import { readFilterRegex } from '../config/readFilterRegex';
+import { readProviderEntries } from '../config/readProviderEntries';
 import { readRateLimit } from '../config/readRateLimit';
+import { readSchedule } from '../config/readSchedule';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
 
@@ -65,26 +65,7 @@ const MAX_CONCURRENCY = 64;
  * each error names the full config key and the provider id.
  */
 export function readProviderConfigs(config: Config): BitbucketServerProviderConfig[] {
-  const providers = config.getOptionalConfig(SERVER_PROVIDERS_KEY);
-  if (!providers) {
-    return [];
-  }
-  if (PROVIDER_KEYS.some(key => providers.has(key))) {
-    return [readProviderConfig('default', providers, SERVER_PROVIDERS_KEY)];
-  }
-  return providers.keys().map(id => {
-    const key = `${SERVER_PROVIDERS_KEY}.${id}`;
-    let provider: Config;
-    try {
-      provider = providers.getConfig(id);
-    } catch {
-      throw new Error(
-        `Invalid config at '${key}': expected a provider object with at least 'host', ` +
-          `or put 'host' directly under '${SERVER_PROVIDERS_KEY}' for a single provider.`,
-      );
-    }
-    return readProviderConfig(id, provider, key);
-  });
+  return readProviderEntries(config, SERVER_PROVIDERS_KEY, PROVIDER_KEYS, 'host').map(entry => readProviderConfig(entry.id, entry.config, entry.key));
 }
 
 function readProviderConfig(id: string, config: Config, key: string): BitbucketServerProviderConfig {
@@ -108,27 +89,18 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     return invalidConfig(at, 'catalogPath', catalogPath.problem);
   }
 
-  let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
-  if (config.has('schedule')) {
-    try {
-      schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(config.getConfig('schedule'));
-    } catch (error) {
-      invalidConfig(at, 'schedule', (error as Error).message);
-    }
-  }
-
   return {
     id,
     configKey: key,
     host,
     catalogPath: catalogPath.path,
     filters: {
-      projectKey: readRegex(filters, at, 'projectKey'),
-      repoSlug: readRegex(filters, at, 'repoSlug'),
+      projectKey: readFilterRegex(filters, at, 'projectKey', 'as-written'),
+      repoSlug: readFilterRegex(filters, at, 'repoSlug', 'as-written'),
       skipArchivedRepos: filters?.getOptionalBoolean('skipArchivedRepos') ?? false,
     },
     validateLocationsExist: config.getOptionalBoolean('validateLocationsExist') ?? true,
-    schedule,
+    schedule: readSchedule(config, at),
     pageSize: readWholeNumber(config, at, 'pageSize', SERVER_DEFAULTS.pageSize, MAX_PAGE_SIZE),
     concurrency: readWholeNumber(config, at, 'concurrency', SERVER_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
@@ -140,16 +112,4 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
 /** Masks whatever precedes the last '@', so an error about a mistyped host never repeats a password. */
 function withoutCredentials(host: string): string {
   return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1***@');
-}
-
-function readRegex(filters: Config | undefined, at: ConfigLocation, subKey: string): RegExp | undefined {
-  const source = filters?.getOptionalString(subKey);
-  if (source === undefined) {
-    return undefined;
-  }
-  try {
-    return new RegExp(source);
-  } catch (error) {
-    return invalidConfig(at, `filters.${subKey}`, `'${source}' is not a valid regular expression (${(error as Error).message})`);
-  }
 }

@@ -1,0 +1,29 @@
+import { CatalogChanges, DiscoveryPass } from './DiscoveryPass';
+
+/** Found locations reach the catalog in batches of this many answers, or after this long. */
+const FLUSH_EVERY_ANSWERS = 250;
+const FLUSH_EVERY_MS = 2_000;
+
+/** Hands a pass's changes to the catalog in batches, one flush at a time. */
+export class PassFlusher {
+  private last = Date.now();
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly pass: DiscoveryPass,
+    private readonly apply: (changes: CatalogChanges) => Promise<void>,
+  ) {}
+
+  maybeFlush(): Promise<void> {
+    if (this.pass.pendingCount < FLUSH_EVERY_ANSWERS && Date.now() - this.last < FLUSH_EVERY_MS) {
+      return Promise.resolve();
+    }
+    return this.flush();
+  }
+
+  flush(): Promise<void> {
+    this.last = Date.now();
+    this.running = this.running.catch(() => undefined).then(() => this.pass.flush(this.apply));
+    return this.running;
+  }
+}
