@@ -1,0 +1,58 @@
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { durationToMilliseconds } from '@backstage/types';
+import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
+import { coverageFromState, summarizeDiscovery } from '../status/describeDiscoveryState';
+import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { BitbucketServerProviderConfig } from './readProviderConfigs';
+import { excludingServerFilter } from './serverFilters';
+import { serverRepositoryKey } from './walkServerEstate';
+
+/** One Server provider's discovery, as the status endpoint reads it. */
+export interface ServerDiscovery {
+  store: DiscoveryStateStore;
+  /** The provider name, its state key. */
+  name: string;
+  config: BitbucketServerProviderConfig;
+  /** The schedule its passes run on, when config (or the default) gave it. */
+  schedule?: SchedulerServiceTaskScheduleDefinition;
+}
+
+export async function describeServerDiscovery(discovery: ServerDiscovery): Promise<DiscoveryStatus> {
+  const { store, name, config } = discovery;
+  const [pass, repositories] = await Promise.all([store.readPass(name), store.readRepositories(name)]);
+  // Server state keys are already `PROJECT/slug`.
+  return summarizeDiscovery({ name, product: 'server', kind: 'provider', scope: config.host }, pass, repositories, key => key);
+}
+
+export async function explainServerRepository(discovery: ServerDiscovery, projectKey: string, slug: string): Promise<RepositoryCoverage> {
+  const { store, name, config } = discovery;
+  const key = serverRepositoryKey({ slug, project: { key: projectKey } });
+  const [pass, state] = await Promise.all([store.readPass(name), store.readRepository(name, key)]);
+  return coverageFromState({
+    discovery: name,
+    product: 'server',
+    excludedBy: excludingServerFilter(config.filters, { slug, project: { key: projectKey } }),
+    state,
+    pass,
+    unknownNote:
+      `No listing of host ${config.host} has named ${key}: it does not exist there, the credentials cannot see it` +
+      (config.filters.skipArchivedRepos ? ', it is archived (filters.skipArchivedRepos)' : '') +
+      ', or no pass has reached it yet. Project keys are case-sensitive here, as Bitbucket lists them.',
+    every: frequencyOf(discovery.schedule),
+  });
+}
+
+/** The schedule's frequency as ISO 8601 (`PT1800S`), or its cron expression. */
+function frequencyOf(schedule: SchedulerServiceTaskScheduleDefinition | undefined): string | undefined {
+  const frequency = schedule?.frequency;
+  if (!frequency || typeof frequency === 'string') {
+    return typeof frequency === 'string' ? frequency : undefined;
+  }
+  if ('cron' in frequency) {
+    return `cron ${frequency.cron}`;
+  }
+  if ('trigger' in frequency) {
+    return undefined;
+  }
+  return `PT${durationToMilliseconds(frequency) / 1000}S`;
+}
