@@ -41,6 +41,40 @@ interface BitbucketServerProviderConfig {
   requestTimeout?: Duration;
   /** Client-side pacing for this provider's requests. Default: none (a pace is learned from 429s). */
   rateLimit?: RateLimit;
+  /**
+   * Webhook deliveries to `/api/events/http/bitbucketServer` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
+   * @visibility secret
+   */
+  webhookSecret?: string;
+}
+
+/** One Bitbucket Cloud discovery provider; the first five keys are those of Backstage's upstream Cloud provider. Credentials: `integrations.bitbucketCloud`. */
+interface BitbucketCloudProviderConfig {
+  /** The workspace id, as in `https://bitbucket.org/<workspace>/`. Required. */
+  workspace: string;
+  /** Path of the catalog file from the repository root; leading slash optional. Default `/catalog-info.yaml`. */
+  catalogPath?: string;
+  filters?: {
+    /** Regular expression over project keys, matched against the whole key (`^` and `$` are added when missing). */
+    projectKey?: string;
+    /** Regular expression over repository slugs, matched against the whole slug. */
+    repoSlug?: string;
+  };
+  /** When to scan. Default: every 30 minutes, 25-minute timeout, first run 10 seconds after start. */
+  schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+  /** Repositories per listing page, 1 to 100. Default 100. */
+  pagelen?: number;
+  /** Requests in flight at most, 1 to 64. Default 10. */
+  concurrency?: number;
+  /** Time limit of one HTTP request before it is retried. Default 30 seconds. */
+  requestTimeout?: Duration;
+  /** Client-side pacing for this provider's requests, e.g. `{ requests: 900, per: { hours: 1 } }`. Default: none. */
+  rateLimit?: RateLimit;
+  /**
+   * Webhook deliveries to `/api/events/http/bitbucketCloud` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
+   * @visibility secret
+   */
+  webhookSecret?: string;
 }
 
 export interface Config {
@@ -51,6 +85,11 @@ export interface Config {
        * or a map of provider id to provider object.
        */
       bitbucketServer?: BitbucketServerProviderConfig | { [id: string]: BitbucketServerProviderConfig };
+      /**
+       * Bitbucket Cloud discovery, a drop-in for Backstage's own Cloud provider: one provider
+       * object (id `default`), or a map of provider id to provider object.
+       */
+      bitbucketCloud?: BitbucketCloudProviderConfig | { [id: string]: BitbucketCloudProviderConfig };
     };
     processors?: {
       /** Tuning of the `bitbucket-discovery` (Bitbucket Cloud) location processor. */
@@ -63,6 +102,11 @@ export interface Config {
         requestTimeout?: Duration;
         /** Client-side pacing per Cloud integration host, e.g. `{ requests: 1000, per: { hours: 1 } }`. Default: none. */
         rateLimit?: RateLimit;
+        /**
+         * Webhook deliveries to `/api/events/http/bitbucketCloud` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
+         * @visibility secret
+         */
+        webhookSecret?: string;
       };
     };
   };

@@ -7,9 +7,14 @@
 export { bitbucketDiscoveryFeatures as default } from './features';
 export { catalogModuleBitbucketDiscovery } from './module';
 export { eventsModuleBitbucketDiscoveryWebhooks } from './events/eventsModule';
-export { BitbucketServerEntityProvider, DEFAULT_SERVER_SCHEDULE } from './server/BitbucketServerEntityProvider';
+export { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
+export { DEFAULT_DISCOVERY_SCHEDULE } from './discovery/providerTaskRunner';
 export type { BitbucketServerProviderConfig } from './server/readProviderConfigs';
 export { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
+export type { BitbucketCloudDiscoveryProcessorOptions, RefreshEntities } from './cloud/BitbucketCloudDiscoveryProcessor';
+export { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
+export type { BitbucketCloudEntityProviderOptions } from './cloud/BitbucketCloudEntityProvider';
+export type { BitbucketCloudProviderConfig } from './cloud/readCloudProviderConfigs';
 export type { BitbucketCloudProcessorConfig } from './cloud/readProcessorConfig';
 export type { ScanSummary } from './scan/ScanProgress';
 export type { RequestCounts } from './http/RequestStats';

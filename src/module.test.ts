@@ -2,6 +2,7 @@ import { mockServices, startTestBackend, TestDatabases } from '@backstage/backen
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import {
   BitbucketCloudDiscoveryProcessor,
+  BitbucketCloudEntityProvider,
   catalogModuleBitbucketDiscovery,
   BitbucketServerEntityProvider,
 } from './index';
@@ -83,6 +84,37 @@ describe('catalogModuleBitbucketDiscovery', () => {
       'bitbucketServer-provider:default',
     ]);
     expect(scheduler.createScheduledTaskRunner.mock.calls).toEqual([[{ frequency: { minutes: 5 }, timeout: { minutes: 3 } }]]);
+    await backend.stop();
+  });
+
+  it('registers one Cloud provider per catalog.providers.bitbucketCloud entry, on the 30-minute default schedule', async () => {
+    const addEntityProvider = jest.fn();
+    const scheduler = mockServices.scheduler.mock({ createScheduledTaskRunner: () => ({ run: async () => {} }) });
+    const backend = await startTestBackend({
+      extensionPoints: [[catalogProcessingExtensionPoint, { addEntityProvider, addProcessor: jest.fn() }]],
+      features: [
+        catalogModuleBitbucketDiscovery,
+        scheduler.factory,
+        await database(),
+        mockServices.rootConfig.factory({
+          data: {
+            integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 't' }] },
+            catalog: {
+              providers: {
+                // Written for Backstage's own Cloud module, unchanged.
+                bitbucketCloud: { workspace: 'acme', filters: { projectKey: 'PLAT' } },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const providers = addEntityProvider.mock.calls.flat(2);
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toBeInstanceOf(BitbucketCloudEntityProvider);
+    expect(providers[0].getProviderName()).toBe('bitbucketCloud-provider:default');
+    const halfHourly = { frequency: { minutes: 30 }, timeout: { minutes: 25 }, initialDelay: { seconds: 10 } };
+    expect(scheduler.createScheduledTaskRunner.mock.calls).toEqual([[halfHourly]]);
     await backend.stop();
   });
 });

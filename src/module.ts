@@ -2,13 +2,15 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
+import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { routeWebhookEvents } from './events/routeWebhookEvents';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 
 /**
  * Adds Bitbucket discovery to the catalog: the `bitbucket-discovery` location processor
- * for Bitbucket Cloud, and one entity provider per `catalog.providers.bitbucketServer` entry.
+ * for Bitbucket Cloud, and one entity provider per `catalog.providers.bitbucketServer` and
+ * `catalog.providers.bitbucketCloud` entry.
  * Per-repository discovery state lives in the catalog's database, shared by every replica;
  * webhook deliveries arrive through the events service.
  *
@@ -46,9 +48,11 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           },
         });
         catalog.addProcessor(cloudProcessor);
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping: () => stopping });
-        catalog.addEntityProvider(serverProviders);
-        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor });
+        const isStopping = () => stopping;
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping });
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping });
+        catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
+        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders });
       },
     });
   },

@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
 import { BitbucketCloudDiscoveryProcessor } from '../../src/cloud/BitbucketCloudDiscoveryProcessor';
-import { RefreshEntities } from '../../src/cloud/CloudWebhookUpdater';
+import { RefreshEntities } from '../../src/cloud/BitbucketCloudDiscoveryProcessor';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../simulator/BitbucketCloudSimulator';

@@ -184,8 +184,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       logger: this.logger,
       what,
       retryAfterFailure: () => Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS),
-      // The processor emits what the pass knows; there is no connection to hand changes to.
-      applyChanges: async () => undefined,
+      // The processor emits what the pass knows; there is no connection to hand changes to, only the store.
+      flush: () => pass.flush(async () => undefined),
       onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
       // A state store that fails costs a rescan later, never the fresh result of this one.
       storeFailed: error =>

@@ -43,10 +43,10 @@ export function scopeOfTarget(target: DiscoveryTarget): CloudDiscoveryScope {
  * or an alternation of plain keys (`^(PLAT|OPS)$`) is also said in BBQL, so the listing only
  * returns those projects' repositories; any other pattern is applied to the full listing.
  */
-export function scopeOfProvider(config: BitbucketCloudProviderConfig): CloudDiscoveryScope {
+export function scopeOfProvider(config: BitbucketCloudProviderConfig, host: string): CloudDiscoveryScope {
   const keys = config.filters.projectKey ? literalAlternatives(config.filters.projectKey) : undefined;
   return {
-    host: config.host,
+    host,
     workspace: config.workspace,
     catalogPath: config.catalogPath,
     projectKey: config.filters.projectKey,

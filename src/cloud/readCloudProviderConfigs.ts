@@ -15,8 +15,6 @@ export interface BitbucketCloudProviderConfig {
   id: string;
   /** Where this entry sits in config, for errors. */
   configKey: string;
-  /** The integration host; bitbucket.org unless a second Cloud integration is configured. */
-  host: string;
   workspace: string;
   /** Always starts with a slash. */
   catalogPath: string;
@@ -45,14 +43,12 @@ const PROVIDER_KEYS = [
   'filters',
   'schedule',
   'pagelen',
-  'host',
   'concurrency',
   'requestTimeout',
   'rateLimit',
   'webhookSecret',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug'];
-const CLOUD_HOST = 'bitbucket.org';
 const CLOUD_PROVIDER_DEFAULTS = { concurrency: 10, requestTimeoutMs: 30_000 };
 const MAX_CONCURRENCY = 64;
 /** Workspace ids are slugs; anything else would end up in an API path. */
@@ -83,10 +79,6 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
   if (!WORKSPACE.test(workspace)) {
     invalidConfig(at, 'workspace', `'${workspace}' must be a workspace id (letters, digits, '-', '_', '.'), not a URL`);
   }
-  const host = config.getOptionalString('host')?.trim() || CLOUD_HOST;
-  if (/[/@\s:]/.test(host)) {
-    invalidConfig(at, 'host', 'must be a host name without scheme, port, path or credentials, e.g. bitbucket.org');
-  }
   const catalogPath = normalizeCatalogPath(config.getOptionalString('catalogPath') ?? DEFAULT_CATALOG_PATH);
   if ('problem' in catalogPath) {
     return invalidConfig(at, 'catalogPath', catalogPath.problem);
@@ -95,7 +87,6 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
   return {
     id,
     configKey: key,
-    host,
     workspace,
     catalogPath: catalogPath.path,
     filters: {

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { describeStop, StopReason } from '../discovery/describeStop';
 import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
@@ -18,8 +18,8 @@ export type CloudRunOutcome =
 
 /**
  * Runs (or resumes) one pass over a workspace: the one Cloud discovery core that the
- * `bitbucket-discovery` processor and the Cloud entity provider share. Answers reach
- * `applyChanges` as the scan goes (in batches, through `afterAnswer`) and when it ends; a run
+ * `bitbucket-discovery` processor and the Cloud entity provider share. Answers are flushed
+ * as the scan goes (through `afterAnswer`) and when it ends; a run
  * that stops early stores what it learned and when to resume, and says why.
  */
 export async function runCloudPass(options: {
@@ -35,7 +35,8 @@ export async function runCloudPass(options: {
   isStopping?: () => boolean;
   /** When a failed run should be retried, if Bitbucket did not say; default: the next run. */
   retryAfterFailure?: () => number;
-  applyChanges: (changes: CatalogChanges) => Promise<void>;
+  /** Hands the answers recorded so far to the catalog and the state store (`pass.flush`, possibly batched). */
+  flush: () => Promise<void>;
   /** Called after each recorded answer; a provider flushes found locations to the catalog here. */
   afterAnswer?: () => Promise<void>;
   onSearchUnavailable: (reason: string) => void;
@@ -76,7 +77,7 @@ export async function runCloudPass(options: {
     });
   } catch (error) {
     progress.stop();
-    await store(() => pass.flush(options.applyChanges), undefined);
+    await store(options.flush, undefined);
     const stop = describeStop({
       error,
       signal: options.signal,
@@ -91,7 +92,7 @@ export async function runCloudPass(options: {
     }
     return { complete: false, progress, error, stop };
   }
-  await store(() => pass.flush(options.applyChanges), undefined);
+  await store(options.flush, undefined);
   const removed = await store(() => pass.complete(), []);
   logBroken(logger, pass, what);
   return { complete: true, progress, removed };

@@ -1,9 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from '../cloud/BitbucketCloudDiscoveryProcessor';
+import { BitbucketCloudEntityProvider } from '../cloud/BitbucketCloudEntityProvider';
 import { readCloudWebhookEvent } from '../cloud/cloudWebhookEvent';
 import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
 import { readServerWebhookEvent } from '../server/serverWebhookEvent';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { WEBHOOK_TOPICS } from './readWebhookSecrets';
 
 /**
@@ -16,10 +18,16 @@ export async function routeWebhookEvents(options: {
   logger: LoggerService;
   serverProviders: BitbucketServerEntityProvider[];
   cloudProcessor: BitbucketCloudDiscoveryProcessor;
+  cloudProviders: BitbucketCloudEntityProvider[];
+  /** Counts deliveries accepted and ignored here; the ingress counts the ones it refused. */
+  metrics?: DiscoveryMetrics;
 }): Promise<void> {
-  const { events, logger, serverProviders, cloudProcessor } = options;
-  const ignored = (params: EventParams, eventKey: string | undefined) =>
+  const { events, logger, serverProviders, cloudProcessor, cloudProviders } = options;
+  const metrics = options.metrics ?? NO_DISCOVERY_METRICS;
+  const ignored = (params: EventParams, eventKey: string | undefined) => {
+    metrics.webhookDelivery(params.topic === WEBHOOK_TOPICS.server ? 'server' : 'cloud', eventKey, 'ignored');
     logger.debug(`Ignored a ${params.topic} webhook delivery (${eventKey ?? 'no X-Event-Key'})`);
+  };
   await events.subscribe({
     id: 'bitbucket-discovery',
     topics: [WEBHOOK_TOPICS.server, WEBHOOK_TOPICS.cloud],
@@ -28,6 +36,7 @@ export async function routeWebhookEvents(options: {
       if (params.topic === WEBHOOK_TOPICS.server) {
         const event = readServerWebhookEvent(eventKey, params.eventPayload);
         if (event) {
+          metrics.webhookDelivery('server', eventKey, 'accepted');
           serverProviders.forEach(provider => provider.handleWebhook(event));
         } else {
           ignored(params, eventKey);
@@ -36,7 +45,9 @@ export async function routeWebhookEvents(options: {
       }
       const event = readCloudWebhookEvent(eventKey, params.eventPayload);
       if (event) {
+        metrics.webhookDelivery('cloud', eventKey, 'accepted');
         cloudProcessor.handleWebhook(event);
+        cloudProviders.forEach(provider => provider.handleWebhook(event));
       } else {
         ignored(params, eventKey);
       }

@@ -12,10 +12,10 @@ import {
   EntityProviderConnection,
   locationSpecToLocationEntity,
 } from '@backstage/plugin-catalog-node';
-import { durationToMilliseconds } from '@backstage/types';
 import { randomUUID } from 'crypto';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
 import { PassFlusher } from '../discovery/PassFlusher';
+import { providerTaskRunner } from '../discovery/providerTaskRunner';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
@@ -27,24 +27,16 @@ import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { RequestStats } from '../http/RequestStats';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
+import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
+import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
+import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
+import { excludingServerFilter } from './serverFilters';
 import { ServerWebhookEvent } from './serverWebhookEvent';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
-
-/**
- * Used when neither config nor code gives a schedule. Bitbucket rate limits make a
- * half-hourly pass the sensible default; the timeout leaves room for a slow, rate-limited
- * run while ending before the next one is due (a pass that needs longer resumes).
- *
- * @public
- */
-export const DEFAULT_SERVER_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
-  frequency: { minutes: 30 },
-  timeout: { minutes: 25 },
-  initialDelay: { seconds: 10 },
-};
 
 /** @public */
 export interface BitbucketServerEntityProviderOptions {
@@ -57,6 +49,8 @@ export interface BitbucketServerEntityProviderOptions {
   stateStore?: DiscoveryStateStore;
   /** True once the backend is stopping, to tell a shutdown from a timeout. */
   isStopping?: () => boolean;
+  /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
+  metrics?: DiscoveryMetrics;
 }
 
 /**
@@ -65,10 +59,12 @@ export interface BitbucketServerEntityProviderOptions {
  *
  * @public
  */
-export class BitbucketServerEntityProvider implements EntityProvider {
+export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryStatusSource {
   private connection?: EntityProviderConnection;
   private readonly http: BitbucketHttpClient;
   private readonly updates: RepositoryUpdateQueue;
+  /** When the first delivery a queued update stands for arrived, per repository key: push-to-commit latency. */
+  private readonly deliveredAt = new Map<string, number>();
   /** The run in progress in this process, which webhook answers join so its commit never undoes them. */
   private running?: { pass: DiscoveryPass; flusher: PassFlusher };
 
@@ -87,20 +83,19 @@ export class BitbucketServerEntityProvider implements EntityProvider {
             `integrations.bitbucketServer entry has host '${providerConfig.host}'; add one with that host and its credentials.`,
         );
       }
-      // Upstream's rule: a task runner given in code wins; otherwise the schedule in config; otherwise the default.
-      const definition = providerConfig.schedule ?? DEFAULT_SERVER_SCHEDULE;
-      const taskRunner = options.schedule ?? options.scheduler?.createScheduledTaskRunner(definition);
-      if (!taskRunner) {
-        throw new Error(
-          `Bitbucket Server provider '${providerConfig.id}' needs a scheduler: pass 'scheduler' or 'schedule' to fromConfig.`,
-        );
-      }
-      const timeoutMs = options.schedule ? undefined : durationToMilliseconds(toDuration(definition.timeout));
+      const { taskRunner, timeoutMs, definition } = providerTaskRunner({
+        label: `Bitbucket Server provider '${providerConfig.id}'`,
+        configured: providerConfig.schedule,
+        schedule: options.schedule,
+        scheduler: options.scheduler,
+      });
       return new BitbucketServerEntityProvider(providerConfig, integration.config, taskRunner, {
         logger: options.logger,
         stateStore,
         timeoutMs,
         isStopping: options.isStopping ?? (() => false),
+        metrics: options.metrics ?? NO_DISCOVERY_METRICS,
+        schedule: definition,
       });
     });
   }
@@ -114,6 +109,9 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       stateStore: DiscoveryStateStore;
       timeoutMs?: number;
       isStopping: () => boolean;
+      metrics: DiscoveryMetrics;
+      /** The schedule passes run on, when known (a task runner given in code does not tell). */
+      schedule?: SchedulerServiceTaskScheduleDefinition;
     },
   ) {
     this.http = new BitbucketHttpClient({
@@ -123,6 +121,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       concurrency: config.concurrency,
       budget: config.rateLimit,
       requestTimeoutMs: config.requestTimeoutMs,
+      metrics: deps.metrics.requests('server'),
     });
     this.updates = new RepositoryUpdateQueue(deps.logger);
   }
@@ -162,6 +161,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       // Bitbucket said the quota is spent until then: a request now would only be refused.
       logger.warn(`${what} skipped this run: the rate limit allows requests again at ${new Date(pass.state.resumeAfter).toISOString()}`);
       await pass.stopIncomplete(pass.state.resumeAfter);
+      this.measureRun(pass, false);
       return progress.finish({ resumed: pass.resumed, complete: false, broken: [], remaining: pass.remaining(), locationsEmitted: 0, quotaResumesAt: new Date(pass.state.resumeAfter).toISOString() });
     }
     await pass.markStarted();
@@ -183,6 +183,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
       await flusher.flush().catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`));
       const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
       await pass.stopIncomplete(stop?.resumeAfter, error);
+      this.measureRun(pass, false);
       logBroken(logger, pass, what);
       if (stop) {
         logIncompleteRun(logger, { what, pass, stop, rate: progress.rate() });
@@ -196,6 +197,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     const targets = pass.targets();
     this.running = undefined;
     await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
+    this.measureRun(pass, true, targets.length);
     logBroken(logger, pass, what);
     const summary = progress.finish({
       resumed: pass.resumed,
@@ -215,18 +217,71 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   handleWebhook(event: ServerWebhookEvent): void {
     if (event.kind === 'push') {
       if (this.covers(event.repository)) {
-        this.updates.enqueue(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository));
+        this.enqueueUpdate(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository));
       }
       return;
     }
     const oldKey = serverRepositoryKey(event.old);
     const newKey = serverRepositoryKey(event.new);
     if (oldKey !== newKey) {
-      this.updates.enqueue(oldKey, () => this.record(oldKey, undefined));
+      this.enqueueUpdate(oldKey, () => this.record(oldKey, undefined));
     }
     if (this.covers(event.new)) {
-      this.updates.enqueue(newKey, () => this.updateRepository(event.new));
+      this.enqueueUpdate(newKey, () => this.updateRepository(event.new));
     }
+  }
+
+  /** Queues a webhook's update, measuring from the first delivery it stands for to the catalog having it. */
+  private enqueueUpdate(key: string, update: () => Promise<void>): void {
+    if (!this.deliveredAt.has(key)) {
+      this.deliveredAt.set(key, Date.now());
+    }
+    this.updates.enqueue(key, async () => {
+      const deliveredAt = this.deliveredAt.get(key);
+      this.deliveredAt.delete(key);
+      await update();
+      if (deliveredAt !== undefined) {
+        this.deps.metrics.webhookApplied('server', Date.now() - deliveredAt);
+      }
+    });
+  }
+
+  async describe(): Promise<DiscoveryStatus[]> {
+    return [await describeServerDiscovery(this.statusView())];
+  }
+
+  async explain(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
+    return [await explainServerRepository(this.statusView(), projectKey, slug)];
+  }
+
+  /**
+   * Checks one repository now, as a push webhook would (one request), unless a filter excludes
+   * it; resolves once the answer is stored and handed to the catalog. A failing check rejects.
+   */
+  async recheck(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
+    const repo: ServerRepository = { slug, project: { key: projectKey } };
+    if (!excludingServerFilter(this.config.filters, repo)) {
+      await this.updateRepository(repo);
+    }
+    return this.explain(projectKey, slug);
+  }
+
+  passTaskId(discovery: string): string | undefined {
+    return discovery === this.getProviderName() ? `${this.getProviderName()}:refresh` : undefined;
+  }
+
+  private statusView(): ServerDiscovery {
+    return { store: this.deps.stateStore, name: this.getProviderName(), config: this.config, schedule: this.deps.schedule };
+  }
+
+  private measureRun(pass: DiscoveryPass, complete: boolean, locations?: number): void {
+    this.deps.metrics.runEnded('server', this.getProviderName(), {
+      complete,
+      remaining: complete ? 0 : pass.remaining(),
+      broken: pass.broken.length,
+      passDurationMs: complete ? Date.now() - pass.state.startedAt : undefined,
+      locations,
+    });
   }
 
   /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
@@ -235,16 +290,11 @@ export class BitbucketServerEntityProvider implements EntityProvider {
   }
 
   private covers(repo: ServerRepository): boolean {
-    const { filters } = this.config;
     const self = repo.links?.self?.[0]?.href;
     if (self && safeHost(self) !== undefined && safeHost(self) !== this.config.host) {
       return false;
     }
-    return (
-      (!filters.projectKey || filters.projectKey.test(repo.project.key)) &&
-      (!filters.repoSlug || filters.repoSlug.test(repo.slug)) &&
-      !(filters.skipArchivedRepos && repo.archived === true)
-    );
+    return excludingServerFilter(this.config.filters, repo) === undefined;
   }
 
   /**
@@ -280,6 +330,7 @@ export class BitbucketServerEntityProvider implements EntityProvider {
     if (changes.added.length === 0 && changes.removed.length === 0) {
       return;
     }
+    this.deps.metrics.locationsChanged('server', this.getProviderName(), changes.added.length, changes.removed.length);
     await connection.applyMutation({
       type: 'delta',
       added: changes.added.map(target => this.toDeferredEntity(target)),
@@ -301,8 +352,4 @@ function safeHost(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function toDuration(value: SchedulerServiceTaskScheduleDefinition['timeout']) {
-  return typeof value === 'string' ? { milliseconds: Number.NaN } : value;
 }

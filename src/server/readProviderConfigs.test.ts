@@ -3,7 +3,8 @@ import { ConfigReader } from '@backstage/config';
 import { JsonValue } from '@backstage/types';
 import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
 import { captureLogger } from '../../dev/testing/captureLogger';
-import { BitbucketServerEntityProvider, DEFAULT_SERVER_SCHEDULE } from './BitbucketServerEntityProvider';
+import { DEFAULT_DISCOVERY_SCHEDULE } from '../discovery/providerTaskRunner';
+import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
 import { readProviderConfigs } from './readProviderConfigs';
 
 const integrations = { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] };
@@ -137,8 +138,8 @@ describe('readProviderConfigs', () => {
     it('falls back to the half-hourly default when neither code nor config gives one', () => {
       const { scheduler, definitions } = recordingScheduler();
       BitbucketServerEntityProvider.fromConfig(configured(), { logger: captureLogger(), scheduler });
-      expect(definitions).toEqual([DEFAULT_SERVER_SCHEDULE]);
-      expect(DEFAULT_SERVER_SCHEDULE.frequency).toEqual({ minutes: 30 });
+      expect(definitions).toEqual([DEFAULT_DISCOVERY_SCHEDULE]);
+      expect(DEFAULT_DISCOVERY_SCHEDULE.frequency).toEqual({ minutes: 30 });
     });
 
     it('fails at startup when given neither a scheduler nor a task runner', () => {

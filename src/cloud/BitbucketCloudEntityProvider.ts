@@ -1,0 +1,241 @@
+import { LoggerService, SchedulerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
+import { DeferredEntity, EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
+import { randomUUID } from 'crypto';
+import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
+import { PassFlusher } from '../discovery/PassFlusher';
+import { providerTaskRunner } from '../discovery/providerTaskRunner';
+import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
+import { RepositoryState } from '../discovery/RepositoryState';
+import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
+import { RequestStats } from '../http/RequestStats';
+import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
+import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { cloudHttpClient } from './cloudHttpClient';
+import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
+import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
+import { BitbucketCloudProviderConfig, readCloudProviderConfigs } from './readCloudProviderConfigs';
+import { runCloudPass } from './runCloudPass';
+
+/** The one host @backstage/integration serves Bitbucket Cloud on. */
+const BITBUCKET_CLOUD_HOST = 'bitbucket.org';
+/** Upstream's annotation on each Location, kept so catalog queries written for upstream's provider still work. */
+const REPO_URL_ANNOTATION = 'bitbucket.org/repo-url';
+
+/** @public */
+export interface BitbucketCloudEntityProviderOptions {
+  logger: LoggerService;
+  /** Creates each provider's task runner from its schedule (config, else the default). */
+  scheduler?: SchedulerService;
+  /** A task runner given in code; it wins over a schedule in config. */
+  schedule?: SchedulerServiceTaskRunner;
+  /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
+  stateStore?: DiscoveryStateStore;
+  /** True once the backend is stopping, to tell a shutdown from a timeout. */
+  isStopping?: () => boolean;
+}
+
+/**
+ * Discovers catalog files in a Bitbucket Cloud workspace on its own schedule and keeps one
+ * Location entity per file in the catalog: a drop-in for Backstage's `catalog.providers.bitbucketCloud`
+ * that lists repositories instead of relying on code search. A run re-checks only repositories
+ * whose `updated_on` or main branch changed, resumes a pass the hourly quota stopped, and
+ * reacts to webhooks through its connection.
+ *
+ * @public
+ */
+export class BitbucketCloudEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+  private readonly http: BitbucketHttpClient;
+  private readonly scope: CloudDiscoveryScope;
+  private readonly webhooks: CloudWebhookUpdater;
+  /** The run in progress in this process, which webhook answers join so its commit never undoes them. */
+  private running?: { pass: DiscoveryPass; flusher: PassFlusher };
+
+  /** One provider per `catalog.providers.bitbucketCloud` entry. */
+  static fromConfig(config: Config, options: BitbucketCloudEntityProviderOptions): BitbucketCloudEntityProvider[] {
+    const integrations = ScmIntegrations.fromConfig(config);
+    const stateStore = options.stateStore ?? new MemoryStateStore();
+    if (!options.stateStore) {
+      options.logger.debug('No state store given: Bitbucket Cloud provider state is kept in memory and lost on restart');
+    }
+    const providerConfigs = readCloudProviderConfigs(config);
+    const integration = integrations.bitbucketCloud.byHost(BITBUCKET_CLOUD_HOST);
+    if (providerConfigs.length > 0 && (!integration || !config.getOptionalConfigArray('integrations.bitbucketCloud')?.length)) {
+      // @backstage/integration falls back to anonymous access, which sees public repositories only, at a far lower rate limit.
+      throw new Error(
+        `Invalid config at '${providerConfigs[0].configKey}' (Bitbucket Cloud provider '${providerConfigs[0].id}'): ` +
+          'no integrations.bitbucketCloud entry is configured; add one with the credentials to list the workspace.',
+      );
+    }
+    return providerConfigs.map(providerConfig => {
+      const { taskRunner, timeoutMs } = providerTaskRunner({
+        label: `Bitbucket Cloud provider '${providerConfig.id}'`,
+        configured: providerConfig.schedule,
+        schedule: options.schedule,
+        scheduler: options.scheduler,
+      });
+      return new BitbucketCloudEntityProvider(providerConfig, integration!.config, taskRunner, {
+        logger: options.logger,
+        stateStore,
+        timeoutMs,
+        isStopping: options.isStopping ?? (() => false),
+      });
+    });
+  }
+
+  private constructor(
+    private readonly config: BitbucketCloudProviderConfig,
+    private readonly integration: BitbucketCloudIntegrationConfig,
+    private readonly taskRunner: SchedulerServiceTaskRunner,
+    private readonly deps: {
+      logger: LoggerService;
+      stateStore: DiscoveryStateStore;
+      timeoutMs?: number;
+      isStopping: () => boolean;
+    },
+  ) {
+    this.http = cloudHttpClient(integration, config);
+    this.scope = scopeOfProvider(config, integration.host);
+    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore });
+  }
+
+  getProviderName(): string {
+    return `bitbucketCloud-provider:${this.config.id}`;
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    const id = `${this.getProviderName()}:refresh`;
+    await this.taskRunner.run({
+      id,
+      // Rethrows, so the scheduler records a run that did not complete its pass.
+      fn: async abortSignal => {
+        const logger = this.deps.logger.child({ class: BitbucketCloudEntityProvider.name, taskId: id, taskInstanceId: randomUUID() });
+        await this.refresh(logger, abortSignal);
+      },
+    });
+  }
+
+  /**
+   * Runs (or resumes) one pass. Found locations are added as they are found; a repository
+   * leaves the catalog only when its check answers 404 or a complete listing no longer
+   * contains it. A run that stops early (timeout, spent quota, failed listing) keeps what it
+   * learned, logs why, and rethrows; the next run continues the pass.
+   */
+  async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
+    const connection = this.connection;
+    if (!connection) {
+      throw new Error(`${this.getProviderName()} is not connected to the catalog yet`);
+    }
+    const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
+    const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
+    const { resumeAfter } = pass.state;
+    if (resumeAfter && resumeAfter > Date.now()) {
+      // Bitbucket said the quota is spent until then: a request now would only be refused.
+      logger.warn(`${what} skipped this run: the rate limit allows requests again at ${new Date(resumeAfter).toISOString()}`);
+      await pass.stopIncomplete(resumeAfter);
+      return new ScanProgress(logger).finish({
+        resumed: pass.resumed,
+        complete: false,
+        broken: [],
+        remaining: pass.remaining(),
+        locationsEmitted: 0,
+        quotaResumesAt: new Date(resumeAfter).toISOString(),
+      });
+    }
+    const flusher = new PassFlusher(pass, changes => this.applyChanges(connection, changes));
+    this.running = { pass, flusher };
+    const outcome = await runCloudPass({
+      pass,
+      scope: this.scope,
+      http: this.http,
+      apiBaseUrl: this.integration.apiBaseUrl,
+      logger,
+      what,
+      signal,
+      timeoutMs: this.deps.timeoutMs,
+      isStopping: this.deps.isStopping,
+      flush: () => flusher.flush(),
+      afterAnswer: () => flusher.maybeFlush(),
+      // The provider's scope never uses code search.
+      onSearchUnavailable: () => undefined,
+    }).finally(() => {
+      this.running = undefined;
+    });
+    if (!outcome.complete) {
+      if (!outcome.stop) {
+        logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
+      }
+      throw outcome.error;
+    }
+    const targets = pass.targets();
+    await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
+    const { progress } = outcome;
+    const summary = progress.finish({
+      resumed: pass.resumed,
+      complete: true,
+      broken: pass.broken.map(b => b.key),
+      remaining: 0,
+      locationsEmitted: targets.length,
+    });
+    logger.info(`Pass complete, ${targets.length} locations (${outcome.removed.length} removed): ${progress.describe()}`);
+    return summary;
+  }
+
+  /** Reacts to a webhook delivery for a repository this provider covers; returns at once. */
+  handleWebhook(event: CloudWebhookEvent): void {
+    this.webhooks.handle(event, [this.webhookSubscriber()]);
+  }
+
+  /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
+  webhookUpdatesIdle(): Promise<void> {
+    return this.webhooks.idle();
+  }
+
+  private webhookSubscriber(): CloudWebhookSubscriber {
+    return {
+      key: this.getProviderName(),
+      scope: this.scope,
+      client: () => new BitbucketCloudClient(this.http, this.integration.apiBaseUrl, { stats: new RequestStats() }),
+      record: (repoKey, next) => this.record(repoKey, next),
+    };
+  }
+
+  /** Into the run in progress, whose commit then includes it; otherwise straight to the state and the catalog. */
+  private async record(key: string, next: RepositoryState | undefined): Promise<void> {
+    const connection = this.connection;
+    if (!connection) {
+      return;
+    }
+    const running = this.running;
+    const changes = await recordRepositoryUpdate({ store: this.deps.stateStore, discovery: this.getProviderName(), key, next, running: running?.pass });
+    await (changes ? this.applyChanges(connection, changes) : running?.flusher.flush());
+    if (next?.hasCatalogFile && next.target) {
+      // The file may have changed: have the catalog read it now rather than at its next loop.
+      await connection.refresh({ keys: [`url:${next.target}`] });
+    }
+  }
+
+  private async applyChanges(connection: EntityProviderConnection, changes: CatalogChanges): Promise<void> {
+    if (changes.added.length === 0 && changes.removed.length === 0) {
+      return;
+    }
+    await connection.applyMutation({
+      type: 'delta',
+      added: changes.added.map(target => this.toDeferredEntity(target)),
+      removed: changes.removed.map(target => this.toDeferredEntity(target)),
+    });
+  }
+
+  private toDeferredEntity(target: string): DeferredEntity {
+    const entity = locationSpecToLocationEntity({ location: { type: 'url', target, presence: 'required' } });
+    const repoUrl = target.slice(0, target.indexOf('/src/'));
+    entity.metadata.annotations = { ...entity.metadata.annotations, [REPO_URL_ANNOTATION]: repoUrl };
+    return { entity, locationKey: this.getProviderName() };
+  }
+}
