@@ -1,4 +1,5 @@
 import { CallSeries } from './CallSeries';
+import { WebhookRow } from './WebhookRow';
 
 /** One call of the module against the simulator, as run (before scoring against ground truth). */
 export interface Observation {
@@ -22,8 +23,20 @@ export interface Observation {
   rssBeforeMb: number;
 }
 
-/** One line of the results: a scored observation, or why there is none. */
-export type BenchRow = MeasuredRow | FailedRow;
+/** One line of the results: a scored observation, a timed batch of webhook pushes, or why there is none. */
+export type BenchRow = MeasuredRow | WebhookRow | FailedRow;
+
+/** What a scenario process measures: scan calls or webhook pushes. */
+export type ScenarioRow = MeasuredRow | WebhookRow;
+
+/** A scan row (a scored call of the module), as opposed to a webhook row or a failure. */
+export function isScanRow(row: BenchRow): row is MeasuredRow {
+  return row.status === 'ok' && !('kind' in row);
+}
+
+export function isWebhookRow(row: BenchRow): row is WebhookRow {
+  return row.status === 'ok' && 'kind' in row && row.kind === 'webhook-latency';
+}
 
 export interface MeasuredRow {
   /** The row's label: the scenario's name, plus which call when a scenario has several. */

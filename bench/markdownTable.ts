@@ -1,4 +1,4 @@
-import { BenchRow, MeasuredRow } from './BenchRow';
+import { BenchRow, isScanRow, MeasuredRow } from './BenchRow';
 
 const COLUMNS: Array<[header: string, cell: (row: MeasuredRow) => string]> = [
   ['scenario', row => row.scenario],
@@ -18,16 +18,16 @@ const COLUMNS: Array<[header: string, cell: (row: MeasuredRow) => string]> = [
   ['CPU client / sim', row => `${seconds(row.clientCpuMs)} / ${row.simulatorCpuMs === undefined ? '?' : seconds(row.simulatorCpuMs)}`],
 ];
 
-/** The results as a markdown table; a failed scenario gets a row that says why. */
+/** The scan results as a markdown table; a failed scenario gets a row that says why. Webhook rows have a table of their own. */
 export function markdownTable(rows: BenchRow[]): string {
   const lines = [
     `| ${COLUMNS.map(([header]) => header).join(' | ')} |`,
     `|${COLUMNS.map((_, i) => (i === 0 ? ':---' : '---:')).join('|')}|`,
   ];
   for (const row of rows) {
-    if (row.status === 'ok') {
+    if (isScanRow(row)) {
       lines.push(`| ${COLUMNS.map(([, cell]) => cell(row)).join(' | ')} |`);
-    } else {
+    } else if (row.status !== 'ok') {
       const rest = COLUMNS.slice(1).map(() => '');
       rest[0] = `**${row.status}**: ${row.error.replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 300)}`;
       lines.push(`| ${row.scenario} | ${rest.join(' | ')} |`);

@@ -14,6 +14,12 @@ const SIMULATOR_START_TIMEOUT_MS = 30_000;
 async function main(): Promise<void> {
   const [scenario] = selectScenarios([process.argv[2]]);
   const logger = benchLogger({ prefix: scenario.name, echo: process.env.BENCH_VERBOSE === '1' });
+  if (scenario.webhooks) {
+    // The demo backend brings its own simulators, in this process: webhooks need one to deliver to it.
+    const { runWebhookScenario } = await import('./webhookScenario');
+    await send({ type: 'rows', rows: await runWebhookScenario(scenario, logger) });
+    return;
+  }
   const sim = await startSimulatorProcess(simulatorArguments(scenario), {
     timeoutMs: SIMULATOR_START_TIMEOUT_MS,
     // Profile the simulator too when the benchmark profiles.

@@ -1,3 +1,5 @@
+import { demoCloudEstate, demoServerEstate } from '../dev/demoEstate';
+
 /** One benchmark case: an estate, the faults the simulator injects, and how long it may take. */
 export interface Scenario {
   name: string;
@@ -16,6 +18,8 @@ export interface Scenario {
   budget?: { requests: number; perSeconds: number };
   /** Drive the module in several calls until its pass is complete, as production would. */
   repetition?: Repetition;
+  /** Not a scan: pushes through the product's webhook into the demo backend, timed to the catalog. */
+  webhooks?: WebhookPushes;
   seed: number;
   /** Hard limit for the scenario's process, simulator start-up included; it is killed after. */
   timeoutMs: number;
@@ -27,6 +31,20 @@ export type Repetition =
   | { kind: 'quota-loops'; maxLoops: number }
   /** Server: scheduled runs, each aborted when its task times out, until one completes the pass. */
   | { kind: 'timed-runs'; taskTimeoutMs: number; maxRuns: number };
+
+/** How many catalog files a webhook scenario pushes, each into a repository of its own. */
+export interface WebhookPushes {
+  /**
+   * Pushes timed for the latency a developer sees: each waits for the previous one of its stream
+   * to be in the catalog, then for a random pause, so pushes arrive at any point of the catalog's
+   * once-a-second processing loop rather than in step with it.
+   */
+  pushes: number;
+  /** Streams pushing side by side; 100 pushes of one to two seconds each would not fit the time limit in one. */
+  streams: number;
+  /** Then this many at once: what a burst across repositories does to it. */
+  burst: number;
+}
 
 /**
  * The module's defaults, which the benchmark leaves unconfigured so it measures what a user
@@ -46,6 +64,11 @@ export const BENCH_TOKEN = 'bench-token';
 
 const SERVER_5K = { product: 'server', projects: 50, repositories: 5_000, latencyMs: 20, seed: SEED } as const;
 const CLOUD_2K = { product: 'cloud', projects: 20, repositories: 2_000, latencyMs: 20, seed: SEED } as const;
+const WEBHOOK_PUSHES: WebhookPushes = { pushes: 100, streams: 4, burst: 20 };
+// The webhook scenarios run the demo estate, plus an empty-of-catalog repository per push.
+const pushedRepositories = WEBHOOK_PUSHES.pushes + WEBHOOK_PUSHES.burst;
+const WEBHOOKS_SERVER = { product: 'server', projects: demoServerEstate().projects.length, repositories: demoServerEstate().repositories.length + pushedRepositories } as const;
+const WEBHOOKS_CLOUD = { product: 'cloud', projects: demoCloudEstate().projects.length, repositories: demoCloudEstate().repositories.length + pushedRepositories } as const;
 
 // The timeouts add up to 9.5 minutes, so even a run where everything hangs ends within 10. Each
 // leaves roughly twice what the scenario takes on 2 CPUs (server-5k-dc-limiter: ~110 s of 160).
@@ -99,6 +122,28 @@ export const SCENARIOS: Scenario[] = [
     budget: { requests: 50, perSeconds: 1 },
     repetition: { kind: 'timed-runs', taskTimeoutMs: 30_000, maxRuns: 10 },
     timeoutMs: 160_000,
+  },
+  {
+    name: 'webhooks-server',
+    description:
+      `Server webhooks in the demo backend, 20 ms: ${WEBHOOK_PUSHES.pushes} pushes of a new catalog file, ${WEBHOOK_PUSHES.streams} at a time, ` +
+      `then ${WEBHOOK_PUSHES.burst} at once; push → Component in the catalog API`,
+    ...WEBHOOKS_SERVER,
+    latencyMs: 20,
+    seed: SEED,
+    webhooks: WEBHOOK_PUSHES,
+    timeoutMs: 120_000,
+  },
+  {
+    name: 'webhooks-cloud',
+    description:
+      `Cloud webhooks in the demo backend, 20 ms: ${WEBHOOK_PUSHES.pushes} pushes of a new catalog file, ${WEBHOOK_PUSHES.streams} at a time, ` +
+      `then ${WEBHOOK_PUSHES.burst} at once; push → Component via the re-processed discovery location`,
+    ...WEBHOOKS_CLOUD,
+    latencyMs: 20,
+    seed: SEED,
+    webhooks: WEBHOOK_PUSHES,
+    timeoutMs: 120_000,
   },
 ];
 

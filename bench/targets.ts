@@ -1,4 +1,4 @@
-import { BenchRow, MeasuredRow } from './BenchRow';
+import { BenchRow, isScanRow, MeasuredRow } from './BenchRow';
 import { rateFloorMs } from './rateFloor';
 import { Scenario } from './scenarios';
 import { quotaLoopChecks, timedRunChecks } from './seriesTargets';
@@ -22,6 +22,9 @@ export function checkTargets(rows: BenchRow[], scenarios: Scenario[]): TargetChe
   for (const row of rows) {
     if (row.status !== 'ok') {
       checks.push({ target: 'completes', scenario: row.scenario, met: false, detail: `${row.status}: ${row.error}` });
+      continue;
+    }
+    if (!isScanRow(row)) {
       continue;
     }
     const scenario = scenarios.find(candidate => candidate.name === row.scenarioName);

@@ -1,0 +1,162 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { component } from '../dev/catalogDescriptors';
+import { DEMO_CLOUD_WORKSPACE } from '../dev/demoEstate';
+import { BaseSimulator } from '../dev/simulator/BaseSimulator';
+import { createPrng } from '../dev/simulator/prng';
+import { summarizeLatencies } from './percentile';
+import { CATALOG_PATH, Scenario } from './scenarios';
+import { CatalogPush, timePushToCatalog, TimedPush } from './timePushToCatalog';
+import { startWebhookBench, WebhookBench } from './webhookBackend';
+import { WebhookRow } from './WebhookRow';
+
+/** Often enough that the poll adds little to what is measured, rarely enough not to load the backend. */
+const POLL_EVERY_MS = 25;
+/** The issue's promise is 10 s; a push is given three times that before it counts as lost. */
+const PUSH_DEADLINE_MS = 30_000;
+/** Requests still arriving after the last Component showed (a second read of a file) belong to the batch. */
+const QUIET_MS = 1_000;
+/** The catalog processes what is due once a second when idle: a pause up to that long puts a push anywhere in that loop. */
+const MAX_PAUSE_MS = 1_000;
+/** The Server project the pushes' repositories are in (Cloud puts them in the workspace's first project). */
+const SERVER_PROJECT = 'PAY';
+
+/**
+ * Webhooks end to end, timed: `npm start`'s backend against its simulators; once the first pass
+ * has settled, catalog files are pushed in a few streams (each push waits for its stream's previous
+ * Component and a random pause) and then a burst at once, each into a repository of its own that
+ * the first pass found without one. Every push goes through `PUT /__sim/files`, which delivers the
+ * product's signed webhook.
+ */
+export async function runWebhookScenario(scenario: Scenario, logger: LoggerService): Promise<WebhookRow[]> {
+  const pushes = scenario.webhooks;
+  if (!pushes) {
+    throw new Error(`${scenario.name} is not a webhook scenario`);
+  }
+  const streamed = repositoryNames('push', pushes.pushes);
+  const burst = repositoryNames('burst', pushes.burst);
+  const startedAt = performance.now();
+  const bench = await startWebhookBench({
+    logLevel: process.env.BENCH_VERBOSE === '1' ? 'info' : 'warn',
+    prepare: demo => {
+      const simulator = demo.simulators[scenario.product];
+      const projectKey = scenario.product === 'server' ? SERVER_PROJECT : demo.simulators.cloud.estate.projects[0].key;
+      for (const slug of [...streamed, ...burst]) {
+        simulator.addRepository({ projectKey, slug, files: { 'README.md': `# ${slug}\n` } });
+      }
+      simulator.setFaults({ latencyMs: scenario.latencyMs });
+    },
+  });
+  logger.info(`first pass settled after ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  try {
+    const simulator = bench.demo.simulators[scenario.product];
+    const pause = createPrng(scenario.seed);
+    const streams = await timeBatch(scenario, bench, simulator, streamed, { inFlight: pushes.streams, pauseMs: () => pause() * MAX_PAUSE_MS }, logger);
+    const atOnce = await timeBatch(scenario, bench, simulator, burst, { inFlight: burst.length, pauseMs: () => 0 }, logger);
+    return [
+      row(scenario, `${scenario.name}: ${streamed.length} pushes, ${pushes.streams} at a time`, streams),
+      row(scenario, `${scenario.name}: ${burst.length} pushes at once`, atOnce),
+    ];
+  } finally {
+    await bench.stop();
+  }
+}
+
+interface TimedBatch {
+  timed: TimedPush[];
+  inFlight: number;
+  wallMs: number;
+  requests: number;
+  byRoute: Record<string, number>;
+}
+
+/**
+ * Pushes in `inFlight` streams, each push after its stream's previous Component showed and a
+ * pause; counts the Bitbucket requests from the first push until they stop.
+ */
+async function timeBatch(
+  scenario: Scenario,
+  bench: WebhookBench,
+  simulator: BaseSimulator,
+  slugs: string[],
+  pacing: { inFlight: number; pauseMs: () => number },
+  logger: LoggerService,
+): Promise<TimedBatch> {
+  const options = {
+    filesUrl: bench.filesUrl[scenario.product],
+    catalogBaseUrl: bench.demo.baseUrl,
+    pollEveryMs: POLL_EVERY_MS,
+    timeoutMs: PUSH_DEADLINE_MS,
+  };
+  simulator.resetStats();
+  const startedAt = performance.now();
+  const timed: TimedPush[] = [];
+  let next = 0;
+  const stream = async () => {
+    while (next < slugs.length) {
+      const slug = slugs[next++];
+      await new Promise(resolve => setTimeout(resolve, pacing.pauseMs()));
+      timed.push(await timePushToCatalog(catalogPush(scenario.product, slug), options));
+      if (timed.length % 25 === 0 || timed.length === slugs.length) {
+        logger.info(`${timed.length}/${slugs.length} pushed, the last in ${timed[timed.length - 1].latencyMs?.toFixed(0) ?? '(lost)'} ms`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: pacing.inFlight }, stream));
+  const wallMs = performance.now() - startedAt;
+  await untilQuiet(simulator);
+  return { timed, inFlight: pacing.inFlight, wallMs, requests: simulator.stats.requests, byRoute: { ...simulator.stats.byRoute } };
+}
+
+function row(scenario: Scenario, label: string, batch: TimedBatch): WebhookRow {
+  const latencies = batch.timed.flatMap(push => (push.latencyMs === undefined ? [] : [Math.round(push.latencyMs)]));
+  const accepted = batch.timed.filter(push => push.delivered === 202).length;
+  const warnings: string[] = [];
+  if (accepted < batch.timed.length) {
+    const refused = batch.timed.filter(push => push.delivered !== 202).map(push => String(push.delivered));
+    warnings.push(`${refused.length} deliveries were not accepted: ${[...new Set(refused)].join(', ')}`);
+  }
+  if (latencies.length < batch.timed.length) {
+    warnings.push(`${batch.timed.length - latencies.length} Components did not show within ${PUSH_DEADLINE_MS / 1000} s`);
+  }
+  return {
+    kind: 'webhook-latency',
+    scenario: label,
+    scenarioName: scenario.name,
+    status: 'ok',
+    product: scenario.product,
+    pushes: batch.timed.length,
+    inFlight: batch.inFlight,
+    latencyMs: scenario.latencyMs,
+    latency: latencies.length > 0 ? summarizeLatencies(latencies) : null,
+    visible: latencies.length,
+    accepted,
+    wallMs: Math.round(batch.wallMs),
+    requests: batch.requests,
+    requestsPerPush: batch.requests / batch.timed.length,
+    byRoute: batch.byRoute,
+    warnings,
+  };
+}
+
+function repositoryNames(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `bench-${prefix}-${String(i + 1).padStart(3, '0')}`);
+}
+
+/** A new catalog file in the repository, describing a Component named after it. */
+function catalogPush(product: Scenario['product'], slug: string): CatalogPush {
+  const owner: Record<string, string> = product === 'server' ? { project: SERVER_PROJECT } : { workspace: DEMO_CLOUD_WORKSPACE };
+  const content = component({ name: slug, description: `Pushed by the benchmark to ${slug}`, type: 'service', owner: 'team-platform' });
+  return { change: { ...owner, repo: slug, path: `/${CATALOG_PATH}`, content }, componentName: slug };
+}
+
+/** Until the simulator has seen no request for {@link QUIET_MS}. */
+async function untilQuiet(simulator: BaseSimulator): Promise<void> {
+  let seen = simulator.stats.requests;
+  for (;;) {
+    await new Promise(resolve => setTimeout(resolve, QUIET_MS));
+    if (simulator.stats.requests === seen && simulator.stats.inFlight === 0) {
+      return;
+    }
+    seen = simulator.stats.requests;
+  }
+}
