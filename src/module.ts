@@ -1,4 +1,5 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
@@ -6,6 +7,9 @@ import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvid
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { routeWebhookEvents } from './events/routeWebhookEvents';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
+import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
+import { createStatusRouter } from './status/createStatusRouter';
+import { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
 
 /**
  * Adds Bitbucket discovery to the catalog: the `bitbucket-discovery` location processor
@@ -31,8 +35,13 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         events: eventsServiceRef,
         catalogService: catalogServiceRef,
         auth: coreServices.auth,
+        metricsService: metricsServiceRef,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions }) {
+        const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
         lifecycle.addShutdownHook(() => {
           stopping = true;
@@ -49,10 +58,13 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping });
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
-        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders });
+        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
+        const statusSources: DiscoveryStatusSource[] = [...serverProviders];
+        // Under the catalog's router: /api/catalog/bitbucket-discovery/..., behind the default auth policy.
+        httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger }));
       },
     });
   },

@@ -1,5 +1,7 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
+import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
 import { readWebhookSecrets, WEBHOOK_TOPICS } from './readWebhookSecrets';
 import { signatureValidator } from './signatureValidator';
 
@@ -15,11 +17,12 @@ export const eventsModuleBitbucketDiscoveryWebhooks = createBackendModule({
   moduleId: 'bitbucket-discovery-webhooks',
   register(env) {
     env.registerInit({
-      deps: { events: eventsExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger },
-      async init({ events, config, logger }) {
+      deps: { events: eventsExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger, metrics: metricsServiceRef },
+      async init({ events, config, logger, metrics }) {
         const secrets = readWebhookSecrets(config);
+        const discoveryMetrics = createDiscoveryMetrics(metrics);
         for (const topic of Object.values(WEBHOOK_TOPICS)) {
-          events.addHttpPostIngress({ topic, validator: signatureValidator(topic, secrets[topic], logger) });
+          events.addHttpPostIngress({ topic, validator: signatureValidator(topic, secrets[topic], logger, discoveryMetrics) });
         }
       },
     });

@@ -1,13 +1,20 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { RequestValidator } from '@backstage/plugin-events-node';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { verifyHubSignature } from './hubSignature';
+import { WEBHOOK_TOPICS } from './readWebhookSecrets';
 
 /**
  * Refuses, at the HTTP ingress, a delivery whose signature is missing (401) or wrong (403), so
  * Bitbucket's delivery log shows the admin why and nothing changes. Logs the verdict and the
  * event key, never the secret or the signature.
  */
-export function signatureValidator(topic: string, secrets: string[], logger: LoggerService): RequestValidator {
+export function signatureValidator(
+  topic: string,
+  secrets: string[],
+  logger: LoggerService,
+  metrics: DiscoveryMetrics = NO_DISCOVERY_METRICS,
+): RequestValidator {
   return async (request, context) => {
     if (secrets.length === 0) {
       return;
@@ -17,6 +24,7 @@ export function signatureValidator(topic: string, secrets: string[], logger: Log
       return;
     }
     const eventKey = String(request.headers['x-event-key'] ?? 'unknown');
+    metrics.webhookDelivery(topic === WEBHOOK_TOPICS.server ? 'server' : 'cloud', eventKey, 'refused');
     logger.warn(`Refused a ${topic} webhook delivery (${eventKey}): signature ${verdict}`);
     context.reject(
       verdict === 'missing'
