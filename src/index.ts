@@ -19,3 +19,17 @@ export type { BitbucketCloudProcessorConfig } from './cloud/readProcessorConfig'
 export type { ScanSummary } from './scan/ScanProgress';
 export type { RequestCounts } from './http/RequestStats';
 export { BitbucketRequestError } from './http/BitbucketRequestError';
+export { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
+export type { BitbucketProduct, DiscoveryMetrics, RunMeasurement, WebhookVerdict } from './status/DiscoveryMetrics';
+export type { RequestMetrics, RequestOutcome, RetryReason, RouteKind, WaitCause } from './http/RequestMetrics';
+export type { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
+export type {
+  BitbucketDiscoveryStatusResponse,
+  BrokenRepositoryStatus,
+  CurrentPassStatus,
+  DiscoveryStatus,
+  ExcludingFilter,
+  PassTriggerResponse,
+  RepositoryCoverage,
+  RepositoryStatusResponse,
+} from './status/statusTypes';
