@@ -1,5 +1,5 @@
 import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
-import { malformedListingError } from '../http/BitbucketRequestError';
+import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
 import { encodePath } from '../http/encodePath';
 import { serverPages, ServerPage } from './serverPaging';
 
@@ -41,6 +41,19 @@ export class BitbucketServerClient {
       `/projects/${encodeURIComponent(projectKey)}/repos`,
       repo => typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string',
     );
+  }
+
+  /** One repository, as a listing would show it; undefined when Bitbucket has none by that name (404). */
+  async getRepository(projectKey: string, slug: string): Promise<ServerRepository | undefined> {
+    try {
+      const repo = await this.http.getJson<ServerRepository>(this.repositoryApiUrl({ slug, project: { key: projectKey } }), this.context, 'repository');
+      return typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string' ? repo : undefined;
+    } catch (error) {
+      if (error instanceof BitbucketRequestError && error.details.status === 404) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   /** One cheap request, the file-existence check: the raw file on the default branch, which 404s when absent or the repository is empty. */

@@ -255,15 +255,31 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   /**
-   * Checks one repository now, as a push webhook would (one request), unless a filter excludes
-   * it; resolves once the answer is stored and handed to the catalog. A failing check rejects.
+   * Checks one repository now, as a push webhook does, unless a filter excludes it; resolves once
+   * the answer is stored and handed to the catalog. A failing check rejects. A repository the
+   * state knows (a listing named it) costs one request; one it does not costs a second, for the
+   * repository itself first: it may not exist, or be archived.
    */
   async recheck(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
-    const repo: ServerRepository = { slug, project: { key: projectKey } };
-    if (!excludingServerFilter(this.config.filters, repo)) {
-      await this.updateRepository(repo);
+    const named: ServerRepository = { slug, project: { key: projectKey } };
+    if (excludingServerFilter(this.config.filters, named)) {
+      return this.explain(projectKey, slug);
     }
-    return this.explain(projectKey, slug);
+    const known = await this.deps.stateStore.readRepository(this.getProviderName(), serverRepositoryKey(named));
+    if (known) {
+      // The stored target, so a file found again keeps the Location the listing's self link gave it.
+      await this.updateRepository(named, known.target);
+      return this.explain(projectKey, slug);
+    }
+    const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
+    const listed = await client.getRepository(projectKey, slug);
+    if (!listed) {
+      return [await explainServerRepository(this.statusView(), projectKey, slug, { note: `Bitbucket at ${this.config.host} has no repository ${serverRepositoryKey(named)} (404)` })];
+    }
+    if (!excludingServerFilter(this.config.filters, listed)) {
+      await this.updateRepository(listed);
+    }
+    return [await explainServerRepository(this.statusView(), projectKey, slug, { archived: listed.archived })];
   }
 
   passTaskId(discovery: string): string | undefined {
@@ -302,10 +318,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    * payload does not say which branch is the default, and asking would cost as much as the
    * check). Pushes to other branches thus cost a check but change nothing.
    */
-  private async updateRepository(repo: ServerRepository): Promise<void> {
+  private async updateRepository(repo: ServerRepository, knownTarget?: string): Promise<void> {
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
     const key = serverRepositoryKey(repo);
-    const target = client.browseUrl(repo, this.config.catalogPath);
+    const target = knownTarget ?? client.browseUrl(repo, this.config.catalogPath);
     const result = this.config.validateLocationsExist ? await client.checkFile(repo, this.config.catalogPath) : { found: true };
     const now = Date.now();
     await this.record(key, { key, hasCatalogFile: result.found, target, checkedAt: now, visitedAt: now });

@@ -24,17 +24,27 @@ export async function describeServerDiscovery(discovery: ServerDiscovery): Promi
   return summarizeDiscovery({ name, product: 'server', kind: 'provider', scope: config.host }, pass, repositories, key => key);
 }
 
-export async function explainServerRepository(discovery: ServerDiscovery, projectKey: string, slug: string): Promise<RepositoryCoverage> {
+/**
+ * What the provider knows of `projectKey/slug`, by name and from its state. `learned` is what a
+ * request just told: whether it is archived, or a note (it does not exist) that replaces the guess.
+ */
+export async function explainServerRepository(
+  discovery: ServerDiscovery,
+  projectKey: string,
+  slug: string,
+  learned: { archived?: boolean; note?: string } = {},
+): Promise<RepositoryCoverage> {
   const { store, name, config } = discovery;
   const key = serverRepositoryKey({ slug, project: { key: projectKey } });
   const [pass, state] = await Promise.all([store.readPass(name), store.readRepository(name, key)]);
   return coverageFromState({
     discovery: name,
     product: 'server',
-    excludedBy: excludingServerFilter(config.filters, { slug, project: { key: projectKey } }),
+    excludedBy: excludingServerFilter(config.filters, { slug, project: { key: projectKey }, archived: learned.archived }),
     state,
     pass,
     unknownNote:
+      learned.note ??
       `No listing of host ${config.host} has named ${key}: it does not exist there, the credentials cannot see it` +
       (config.filters.skipArchivedRepos ? ', it is archived (filters.skipArchivedRepos)' : '') +
       ', or no pass has reached it yet. Project keys are case-sensitive here, as Bitbucket lists them.',

@@ -3,7 +3,7 @@ import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node'
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { BitbucketServerSimulator } from '../../dev/simulator/BitbucketServerSimulator';
 import { manualTaskRunner, recordingConnection } from '../../dev/testing/catalogDoubles';
-import { MIXED_ESTATE } from '../../dev/testing/fixtures';
+import { MIXED_ESTATE, repo } from '../../dev/testing/fixtures';
 import { catalogModuleBitbucketDiscovery } from '../module';
 import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
 import { BitbucketDiscoveryStatusResponse, RepositoryStatusResponse } from './statusTypes';
@@ -41,7 +41,7 @@ async function startBackend(permissionResult: AuthorizeResult = AuthorizeResult.
         data: {
           integrations: { bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0` }] },
           // Project B is filtered out.
-          catalog: { providers: { bitbucketServer: { host, filters: { projectKey: '^A$' } } } },
+          catalog: { providers: { bitbucketServer: { host, filters: { projectKey: '^A$', skipArchivedRepos: true } } } },
         },
       }),
     ],
@@ -172,6 +172,48 @@ describe('bitbucket-discovery status routes', () => {
     expect(body.discoveries[0]).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTarget: target });
     expect(connection.catalogTargets()).toContain(target);
     expect(connection.refreshedKeys).toEqual([`url:${target}`]);
+  });
+
+  it('re-checks a repository no listing has named yet with the repository and its file, two requests', async () => {
+    await startBackend();
+    await provider.refresh();
+    sim.addRepository(repo('A', 'brand-new'));
+    sim.addRepository(repo('A', 'old-stuff', { archived: true }));
+    const rescan = async (name: string) => {
+      const before = sim.stats.requests;
+      const response = await fetch(`${base}/repositories/A/${name}/refresh`, { method: 'POST', ...asUser });
+      expect(response.status).toBe(200);
+      const [coverage] = ((await response.json()) as RepositoryStatusResponse).discoveries;
+      return { coverage, requests: sim.stats.requests - before };
+    };
+
+    const created = await rescan('brand-new');
+    expect(created.requests).toBe(2);
+    expect(created.coverage).toMatchObject({ known: true, lastCheck: { answer: 'catalog-file' } });
+    expect(connection.catalogTargets()).toContain(`${sim.url}/projects/A/repos/brand-new/browse/catalog-info.yaml`);
+
+    // Archived, with skipArchivedRepos: the repository's own answer says so, and its file is not asked for.
+    const archived = await rescan('old-stuff');
+    expect(archived.requests).toBe(1);
+    expect(archived.coverage).toMatchObject({ covered: false, excludedBy: { filter: 'filters.skipArchivedRepos' } });
+    expect(connection.catalogTargets().some(target => target.includes('/old-stuff/'))).toBe(false);
+
+    const missing = await rescan('never-was');
+    expect(missing.requests).toBe(1);
+    expect(missing.coverage).toMatchObject({ known: false, note: expect.stringContaining('has no repository A/never-was (404)') });
+  });
+
+  it('answers 503 naming what failed when the check fails for good, and keeps the previous answer', async () => {
+    await startBackend();
+    await provider.refresh();
+    sim.addFault({ match: /\/repos\/a-repo-0\/raw\//, respond: { status: 500 } });
+    const response = await fetch(`${base}/repositories/A/a-repo-0/refresh`, { method: 'POST', ...asUser });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'Could not check A/a-repo-0: Bitbucket at',
+    );
+    const [kept] = await explain('A/a-repo-0');
+    expect(kept.lastCheck?.answer).toBe('catalog-file');
   });
 
   it('costs no request for a filtered repository', async () => {
