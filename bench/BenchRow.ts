@@ -1,4 +1,5 @@
 import { CallSeries } from './CallSeries';
+import type { RequestsPerDayRow } from './requestsPerDayRow';
 import { WebhookRow } from './WebhookRow';
 
 /** One call of the module against the simulator, as run (before scoring against ground truth). */
@@ -23,8 +24,11 @@ export interface Observation {
   rssBeforeMb: number;
 }
 
-/** One line of the results: a scored observation, a timed batch of webhook pushes, or why there is none. */
-export type BenchRow = MeasuredRow | WebhookRow | FailedRow;
+/**
+ * One line of the results: a scored observation, a timed batch of webhook pushes, the day's
+ * requests worked out from both, or why a scenario has none.
+ */
+export type BenchRow = MeasuredRow | WebhookRow | RequestsPerDayRow | FailedRow;
 
 /** What a scenario process measures: scan calls or webhook pushes. */
 export type ScenarioRow = MeasuredRow | WebhookRow;

@@ -8,6 +8,8 @@ export interface WebhookRow {
   scenarioName: string;
   status: 'ok';
   product: 'server' | 'cloud';
+  /** Streams of pushes each waiting for the last one's Component, or a burst sent all at once. */
+  batch: 'streams' | 'burst';
   pushes: number;
   /** Pushes in flight at once: 1 means each waited for the previous one's Component. */
   inFlight: number;

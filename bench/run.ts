@@ -1,17 +1,21 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { BenchRow, isScanRow, isWebhookRow } from './BenchRow';
+import { earlierResults } from './earlierResults';
 import { markdownTable } from './markdownTable';
 import { BENCH_USAGE, parseBenchArguments } from './parseBenchArguments';
 import { runScenarioProcess } from './runScenarioProcess';
+import { requestsPerDayRow } from './requestsPerDayRow';
 import { selectScenarios } from './scenarios';
 import { checkTargets, formatTargetChecks } from './targets';
+import { requestsPerDayTable, webhookTable } from './webhookTables';
 import { writeResults } from './writeResults';
 
 /**
  * `npm run bench`: runs each selected scenario in its own process against a simulator in yet
- * another, one scenario at a time, then prints a markdown table and the targets to stdout and
- * writes the rows to bench/results/<timestamp>.jsonl. Progress goes to stderr.
+ * another (the webhook scenarios: the demo backend with its simulators), one scenario at a time,
+ * then prints markdown tables (scans, webhook pushes, requests a day) and the targets to stdout
+ * and writes the rows to bench/results/<timestamp>.jsonl. Progress goes to stderr.
  * Exits 1 when a scenario failed, timed out or found an inexact result.
  */
 async function main(): Promise<number> {
@@ -57,16 +61,28 @@ async function main(): Promise<number> {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
   };
-  const file = writeResults(rows, run, startedAt);
+  // Worked out from this run's figures, or the last run's that measured the one this run did not.
+  const perDay = requestsPerDayRow([...rows.map(row => ({ row, runAt: run.runAt })), ...earlierResults()]);
+  const file = writeResults(perDay ? [...rows, perDay] : rows, run, startedAt);
   const checks = checkTargets(rows, scenarios);
 
-  console.log(markdownTable(rows));
-  console.log('');
+  if (rows.some(row => !isWebhookRow(row))) {
+    console.log(markdownTable(rows));
+    console.log('');
+  }
+  if (rows.some(isWebhookRow)) {
+    console.log(webhookTable(rows));
+    console.log('');
+  }
+  if (perDay) {
+    console.log(requestsPerDayTable(perDay));
+    console.log('');
+  }
   console.log(formatTargetChecks(checks));
   console.log('');
   console.log(`Total ${totalSeconds.toFixed(1)} s on ${run.cpus} CPUs, Node ${run.node}. Rows written to ${file}`);
   for (const row of rows) {
-    if (row.status === 'ok' && row.warnings.length > 0) {
+    if (row.status === 'ok' && 'warnings' in row && row.warnings.length > 0) {
       console.error(`⚠ ${row.scenario}: ${row.warnings.join('; ')}`);
     }
   }
@@ -74,12 +90,15 @@ async function main(): Promise<number> {
   return rows.every(isSound) ? 0 : 1;
 }
 
-/** A scan found exactly the ground truth; every push of a webhook batch reached the catalog. */
+/** It completed; a scan found exactly the ground truth; every push of a webhook batch reached the catalog. */
 function isSound(row: BenchRow): boolean {
   if (isScanRow(row)) {
     return row.precision === 1 && row.recall === 1;
   }
-  return isWebhookRow(row) && row.visible === row.pushes;
+  if (isWebhookRow(row)) {
+    return row.visible === row.pushes;
+  }
+  return row.status === 'ok';
 }
 
 main().then(

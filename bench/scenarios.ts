@@ -64,14 +64,15 @@ export const BENCH_TOKEN = 'bench-token';
 
 const SERVER_5K = { product: 'server', projects: 50, repositories: 5_000, latencyMs: 20, seed: SEED } as const;
 const CLOUD_2K = { product: 'cloud', projects: 20, repositories: 2_000, latencyMs: 20, seed: SEED } as const;
-const WEBHOOK_PUSHES: WebhookPushes = { pushes: 100, streams: 4, burst: 20 };
-// The webhook scenarios run the demo estate, plus an empty-of-catalog repository per push.
+const WEBHOOK_PUSHES: WebhookPushes = { pushes: 100, streams: 5, burst: 20 };
+// The webhook scenarios run the demo estate, plus the repository each push creates.
 const pushedRepositories = WEBHOOK_PUSHES.pushes + WEBHOOK_PUSHES.burst;
 const WEBHOOKS_SERVER = { product: 'server', projects: demoServerEstate().projects.length, repositories: demoServerEstate().repositories.length + pushedRepositories } as const;
 const WEBHOOKS_CLOUD = { product: 'cloud', projects: demoCloudEstate().projects.length, repositories: demoCloudEstate().repositories.length + pushedRepositories } as const;
 
-// The timeouts add up to 9.5 minutes, so even a run where everything hangs ends within 10. Each
-// leaves roughly twice what the scenario takes on 2 CPUs (server-5k-dc-limiter: ~110 s of 160).
+// The scan scenarios' timeouts add up to 9.5 minutes, so even a run where everything hangs ends
+// within 10; the two webhook scenarios add 5 more. Each leaves roughly twice what the scenario
+// takes on 2 CPUs (server-5k-dc-limiter: ~110 s of 160), the webhook ones about 1.5× (~80-100 s).
 export const SCENARIOS: Scenario[] = [
   { name: 'server-5k', description: 'Server, 5,000 repositories, 50 projects, 20 ms', ...SERVER_5K, timeoutMs: 50_000 },
   {
@@ -132,7 +133,7 @@ export const SCENARIOS: Scenario[] = [
     latencyMs: 20,
     seed: SEED,
     webhooks: WEBHOOK_PUSHES,
-    timeoutMs: 120_000,
+    timeoutMs: 150_000,
   },
   {
     name: 'webhooks-cloud',
@@ -143,7 +144,7 @@ export const SCENARIOS: Scenario[] = [
     latencyMs: 20,
     seed: SEED,
     webhooks: WEBHOOK_PUSHES,
-    timeoutMs: 120_000,
+    timeoutMs: 150_000,
   },
 ];
 

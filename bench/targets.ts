@@ -1,8 +1,9 @@
-import { BenchRow, isScanRow, MeasuredRow } from './BenchRow';
+import { BenchRow, isScanRow, isWebhookRow, MeasuredRow } from './BenchRow';
 import { rateFloorMs } from './rateFloor';
 import { Scenario } from './scenarios';
 import { quotaLoopChecks, timedRunChecks } from './seriesTargets';
 import { TargetCheck } from './TargetCheck';
+import { webhookChecks } from './webhookTargets';
 
 export type { TargetCheck } from './TargetCheck';
 
@@ -15,13 +16,18 @@ const MAX_RSS_MB_AT_50K = 300;
  * latency floor, or behind a rate limit within 1.1× of the rate floor; on Server at most one
  * first-attempt request per candidate plus the listing pages; at most 300 MB peak RSS for
  * 50,000 repositories; a Cloud call within the time-to-live spends no request; and for the
- * scenarios one call cannot finish (a quota, a task timeout), the targets of their series.
+ * scenarios one call cannot finish (a quota, a task timeout), the targets of their series; for
+ * webhook pushes, every one in the catalog within 10 s.
  */
 export function checkTargets(rows: BenchRow[], scenarios: Scenario[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const row of rows) {
     if (row.status !== 'ok') {
       checks.push({ target: 'completes', scenario: row.scenario, met: false, detail: `${row.status}: ${row.error}` });
+      continue;
+    }
+    if (isWebhookRow(row)) {
+      checks.push(...webhookChecks(row));
       continue;
     }
     if (!isScanRow(row)) {

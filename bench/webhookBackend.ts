@@ -29,8 +29,8 @@ const SETTLE_TIMEOUT_MS = 40_000;
  * `npm start`'s backend (dev/app-config.yaml: catalog, events plugin with its HTTP ingress, this
  * module, the webhook secret) and its simulators, on free ports, with the reconciliation schedule
  * and a processing interval longer than the run, so every Bitbucket request counted during the
- * pushes is theirs rather than the catalog's periodic re-reading. `prepare` changes the estates
- * before the first pass. Resolves once that pass has settled in the catalog.
+ * pushes is theirs rather than the catalog's periodic re-reading. `prepare` adjusts the simulators
+ * (faults, say) before the first pass. Resolves once that pass has settled in the catalog.
  */
 export async function startWebhookBench(options: { prepare?: (demo: DemoBackend) => void; logLevel: string }): Promise<WebhookBench> {
   const [backendPort, serverPort, cloudPort] = [await freePort(), await freePort(), await freePort()];

@@ -17,15 +17,16 @@ const PUSH_DEADLINE_MS = 30_000;
 const QUIET_MS = 1_000;
 /** The catalog processes what is due once a second when idle: a pause up to that long puts a push anywhere in that loop. */
 const MAX_PAUSE_MS = 1_000;
-/** The Server project the pushes' repositories are in (Cloud puts them in the workspace's first project). */
+/** The Server project the pushed repositories are created in (Cloud creates them in the workspace's first project). */
 const SERVER_PROJECT = 'PAY';
 
 /**
  * Webhooks end to end, timed: `npm start`'s backend against its simulators; once the first pass
  * has settled, catalog files are pushed in a few streams (each push waits for its stream's previous
- * Component and a random pause) and then a burst at once, each into a repository of its own that
- * the first pass found without one. Every push goes through `PUT /__sim/files`, which delivers the
- * product's signed webhook.
+ * Component and a random pause) and then a burst at once, each the first commit of a new repository,
+ * so every push costs what a new repository's does on either product. Every push goes through
+ * `PUT /__sim/files`, which creates the repository, commits the file and delivers the product's
+ * signed webhook.
  */
 export async function runWebhookScenario(scenario: Scenario, logger: LoggerService): Promise<WebhookRow[]> {
   const pushes = scenario.webhooks;
@@ -37,21 +38,14 @@ export async function runWebhookScenario(scenario: Scenario, logger: LoggerServi
   const startedAt = performance.now();
   const bench = await startWebhookBench({
     logLevel: process.env.BENCH_VERBOSE === '1' ? 'info' : 'warn',
-    prepare: demo => {
-      const simulator = demo.simulators[scenario.product];
-      const projectKey = scenario.product === 'server' ? SERVER_PROJECT : demo.simulators.cloud.estate.projects[0].key;
-      for (const slug of [...streamed, ...burst]) {
-        simulator.addRepository({ projectKey, slug, files: { 'README.md': `# ${slug}\n` } });
-      }
-      simulator.setFaults({ latencyMs: scenario.latencyMs });
-    },
+    prepare: demo => demo.simulators[scenario.product].setFaults({ latencyMs: scenario.latencyMs }),
   });
   logger.info(`first pass settled after ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   try {
     const simulator = bench.demo.simulators[scenario.product];
     const pause = createPrng(scenario.seed);
-    const streams = await timeBatch(scenario, bench, simulator, streamed, { inFlight: pushes.streams, pauseMs: () => pause() * MAX_PAUSE_MS }, logger);
-    const atOnce = await timeBatch(scenario, bench, simulator, burst, { inFlight: burst.length, pauseMs: () => 0 }, logger);
+    const streams = await timeBatch(scenario, bench, simulator, streamed, { batch: 'streams', inFlight: pushes.streams, pauseMs: () => pause() * MAX_PAUSE_MS }, logger);
+    const atOnce = await timeBatch(scenario, bench, simulator, burst, { batch: 'burst', inFlight: burst.length, pauseMs: () => 0 }, logger);
     return [
       row(scenario, `${scenario.name}: ${streamed.length} pushes, ${pushes.streams} at a time`, streams),
       row(scenario, `${scenario.name}: ${burst.length} pushes at once`, atOnce),
@@ -62,6 +56,7 @@ export async function runWebhookScenario(scenario: Scenario, logger: LoggerServi
 }
 
 interface TimedBatch {
+  batch: WebhookRow['batch'];
   timed: TimedPush[];
   inFlight: number;
   wallMs: number;
@@ -78,7 +73,7 @@ async function timeBatch(
   bench: WebhookBench,
   simulator: BaseSimulator,
   slugs: string[],
-  pacing: { inFlight: number; pauseMs: () => number },
+  pacing: { batch: WebhookRow['batch']; inFlight: number; pauseMs: () => number },
   logger: LoggerService,
 ): Promise<TimedBatch> {
   const options = {
@@ -104,7 +99,7 @@ async function timeBatch(
   await Promise.all(Array.from({ length: pacing.inFlight }, stream));
   const wallMs = performance.now() - startedAt;
   await untilQuiet(simulator);
-  return { timed, inFlight: pacing.inFlight, wallMs, requests: simulator.stats.requests, byRoute: { ...simulator.stats.byRoute } };
+  return { batch: pacing.batch, timed, inFlight: pacing.inFlight, wallMs, requests: simulator.stats.requests, byRoute: { ...simulator.stats.byRoute } };
 }
 
 function row(scenario: Scenario, label: string, batch: TimedBatch): WebhookRow {
@@ -124,6 +119,7 @@ function row(scenario: Scenario, label: string, batch: TimedBatch): WebhookRow {
     scenarioName: scenario.name,
     status: 'ok',
     product: scenario.product,
+    batch: batch.batch,
     pushes: batch.timed.length,
     inFlight: batch.inFlight,
     latencyMs: scenario.latencyMs,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchRow } from './BenchRow';
 
-const RESULTS_DIR = join(__dirname, '..', '..', 'bench', 'results');
+export const RESULTS_DIR = join(__dirname, '..', '..', 'bench', 'results');
 
 /** Writes one JSON line per row to `bench/results/<timestamp>.jsonl`; returns the path. */
 export function writeResults(rows: BenchRow[], run: Record<string, unknown>, startedAt: Date): string {
