@@ -11,6 +11,7 @@ import {
 } from '../../dev/testing/cloudHarness';
 import { longestSilence, onRequestArrival, recordTraffic, samplesWhileThrottled } from '../../dev/testing/trafficRecorder';
 import { MIXED_ESTATE, RATE_LIMIT_STORM } from '../../dev/testing/fixtures';
+import { fakeClockOnly } from '../../dev/testing/fakeClock';
 
 const TARGET = 'https://bitbucket.org/workspaces/acme';
 const LISTING = '/2.0/repositories/acme';
@@ -291,8 +292,7 @@ describe('BitbucketCloudDiscoveryProcessor under faults', () => {
     const target = all.find(t => t.includes('/b-repo-4/'))!;
     expect(target).toBeDefined();
 
-    // Only the clock moves by hand: HTTP and timers stay real.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'hrtime', 'performance'] });
+    fakeClockOnly();
     try {
       // The listing moves updated_on, so b-repo-4 is checked, and answers 404 once.
       sim.setFile('B', 'b-repo-4', 'README.md', '# touched');

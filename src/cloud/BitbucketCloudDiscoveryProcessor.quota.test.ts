@@ -1,11 +1,10 @@
 import { expectedCatalogRepositories, generateEstate } from '../../dev/simulator/generateEstate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl, startCloudSimulator } from '../../dev/testing/cloudHarness';
+import { fakeClockOnly } from '../../dev/testing/fakeClock';
 
 const HOUR_MS = 3_600_000;
 const TARGET = 'https://bitbucket.org/workspaces/acme';
 
-// Only the clock moves by hand: HTTP, sockets and the scheduler's timers stay real.
-const REAL = ['nextTick', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'hrtime', 'performance'] as const;
 
 afterEach(async () => {
   jest.useRealTimers();
@@ -14,9 +13,8 @@ afterEach(async () => {
 
 describe('BitbucketCloudDiscoveryProcessor under an hourly quota smaller than one pass', () => {
   it('completes over several loops an hour apart, never emitting fewer locations than before and asking no repository twice', async () => {
-    jest.useFakeTimers({ doNotFake: [...REAL] });
     const start = Date.parse('2026-12-01T09:00:00Z');
-    jest.setSystemTime(start);
+    fakeClockOnly(start);
     const estate = generateEstate({ projects: 3, repositories: 300, seed: 7, archivedRatio: 0, emptyRatio: 0 });
     // 303 requests make one uninterrupted pass (3 listing pages of 100, 300 checks); the quota allows 120 an hour.
     const sim = await startCloudSimulator(estate, { faults: { quota: { requests: 120, windowSeconds: 3600 } } });
@@ -56,7 +54,7 @@ describe('BitbucketCloudDiscoveryProcessor under an hourly quota smaller than on
   it('re-emits a complete result within cacheTtl without a request, and the next pass costs only the listing', async () => {
     const estate = generateEstate({ projects: 2, repositories: 150, seed: 3, archivedRatio: 0, emptyRatio: 0 });
     const sim = await startCloudSimulator(estate);
-    jest.useFakeTimers({ doNotFake: [...REAL] });
+    fakeClockOnly();
     const { read } = createCloudProcessor({ processor: { cacheTtl: { minutes: 30 } } });
     const first = await read(TARGET);
     const afterFirst = sim.stats.requests;

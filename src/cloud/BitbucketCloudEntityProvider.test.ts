@@ -8,6 +8,7 @@ import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { readCloudWebhookEvent } from './cloudWebhookEvent';
+import { fakeClockOnly } from '../../dev/testing/fakeClock';
 
 const ESTATE: SimEstate = {
   projects: [{ key: 'PLAT' }, { key: 'PLATX' }, { key: 'WEB' }],
@@ -24,7 +25,10 @@ const ESTATE: SimEstate = {
 };
 const ALL_WITH_FILE = [src('lib-common'), src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web'), src('web-shop')].sort();
 
-afterEach(closeCloudSimulators);
+afterEach(async () => {
+  jest.useRealTimers();
+  await closeCloudSimulators();
+});
 
 function lastFull(connection: { mutations: Array<{ type: string }> }) {
   const last = connection.mutations.at(-1);
@@ -134,14 +138,14 @@ describe('BitbucketCloudEntityProvider', () => {
     expect(connection.removedTargets()).toEqual([src('web-shop')]);
   });
 
-  it('a run the hourly quota stops keeps what it found and rethrows; the next run resumes without asking a repository twice', async () => {
+  it('a run the hourly quota stops keeps what it found and rethrows; the next run after the window resumes without asking a repository twice', async () => {
+    fakeClockOnly(Date.parse('2026-12-01T09:00:00Z'));
     const estate = generateEstate({ projects: 2, repositories: 150, seed: 5, archivedRatio: 0, emptyRatio: 0 });
-    // 152 requests make one pass; the quota allows 100 in this window.
+    // 152 requests make one pass (2 listing pages, 150 checks); the quota allows 100 an hour.
     const sim = await startCloudSimulator(estate, { faults: { quota: { requests: 100, windowSeconds: 3600 } } });
     const { connection, logger, runTask } = await startCloudProvider({ workspace: 'acme' });
 
-    const error = await runTask();
-    expect(error).toBeInstanceOf(QuotaSpentError);
+    expect(await runTask()).toBeInstanceOf(QuotaSpentError);
     const partial = connection.catalogTargets();
     expect(partial.length).toBeGreaterThan(50);
     expect(connection.mutations.every(m => m.type === 'delta')).toBe(true);
@@ -151,6 +155,16 @@ describe('BitbucketCloudEntityProvider', () => {
     const spent = sim.stats.requests;
     expect(await runTask()).toBeUndefined();
     expect(sim.stats.requests).toBe(spent);
+
+    jest.setSystemTime(Date.now() + 3_600_000);
+    sim.startNextQuotaWindow();
+    expect(await runTask()).toBeUndefined();
+    expect(connection.mutations.at(-1)?.type).toBe('full');
+    expect(connection.catalogTargets()).toEqual(expect.arrayContaining(partial));
+    expect(connection.catalogTargets()).toHaveLength(expectedCatalogRepositories(sim.estate, { catalogPath: 'catalog-info.yaml', skipArchived: true }).length);
+    const answeredChecks = sim.requestLog.filter(r => r.path.includes('/src/') && (r.status === 200 || r.status === 404));
+    expect(new Set(answeredChecks.map(r => r.path)).size).toBe(answeredChecks.length);
+    expect(answeredChecks).toHaveLength(150);
   });
 
   it('webhooks: a pushed catalog file is added and re-read at once for one request; a deleted repository is removed', async () => {
