@@ -7,7 +7,8 @@ import { CodeSearchHit, searchCode } from './bitbucketCloudCodeSearch';
 import { cloudError, cloudLinkBases, cloudProjectJson, cloudRepositoryJson } from './bitbucketCloudJson';
 import { cloudPage } from './bitbucketCloudPaging';
 import { queryRepositories } from './bitbucketCloudQuery';
-import { defaultBranchOf, latestCommitOf, readFile, SimRepository } from './estate';
+import { branchCommitOf, defaultBranchOf, filesAt, latestCommitOf, normalizeFilePath, readFileAt, SimRepository } from './estate';
+import { compileSrcQuery, parseMaxDepth, srcEntries } from './bitbucketCloudSrcListing';
 import { jsonReply, Reply, SimRequest, textReply } from './httpServer';
 import { LastResultCache } from './lastResultCache';
 import { BadRequestError, Route } from './routing';
@@ -103,14 +104,17 @@ export class BitbucketCloudSimulator extends BaseSimulator {
         jsonReply(200, cloudRepositoryJson(this.store, this.workspace, repo, cloudLinkBases(this.publicOrigin(req)))),
       ),
     ),
+    // A path ending in `/` (or none) is a directory: its listing, paged, `max_depth` deep, filtered by `q`.
+    route('srcListing', `${REPOSITORY}/src/(?<ref>[^/]+)/(?<directory>(?:.+/)?)`, (req, { workspace, slug, ref, directory }) =>
+      this.withRepository(workspace, slug, repo => this.srcListing(req, repo, ref, directory)),
+    ),
     route('src', `${REPOSITORY}/src/(?<ref>[^/]+)/(?<path>.+)`, (_req, { workspace, slug, ref, path }) =>
       this.withRepository(workspace, slug, repo => src(repo, ref, path)),
     ),
-    // The simulated estate has one branch per repository, its main branch.
     route('branch', `${REPOSITORY}/refs/branches/(?<name>.+)`, (_req, { workspace, slug, name }) =>
       this.withRepository(workspace, slug, repo =>
-        name === defaultBranchOf(repo)
-          ? jsonReply(200, { type: 'branch', name, target: { type: 'commit', hash: latestCommitOf(repo) } })
+        name === defaultBranchOf(repo) || (repo.branches && Object.hasOwn(repo.branches, name))
+          ? jsonReply(200, { type: 'branch', name, target: { type: 'commit', hash: branchCommitOf(repo, name) } })
           : errorReply(404, `Branch "${name}" does not exist`),
       ),
     ),
@@ -186,6 +190,28 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     );
   }
 
+  private srcListing(req: SimRequest, repo: SimRepository, ref: string, directory: string): Reply {
+    const files = defaultBranchOf(repo) && !ref.startsWith('refs/') ? filesAt(repo, ref) : undefined;
+    if (!files) return errorReply(404, `Commit not found: ${ref}`);
+    const dir = normalizeFilePath(directory).replace(/\/+$/, '');
+    const entries = srcEntries(files, dir, parseMaxDepth(req.query.get('max_depth')));
+    if (dir !== '' && entries.length === 0) return errorReply(404, `No such file or directory: ${dir}`);
+    const q = req.query.get('q');
+    const matching = q ? entries.filter(compileSrcQuery(q)) : entries;
+    const origin = this.publicOrigin(req);
+    const links = cloudLinkBases(origin);
+    const commit = branchCommitOf(repo, ref);
+    return jsonReply(
+      200,
+      cloudPage(matching, req, origin, entry => ({
+        type: entry.type,
+        path: entry.path,
+        commit: { type: 'commit', hash: commit },
+        links: { self: { href: `${links.api}/repositories/${this.workspace}/${repo.slug}/src/${commit}/${entry.path}` } },
+      })),
+    );
+  }
+
   private search(req: SimRequest): Reply {
     if (!this.codeSearch) return errorReply(404, 'Search is not enabled for this workspace');
     const searchQuery = req.query.get('search_query');
@@ -218,13 +244,13 @@ export class BitbucketCloudSimulator extends BaseSimulator {
 }
 
 function src(repo: SimRepository, ref: string, path: string): Reply {
-  const branch = defaultBranchOf(repo);
-  if (!branch) return errorReply(404, `Repository ${repo.slug} is empty`);
-  if (![branch, 'HEAD', latestCommitOf(repo)].includes(ref)) return errorReply(404, `Commit not found: ${ref}`);
-  const content = readFile(repo, path);
+  if (!defaultBranchOf(repo)) return errorReply(404, `Repository ${repo.slug} is empty`);
+  if (!filesAt(repo, ref) || ref.startsWith('refs/')) return errorReply(404, `Commit not found: ${ref}`);
+  const content = readFileAt(repo, ref, path);
   if (content === undefined) return errorReply(404, `No such file or directory: ${path}`);
   return textReply(200, content);
 }
+
 
 function gone(): Reply {
   return errorReply(

@@ -7,7 +7,7 @@ import {
   serverError,
 } from './bitbucketServerJson';
 import { serverPage } from './bitbucketServerPaging';
-import { defaultBranchOf, latestCommitOf, readFile, repositoryName, SimRepository } from './estate';
+import { defaultBranchOf, filePathsUnder, filesAt, normalizeFilePath, readFileAt, repositoryName, SimRepository } from './estate';
 import { jsonReply, Reply, SimRequest, textReply } from './httpServer';
 import { BadRequestError, Route } from './routing';
 import { FileChange } from './adminEndpoints';
@@ -110,6 +110,10 @@ export class BitbucketServerSimulator extends BaseSimulator {
     route('raw', `${REPOSITORY}/raw/(?<path>.+)`, (req, { projectKey, slug, path }) =>
       this.withRepository(projectKey, slug, repo => this.raw(repo, path, req.query.get('at'))),
     ),
+    // Every file under a directory, recursively, as paths relative to it; paged like any list.
+    route('listFiles', `${REPOSITORY}/files(?:/(?<path>.*))?`, (req, { projectKey, slug, path }) =>
+      this.withRepository(projectKey, slug, repo => this.listFiles(req, repo, path ?? '', req.query.get('at'))),
+    ),
   ];
 
   protected isAuthorized(req: SimRequest): boolean {
@@ -211,12 +215,10 @@ export class BitbucketServerSimulator extends BaseSimulator {
     if (!branch) {
       return errorReply(404, `Repository ${repo.projectKey}/${repo.slug} has no commits.`, EXCEPTIONS.noSuchCommit);
     }
-    // Only the default branch has content, reachable by every name Bitbucket accepts for it.
-    const knownRefs = [branch, `refs/heads/${branch}`, 'HEAD', latestCommitOf(repo)];
-    if (at && !knownRefs.includes(at)) {
+    if (!filesAt(repo, at ?? undefined)) {
       return errorReply(404, `Commit '${at}' does not exist in repository '${repo.slug}'.`, EXCEPTIONS.noSuchCommit);
     }
-    const content = readFile(repo, path);
+    const content = readFileAt(repo, at ?? undefined, path);
     if (content === undefined) {
       return errorReply(
         404,
@@ -225,6 +227,20 @@ export class BitbucketServerSimulator extends BaseSimulator {
       );
     }
     return textReply(200, content);
+  }
+
+  private listFiles(req: SimRequest, repo: SimRepository, path: string, at: string | null): Reply {
+    const files = filesAt(repo, at ?? undefined);
+    if (!files) {
+      return errorReply(404, `Commit '${at ?? 'HEAD'}' does not exist in repository '${repo.slug}'.`, EXCEPTIONS.noSuchCommit);
+    }
+    const directory = normalizeFilePath(path).replace(/\/+$/, '');
+    const paths = filePathsUnder(files, directory);
+    if (directory !== '' && paths.length === 0) {
+      return errorReply(404, `The path "${directory}" does not exist at revision "${at ?? 'HEAD'}"`, EXCEPTIONS.noSuchPath);
+    }
+    const prefix = directory === '' ? 0 : directory.length + 1;
+    return jsonReply(200, serverPage(paths, req.query, filePath => filePath.slice(prefix)));
   }
 }
 

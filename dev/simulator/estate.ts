@@ -19,6 +19,8 @@ export interface SimRepository {
   updatedOn?: string;
   /** Path without leading slash -> content, on the default branch. */
   files: Record<string, string>;
+  /** Other branches: name -> (path -> content). The default branch is `files`, never here. */
+  branches?: Record<string, Record<string, string>>;
 }
 
 export interface SimProject {
@@ -57,8 +59,41 @@ export function latestCommitOf(repo: SimRepository): string {
 
 /** The content of a file on the default branch; undefined when absent or the repository is empty. */
 export function readFile(repo: SimRepository, path: string): string | undefined {
+  return readFileAt(repo, undefined, path);
+}
+
+/**
+ * The files at a ref: the default branch by any name Bitbucket accepts for it (its name,
+ * `refs/heads/<name>`, `HEAD`, its tip commit), another branch by name; undefined when the
+ * ref does not exist or the repository is empty.
+ */
+export function filesAt(repo: SimRepository, ref: string | undefined): Record<string, string> | undefined {
+  const branch = defaultBranchOf(repo);
+  if (!branch) return undefined;
+  const name = ref?.replace(/^refs\/heads\//, '');
+  if (name === undefined || name === branch || name === 'HEAD' || name === latestCommitOf(repo)) return repo.files;
+  const other = Object.keys(repo.branches ?? {}).find(candidate => name === candidate || name === branchCommitOf(repo, candidate));
+  return other === undefined ? undefined : repo.branches![other];
+}
+
+/** The tip of a branch: the default branch's moves with every change; another branch's is fixed per name. */
+export function branchCommitOf(repo: SimRepository, name: string): string {
+  return name === defaultBranchOf(repo) ? latestCommitOf(repo) : stableCommitHash(`${repo.projectKey}/${repo.slug}@branch:${name}`);
+}
+
+/** A file's content at a ref; undefined when the ref or the file does not exist. */
+export function readFileAt(repo: SimRepository, ref: string | undefined, path: string): string | undefined {
+  const files = filesAt(repo, ref);
   const key = normalizeFilePath(path);
-  return !repo.empty && Object.hasOwn(repo.files, key) ? repo.files[key] : undefined;
+  return files && Object.hasOwn(files, key) ? files[key] : undefined;
+}
+
+/** Every file path under `directory` (no leading or trailing slash; '' for the root), sorted. */
+export function filePathsUnder(files: Record<string, string>, directory: string): string[] {
+  const prefix = directory === '' ? '' : `${directory}/`;
+  return Object.keys(files)
+    .filter(path => path.startsWith(prefix))
+    .sort();
 }
 
 let lastTimestamp = 0;
