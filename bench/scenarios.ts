@@ -32,8 +32,13 @@ export type Repetition =
   /** Server: scheduled runs, each aborted when its task times out, until one completes the pass. */
   | { kind: 'timed-runs'; taskTimeoutMs: number; maxRuns: number };
 
-/** How many catalog files a webhook scenario pushes, each into a repository of its own. */
+/** Where and how many catalog files a webhook scenario pushes, each into a repository of its own. */
 export interface WebhookPushes {
+  /**
+   * The project the repositories are created in, which decides who follows them in the demo
+   * config: Server's provider; on Cloud, project WEB the `bitbucket-discovery` location, MOB the entity provider.
+   */
+  project: string;
   /**
    * Pushes timed for the latency a developer sees: each waits for the previous one of its stream
    * to be in the catalog, then for a random pause, so pushes arrive at any point of the catalog's
@@ -64,14 +69,14 @@ export const BENCH_TOKEN = 'bench-token';
 
 const SERVER_5K = { product: 'server', projects: 50, repositories: 5_000, latencyMs: 20, seed: SEED } as const;
 const CLOUD_2K = { product: 'cloud', projects: 20, repositories: 2_000, latencyMs: 20, seed: SEED } as const;
-const WEBHOOK_PUSHES: WebhookPushes = { pushes: 100, streams: 5, burst: 20 };
+const WEBHOOK_PUSHES = { pushes: 100, streams: 5, burst: 20 };
 // The webhook scenarios run the demo estate, plus the repository each push creates.
 const pushedRepositories = WEBHOOK_PUSHES.pushes + WEBHOOK_PUSHES.burst;
 const WEBHOOKS_SERVER = { product: 'server', projects: demoServerEstate().projects.length, repositories: demoServerEstate().repositories.length + pushedRepositories } as const;
 const WEBHOOKS_CLOUD = { product: 'cloud', projects: demoCloudEstate().projects.length, repositories: demoCloudEstate().repositories.length + pushedRepositories } as const;
 
 // The scan scenarios' timeouts add up to 9.5 minutes, so even a run where everything hangs ends
-// within 10; the two webhook scenarios add 5 more. Each leaves roughly twice what the scenario
+// within 10; the three webhook scenarios add 7.5 more. Each leaves roughly twice what the scenario
 // takes on 2 CPUs (server-5k-dc-limiter: ~110 s of 160), the webhook ones about 1.5× (~80-100 s).
 export const SCENARIOS: Scenario[] = [
   { name: 'server-5k', description: 'Server, 5,000 repositories, 50 projects, 20 ms', ...SERVER_5K, timeoutMs: 50_000 },
@@ -132,18 +137,29 @@ export const SCENARIOS: Scenario[] = [
     ...WEBHOOKS_SERVER,
     latencyMs: 20,
     seed: SEED,
-    webhooks: WEBHOOK_PUSHES,
+    webhooks: { project: 'PAY', ...WEBHOOK_PUSHES },
     timeoutMs: 150_000,
   },
   {
     name: 'webhooks-cloud',
     description:
-      `Cloud webhooks in the demo backend, 20 ms: ${WEBHOOK_PUSHES.pushes} pushes of a new catalog file, ${WEBHOOK_PUSHES.streams} at a time, ` +
-      `then ${WEBHOOK_PUSHES.burst} at once; push → Component via the re-processed discovery location`,
+      `Cloud webhooks in the demo backend, 20 ms, project WEB (a bitbucket-discovery location): ${WEBHOOK_PUSHES.pushes} pushes of a new ` +
+      `catalog file, ${WEBHOOK_PUSHES.streams} at a time, then ${WEBHOOK_PUSHES.burst} at once; push → Component via the re-processed location`,
     ...WEBHOOKS_CLOUD,
     latencyMs: 20,
     seed: SEED,
-    webhooks: WEBHOOK_PUSHES,
+    webhooks: { project: 'WEB', ...WEBHOOK_PUSHES },
+    timeoutMs: 150_000,
+  },
+  {
+    name: 'webhooks-cloud-provider',
+    description:
+      `Cloud webhooks in the demo backend, 20 ms, project MOB (the Cloud entity provider): ${WEBHOOK_PUSHES.pushes} pushes of a new ` +
+      `catalog file, ${WEBHOOK_PUSHES.streams} at a time, then ${WEBHOOK_PUSHES.burst} at once; push → Component via the provider's delta`,
+    ...WEBHOOKS_CLOUD,
+    latencyMs: 20,
+    seed: SEED,
+    webhooks: { project: 'MOB', ...WEBHOOK_PUSHES },
     timeoutMs: 150_000,
   },
 ];

@@ -48,6 +48,7 @@ export async function startWebhookBench(options: { prepare?: (demo: DemoBackend)
       catalog: {
         processingInterval: { hours: 1 },
         providers: { bitbucketServer: { acme: { host: serverHost, schedule: { ...RECONCILIATION_SCHEDULE, initialDelay: { seconds: 1 } } } } },
+        // The demo's Cloud entity provider keeps its schedule: its next pass is minutes after the run.
         processors: { bitbucketCloudDiscovery: { cacheTtl: RECONCILIATION_SCHEDULE.frequency } },
       },
     }),

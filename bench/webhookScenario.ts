@@ -17,16 +17,14 @@ const PUSH_DEADLINE_MS = 30_000;
 const QUIET_MS = 1_000;
 /** The catalog processes what is due once a second when idle: a pause up to that long puts a push anywhere in that loop. */
 const MAX_PAUSE_MS = 1_000;
-/** The Server project the pushed repositories are created in (Cloud creates them in the workspace's first project). */
-const SERVER_PROJECT = 'PAY';
 
 /**
  * Webhooks end to end, timed: `npm start`'s backend against its simulators; once the first pass
  * has settled, catalog files are pushed in a few streams (each push waits for its stream's previous
- * Component and a random pause) and then a burst at once, each the first commit of a new repository,
- * so every push costs what a new repository's does on either product. Every push goes through
- * `PUT /__sim/files`, which creates the repository, commits the file and delivers the product's
- * signed webhook.
+ * Component and a random pause) and then a burst at once, each into a repository of its own,
+ * created in the scenario's project just before (untimed) so the module learns of it from the push,
+ * as of a new repository. Every push goes through `PUT /__sim/files`, which commits the file and
+ * delivers the product's signed webhook.
  */
 export async function runWebhookScenario(scenario: Scenario, logger: LoggerService): Promise<WebhookRow[]> {
   const pushes = scenario.webhooks;
@@ -89,8 +87,10 @@ async function timeBatch(
   const stream = async () => {
     while (next < slugs.length) {
       const slug = slugs[next++];
+      const { project } = scenario.webhooks!;
+      simulator.addRepository({ projectKey: project, slug, files: { 'README.md': `# ${slug}\n` } });
       await new Promise(resolve => setTimeout(resolve, pacing.pauseMs()));
-      timed.push(await timePushToCatalog(catalogPush(scenario.product, slug), options));
+      timed.push(await timePushToCatalog(catalogPush(scenario.product, project, slug), options));
       if (timed.length % 25 === 0 || timed.length === slugs.length) {
         logger.info(`${timed.length}/${slugs.length} pushed, the last in ${timed[timed.length - 1].latencyMs?.toFixed(0) ?? '(lost)'} ms`);
       }
@@ -139,8 +139,8 @@ function repositoryNames(prefix: string, count: number): string[] {
 }
 
 /** A new catalog file in the repository, describing a Component named after it. */
-function catalogPush(product: Scenario['product'], slug: string): CatalogPush {
-  const owner: Record<string, string> = product === 'server' ? { project: SERVER_PROJECT } : { workspace: DEMO_CLOUD_WORKSPACE };
+function catalogPush(product: Scenario['product'], project: string, slug: string): CatalogPush {
+  const owner: Record<string, string> = product === 'server' ? { project } : { workspace: DEMO_CLOUD_WORKSPACE };
   const content = component({ name: slug, description: `Pushed by the benchmark to ${slug}`, type: 'service', owner: 'team-platform' });
   return { change: { ...owner, repo: slug, path: `/${CATALOG_PATH}`, content }, componentName: slug };
 }
