@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
-import { RepositoryState } from '../discovery/RepositoryState';
+import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
@@ -227,10 +227,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       record: async (repoKey: string, next: RepositoryState | undefined) => {
         await recordRepositoryUpdate({ store: this.stateStore, discovery: key, key: repoKey, next, running: this.runningPasses.get(key) });
         const refs = [`location:default/${locationSpecToMetadataName({ type: LOCATION_TYPE, target: location })}`];
-        if (next?.hasCatalogFile && next.target) {
-          // The file itself may have changed: its own Location is read again now too.
-          refs.push(`location:default/${locationSpecToMetadataName({ type: 'url', target: next.target })}`);
-        }
+        // The files themselves may have changed: their own Locations are read again now too.
+        refs.push(...targetsOf(next).map(target => `location:default/${locationSpecToMetadataName({ type: 'url', target })}`));
         await this.refreshEntities?.(refs);
       },
     };

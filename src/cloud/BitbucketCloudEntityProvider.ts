@@ -9,7 +9,7 @@ import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { PassFlusher } from '../discovery/PassFlusher';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
-import { RepositoryState } from '../discovery/RepositoryState';
+import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
@@ -215,9 +215,10 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
     const running = this.running;
     const changes = await recordRepositoryUpdate({ store: this.deps.stateStore, discovery: this.getProviderName(), key, next, running: running?.pass });
     await (changes ? this.applyChanges(connection, changes) : running?.flusher.flush());
-    if (next?.hasCatalogFile && next.target) {
-      // The file may have changed: have the catalog read it now rather than at its next loop.
-      await connection.refresh({ keys: [`url:${next.target}`] });
+    const targets = targetsOf(next);
+    if (targets.length > 0) {
+      // The files may have changed: have the catalog read them now rather than at its next loop.
+      await connection.refresh({ keys: targets.map(target => `url:${target}`) });
     }
   }
 

@@ -1,6 +1,6 @@
 import { CatalogChanges, catalogChange } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
-import { PassState, RepositoryState } from './RepositoryState';
+import { PassState, RepositoryState, targetsOf } from './RepositoryState';
 
 export type { CatalogChanges } from './catalogChange';
 
@@ -68,6 +68,7 @@ export class DiscoveryPass {
     delete next.recheck;
     if (!next.hasCatalogFile) {
       delete next.target;
+      delete next.targets;
       if (previous?.hasCatalogFile) {
         next.recheck = true;
       }
@@ -132,10 +133,7 @@ export class DiscoveryPass {
   targets(): string[] {
     const targets = new Set<string>();
     for (const key of new Set([...this.repositories.keys(), ...this.pending.keys()])) {
-      const state = this.known(key)!;
-      if (state.hasCatalogFile && state.target) {
-        targets.add(state.target);
-      }
+      targetsOf(this.known(key)).forEach(target => targets.add(target));
     }
     return [...targets].sort();
   }
@@ -146,7 +144,7 @@ export class DiscoveryPass {
    */
   async complete(): Promise<string[]> {
     const gone = [...this.repositories.keys(), ...this.pending.keys()].filter(key => !this.seen.has(key));
-    const removed = gone.map(key => this.known(key)!).filter(s => s.hasCatalogFile && s.target).map(s => s.target!);
+    const removed = gone.flatMap(key => targetsOf(this.known(key)));
     for (const key of gone) {
       this.pending.delete(key);
       this.repositories.delete(key);

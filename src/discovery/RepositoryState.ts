@@ -10,6 +10,8 @@ export interface RepositoryState {
   hasCatalogFile: boolean;
   /** The Location target this repository stands for while it has the catalog file. */
   target?: string;
+  /** A `catalogPath` glob's answer: the target of every matching file (`target` is then unset). */
+  targets?: string[];
   /** When the answer in `hasCatalogFile` was learned (epoch ms); 0 when never. */
   checkedAt: number;
   /** When a pass last asked about this repository, answered or not (epoch ms). */
@@ -25,6 +27,14 @@ export interface RepositoryState {
    * the absence is trusted until `updated_on` moves (a transient 404 must not hide it for days).
    */
   recheck?: boolean;
+}
+
+/** The Location targets a repository stands for: none without the catalog file, one per matching file for a glob. */
+export function targetsOf(state: RepositoryState | undefined): string[] {
+  if (!state?.hasCatalogFile) {
+    return [];
+  }
+  return state.targets ?? (state.target ? [state.target] : []);
 }
 
 /** One pass: a full walk of a discovery's estate, which may span several runs. */

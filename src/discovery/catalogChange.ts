@@ -1,4 +1,4 @@
-import { RepositoryState } from './RepositoryState';
+import { RepositoryState, targetsOf } from './RepositoryState';
 
 /** Location targets to add and to remove, as a delta mutation applies them. */
 export interface CatalogChanges {
@@ -8,10 +8,10 @@ export interface CatalogChanges {
 
 /** What the catalog must change when a repository's state goes from `previous` to `next`. */
 export function catalogChange(previous: RepositoryState | undefined, next: RepositoryState | undefined): CatalogChanges {
-  const before = previous?.hasCatalogFile ? previous.target : undefined;
-  const after = next?.hasCatalogFile ? next.target : undefined;
+  const before = targetsOf(previous);
+  const after = targetsOf(next);
   return {
-    added: after && after !== before ? [after] : [],
-    removed: before && before !== after ? [before] : [],
+    added: after.filter(target => !before.includes(target)),
+    removed: before.filter(target => !after.includes(target)),
   };
 }
