@@ -1,3 +1,4 @@
+import { demoCloudEstate, demoServerEstate } from '../dev/demoEstate';
 import { parseSimulatorArguments } from '../dev/simulator/cliOptions';
 import { SCENARIOS, selectScenarios, simulatorArguments } from './scenarios';
 
@@ -21,5 +22,18 @@ describe('simulatorArguments', () => {
       }
     }
     expect(SCENARIOS.filter(s => s.repetition).map(s => s.name)).toEqual(['cloud-2k-quota', 'server-5k-dc-limiter']);
+  });
+});
+
+describe('webhook scenarios', () => {
+  it('push into a project of the demo estate of their product, within their time limit at 1.5 s a push', () => {
+    const webhookScenarios = SCENARIOS.filter(s => s.webhooks);
+    expect(webhookScenarios.map(s => s.name)).toEqual(['webhooks-server', 'webhooks-cloud', 'webhooks-cloud-provider']);
+    for (const scenario of webhookScenarios) {
+      const estate = scenario.product === 'server' ? demoServerEstate() : demoCloudEstate();
+      expect(estate.projects.map(project => project.key)).toContain(scenario.webhooks!.project);
+      const { pushes, streams } = scenario.webhooks!;
+      expect((pushes / streams) * 1_500).toBeLessThan(scenario.timeoutMs / 2);
+    }
   });
 });
