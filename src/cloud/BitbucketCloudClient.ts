@@ -1,5 +1,7 @@
 import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
 import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
+import { CatalogPathGlob, GlobMatches, matchListedFiles } from '../config/catalogPathGlob';
+import { noneWhenMissing } from '../http/noneWhenMissing';
 import { encodePath } from '../http/encodePath';
 import { cloudPages, CloudPage } from './cloudPaging';
 
@@ -16,6 +18,8 @@ interface CodeSearchResult {
 }
 
 export const CLOUD_PAGE_LENGTH = 100;
+/** How deep a `**` glob's listing reaches below its directory. */
+export const MAX_LISTING_DEPTH = 20;
 const REPOSITORY_FIELDS = ['next', 'values.slug', 'values.updated_on', 'values.mainbranch.name', 'values.project.key'];
 
 /**
@@ -94,6 +98,36 @@ export class BitbucketCloudClient {
       `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}` +
       `/src/${encodeURIComponent(branch)}${encodePath(catalogPath)}`;
     return this.http.check(url, this.context);
+  }
+
+  /**
+   * The files a glob matches on `ref`: one recursive `src` listing of the glob's directory, as
+   * deep as the glob reaches, narrowed by Bitbucket to files (and to the file name, when fixed),
+   * read until `maxFiles` entries were seen. None when the ref or the directory does not exist (404).
+   */
+  async listMatchingFiles(workspace: string, slug: string, ref: string, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
+    const directory = glob.directory === '' ? '' : `${encodePath(`/${glob.directory}`).slice(1)}/`;
+    const path = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/src/${encodeURIComponent(ref)}/${directory}`;
+    const clauses = ['type="commit_file"', ...(glob.fileName ? [`path~"${glob.fileName.replace(/"/g, '\\"')}"`] : [])];
+    const params = new URLSearchParams({
+      max_depth: String(glob.depth ?? MAX_LISTING_DEPTH),
+      pagelen: String(CLOUD_PAGE_LENGTH),
+      q: clauses.join(' AND '),
+    });
+    const listing = { host: this.host, path: `${this.basePath}${path}` };
+    const pages = cloudPages<{ path?: unknown; type?: unknown }>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
+      this.http.getJson<CloudPage<{ path?: unknown; type?: unknown }>>(url, this.context, 'file_listing'),
+    );
+    async function* files(): AsyncGenerator<string[]> {
+      for await (const entries of pages) {
+        if (entries.some(entry => typeof entry?.path !== 'string')) {
+          throw malformedListingError(listing, 'a listing entry lacks its path');
+        }
+        // Cloud lists paths from the repository root; directories are asked away by `q`, and skipped if sent anyway.
+        yield entries.filter(entry => entry.type === 'commit_file').map(entry => entry.path as string);
+      }
+    }
+    return noneWhenMissing(() => matchListedFiles(files(), glob, maxFiles));
   }
 
   /**

@@ -31,7 +31,7 @@ describe('BitbucketCloudDiscoveryProcessor with bad locations', () => {
     ['plain http', 'http://bitbucket.org/workspaces/acme', /scheme must be https, not http/],
     ['a repository file URL instead of a workspace', 'https://bitbucket.org/acme/one/src/main/catalog-info.yaml', /path must start with \/workspaces\/WS/],
     ['a relative target', 'workspaces/acme', /not an absolute URL/],
-    ['an unknown query parameter', 'https://bitbucket.org/workspaces/acme?branch=main', /unknown query parameter 'branch'/],
+    ['an unknown query parameter', 'https://bitbucket.org/workspaces/acme?ref=main', /unknown query parameter 'ref'/],
   ])('%s: an InputError for that location, no request, nothing emitted', async (_name, target, message) => {
     const sim = await startCloudSimulator(ESTATE);
     const { read } = createCloudProcessor();

@@ -178,7 +178,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
     const outcome = await runCloudPass({
       pass,
-      scope: scopeOfTarget(target),
+      scope: scopeOfTarget(target, this.config.maxFilesPerRepository),
       http: this.httpClientFor(integration),
       apiBaseUrl: integration.apiBaseUrl,
       logger: this.logger,
@@ -214,7 +214,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   /** How a webhook reaches this location's state: into its running pass or the store, then the catalog re-reads it. */
   private webhookSubscriber(location: string, target: DiscoveryTarget): CloudWebhookSubscriber {
     const key = discoveryKey(target);
-    const scope: CloudDiscoveryScope = scopeOfTarget(target);
+    const scope: CloudDiscoveryScope = scopeOfTarget(target, this.config.maxFilesPerRepository);
     return {
       key,
       scope,
@@ -261,6 +261,16 @@ function withoutCredentials(target: string): string {
 
 /** One state per distinct target; hashed so long BBQL queries make bounded keys. */
 function discoveryKey(target: DiscoveryTarget): string {
-  const identity = JSON.stringify([target.host, target.workspace, target.projectKey, target.repoSlug, target.catalogPath, target.query, target.search]);
+  // A branch joins the identity only when given, so existing discoveries keep their state.
+  const identity = JSON.stringify([
+    target.host,
+    target.workspace,
+    target.projectKey,
+    target.repoSlug,
+    target.catalogPath,
+    target.query,
+    target.search,
+    ...(target.branch ? [target.branch] : []),
+  ]);
   return `bitbucket-discovery:${createHash('sha256').update(identity).digest('hex')}`;
 }

@@ -10,7 +10,7 @@ describe('listingQuery of a bitbucket-discovery target', () => {
     [{ query: 'is_private=true', projectKey: 'PLAT' }, '(is_private=true) AND project.key="PLAT"'],
     [{ query: 'name~"svc" OR name~"lib"' }, '(name~"svc" OR name~"lib")'],
   ])('builds the BBQL for %j', (parts, expected) => {
-    expect(listingQuery(scopeOfTarget({ ...target, ...parts }))).toBe(expected);
+    expect(listingQuery(scopeOfTarget({ ...target, ...parts }, 100))).toBe(expected);
   });
 });
 
@@ -22,7 +22,7 @@ describe('projectKeyClause', () => {
 });
 
 describe('scopeCovers', () => {
-  const scope = scopeOfTarget({ ...target, projectKey: 'PLAT*', repoSlug: 'svc-*' });
+  const scope = scopeOfTarget({ ...target, projectKey: "PLAT*", repoSlug: "svc-*" }, 100);
   it.each([
     [{ slug: 'svc-a', projectKey: 'PLATFORM' }, true],
     [{ slug: 'svc-a', projectKey: 'OPS' }, false],

@@ -1,3 +1,4 @@
+import { CatalogPathGlob, compileCatalogPathGlob, isCatalogPathGlob } from '../config/catalogPathGlob';
 import { globMatcher, isGlob } from './globMatcher';
 import { DiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProviderConfig } from './readCloudProviderConfigs';
@@ -9,8 +10,14 @@ import { BitbucketCloudProviderConfig } from './readCloudProviderConfigs';
 export interface CloudDiscoveryScope {
   host: string;
   workspace: string;
-  /** Always starts with a slash. */
+  /** Always starts with a slash; may be a glob. */
   catalogPath: string;
+  /** The compiled `catalogPath` when it is a glob: each repository's files are listed instead of one check. */
+  glob?: CatalogPathGlob;
+  /** A glob's listing reads at most this many files per repository. */
+  maxFilesPerRepository: number;
+  /** The branch to read; each repository's main branch when undefined. */
+  branch?: string;
   /** Whole-key matchers; undefined means every project / repository. */
   projectKey?: RegExp;
   repoSlug?: RegExp;
@@ -25,11 +32,14 @@ export interface CloudDiscoveryScope {
 }
 
 /** The scope of a `bitbucket-discovery` location: globs become matchers, an exact project key is pushed into BBQL. */
-export function scopeOfTarget(target: DiscoveryTarget): CloudDiscoveryScope {
+export function scopeOfTarget(target: DiscoveryTarget, maxFilesPerRepository: number): CloudDiscoveryScope {
   return {
     host: target.host,
     workspace: target.workspace,
     catalogPath: target.catalogPath,
+    glob: globOf(target.catalogPath),
+    maxFilesPerRepository,
+    branch: target.branch,
     projectKey: target.projectKey ? globMatcher(target.projectKey) : undefined,
     repoSlug: target.repoSlug ? globMatcher(target.repoSlug) : undefined,
     projectClause: target.projectKey && !isGlob(target.projectKey) ? projectKeyClause([target.projectKey]) : undefined,
@@ -49,6 +59,9 @@ export function scopeOfProvider(config: BitbucketCloudProviderConfig, host: stri
     host,
     workspace: config.workspace,
     catalogPath: config.catalogPath,
+    glob: globOf(config.catalogPath),
+    maxFilesPerRepository: config.maxFilesPerRepository,
+    branch: config.branch,
     projectKey: config.filters.projectKey,
     repoSlug: config.filters.repoSlug,
     projectClause: keys ? projectKeyClause(keys) : undefined,
@@ -66,6 +79,10 @@ export function literalAlternatives(pattern: RegExp): string[] | undefined {
   const body = whole?.[1] ?? whole?.[2];
   const keys = body?.split('|');
   return keys && keys.every(key => /^[A-Za-z0-9_]+$/.test(key)) ? keys : undefined;
+}
+
+function globOf(catalogPath: string): CatalogPathGlob | undefined {
+  return isCatalogPathGlob(catalogPath) ? compileCatalogPathGlob(catalogPath) : undefined;
 }
 
 /** `project.key="A"`, or `(project.key="A" OR project.key="B")`. */

@@ -3,10 +3,9 @@ import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
-import { cloudFileUrl } from './cloudFileUrl';
+import { checkCloudRepository } from './checkCloudRepository';
 import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
-import { readableFileUrl } from './scanWorkspace';
 
 /**
  * A Cloud discovery that webhooks reach: what it covers, the client its requests go through, and
@@ -77,11 +76,12 @@ export class CloudWebhookUpdater {
       return;
     }
     const repo = await client.getRepository(scope.workspace, event.slug);
-    const branch = repo?.mainbranch?.name;
-    if (!repo || !branch) {
+    const mainBranch = repo?.mainbranch?.name;
+    if (!repo || !mainBranch) {
       await subscriber.record(event.slug, undefined);
       return;
     }
+    const branch = scope.branch ?? mainBranch;
     if (event.kind === 'push' && !event.branches.includes(branch)) {
       return;
     }
@@ -100,14 +100,13 @@ export class CloudWebhookUpdater {
     client: BitbucketCloudClient,
     repo: { slug: string; branch: string; updatedOn?: string },
   ): Promise<void> {
-    const { scope } = subscriber;
-    const result = await client.checkFile(scope.workspace, repo.slug, repo.branch, scope.catalogPath);
-    const fileUrl = result.found ? await readableFileUrl(client, scope, repo.slug, repo.branch) : cloudFileUrl(scope, repo.slug, repo.branch);
+    const answer = await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch);
     const now = Date.now();
     await subscriber.record(repo.slug, {
       key: repo.slug,
-      hasCatalogFile: result.found,
-      target: fileUrl,
+      hasCatalogFile: answer.hasCatalogFile,
+      ...(answer.target ? { target: answer.target } : {}),
+      ...(answer.targets ? { targets: answer.targets } : {}),
       checkedAt: now,
       visitedAt: now,
       // The push moved updated_on: the next pass re-checks this repository once more, rather than trusting a stale value.

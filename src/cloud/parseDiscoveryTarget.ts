@@ -1,4 +1,6 @@
 import { InputError } from '@backstage/errors';
+import { branchNameProblem } from '../config/branchName';
+import { isCatalogPathGlob } from '../config/catalogPathGlob';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
 import { closest } from '../config/rejectUnknownKeys';
 
@@ -16,9 +18,11 @@ export interface DiscoveryTarget {
   query?: string;
   /** Legacy code-search mode. */
   search: boolean;
+  /** The branch to discover from; the repository's main branch when undefined. */
+  branch?: string;
 }
 
-const QUERY_KEYS = ['catalogPath', 'q', 'search'];
+const QUERY_KEYS = ['catalogPath', 'q', 'search', 'branch'];
 /** `user[:password]@` before the host, with or without a scheme and `//`. */
 const USERINFO = /^(?:[a-z][a-z0-9+.-]*:)?\/*[^/?#]*@/i;
 const CREDENTIALS = 'it must not carry credentials (user:password@); put them under integrations.bitbucketCloud instead';
@@ -26,7 +30,7 @@ const MAX_QUERY_LENGTH = 1000;
 const WORKSPACE = /^[A-Za-z0-9_-]+$/;
 const GLOB = /^[A-Za-z0-9_.*~-]+$/;
 export const DISCOVERY_URL_FORMS =
-  'https://bitbucket.org/workspaces/WS[/projects/KEY][/repos/SLUG][?catalogPath=/catalog-info.yaml&q=BBQL&search=true]';
+  'https://bitbucket.org/workspaces/WS[/projects/KEY][/repos/SLUG][?catalogPath=/catalog-info.yaml&branch=NAME&q=BBQL&search=true]';
 
 /**
  * Parses and checks a target such as
@@ -115,6 +119,16 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
     fail(`search must be 'true' or 'false', got ${quoted(search.slice(0, 20))}`);
   }
 
+  if (search === 'true' && isCatalogPathGlob(catalogPath.path)) {
+    fail('search=true needs a plain catalogPath; a glob is found by listing each repository');
+  }
+
+  const branch = url.searchParams.get('branch') ?? undefined;
+  const branchProblem = branch === undefined ? undefined : branchNameProblem(branch);
+  if (branchProblem) {
+    fail(`branch ${branchProblem}`);
+  }
+
   return {
     host: url.host,
     workspace,
@@ -123,6 +137,7 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
     catalogPath: catalogPath.path,
     query,
     search: search === 'true',
+    ...(branch ? { branch } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ describe('readCloudProviderConfigs', () => {
       catalogPath: '/catalog-info.yaml',
       filters: { projectKey: undefined, repoSlug: undefined },
       schedule: undefined,
+      maxFilesPerRepository: 5000,
       pagelen: 100,
       concurrency: 10,
       requestTimeoutMs: 30_000,

@@ -2,6 +2,8 @@ import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugi
 import { Config } from '@backstage/config';
 import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
+import { DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
+import { readBranch } from '../config/readBranch';
 import { readFilterRegex } from '../config/readFilterRegex';
 import { readProviderEntries } from '../config/readProviderEntries';
 import { readRateLimit } from '../config/readRateLimit';
@@ -24,6 +26,10 @@ export interface BitbucketCloudProviderConfig {
     repoSlug?: RegExp;
   };
   schedule?: SchedulerServiceTaskScheduleDefinition;
+  /** The branch to discover from; each repository's main branch when undefined. */
+  branch?: string;
+  /** A `catalogPath` glob's listing reads at most this many files per repository. */
+  maxFilesPerRepository: number;
   /** Repositories per listing page (Bitbucket Cloud allows at most 100). */
   pagelen: number;
   concurrency: number;
@@ -43,6 +49,8 @@ const PROVIDER_KEYS = [
   'filters',
   'schedule',
   'pagelen',
+  'branch',
+  'maxFilesPerRepository',
   'concurrency',
   'requestTimeout',
   'rateLimit',
@@ -94,6 +102,8 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
       repoSlug: readFilterRegex(filters, at, 'repoSlug', 'whole-value'),
     },
     schedule: readSchedule(config, at),
+    ...readBranch(config, at),
+    maxFilesPerRepository: readWholeNumber(config, at, 'maxFilesPerRepository', DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY),
     pagelen: readWholeNumber(config, at, 'pagelen', CLOUD_PAGE_LENGTH, CLOUD_PAGE_LENGTH),
     concurrency: readWholeNumber(config, at, 'concurrency', CLOUD_PROVIDER_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', CLOUD_PROVIDER_DEFAULTS.requestTimeoutMs),

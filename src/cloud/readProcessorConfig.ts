@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { ConfigLocation, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { readRateLimit } from '../config/readRateLimit';
+import { DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
 
@@ -12,15 +13,18 @@ export interface BitbucketCloudProcessorConfig {
   requestTimeoutMs: number;
   /** Client-side pacing per integration host, e.g. Cloud's hourly quota. */
   rateLimit?: RequestBudgetOptions;
+  /** A `catalogPath` glob's listing reads at most this many files per repository. */
+  maxFilesPerRepository: number;
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'maxFilesPerRepository'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,
   concurrency: 10,
   requestTimeoutMs: 30_000,
+  maxFilesPerRepository: DEFAULT_MAX_FILES_PER_REPOSITORY,
 };
 const MAX_CONCURRENCY = 64;
 
@@ -37,5 +41,6 @@ export function readProcessorConfig(config: Config): BitbucketCloudProcessorConf
     concurrency: readWholeNumber(processor, at, 'concurrency', CLOUD_DEFAULTS.concurrency, MAX_CONCURRENCY),
     requestTimeoutMs: readDurationMs(processor, at, 'requestTimeout', CLOUD_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(processor, at),
+    maxFilesPerRepository: readWholeNumber(processor, at, 'maxFilesPerRepository', DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY),
   };
 }

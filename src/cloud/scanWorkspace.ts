@@ -8,7 +8,8 @@ import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
-import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
+import { checkCloudRepository } from './checkCloudRepository';
+import { cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
@@ -41,13 +42,19 @@ export async function scanWorkspace(options: {
 
   const check = async (repo: CloudRepository, branch: string) => {
     try {
-      const result = await client.checkFile(scope.workspace, repo.slug, branch, scope.catalogPath);
+      const answer = await checkCloudRepository(client, scope, repo.slug, branch);
       failures.answered();
-      progress.candidateChecked(result.found);
-      const fileUrl = result.found ? await readableFileUrl(client, scope, repo.slug, branch) : cloudFileUrl(scope, repo.slug, branch);
-      pass.recordAnswer({ key: repo.slug, updatedOn: repo.updated_on, branch, target: fileUrl, hasCatalogFile: result.found });
-      if (!result.found) {
-        logger.debug(`Skipped ${scope.workspace}/${repo.slug}: no ${scope.catalogPath} on ${branch} (${result.reason})`);
+      progress.candidateChecked(answer.hasCatalogFile);
+      const { hasCatalogFile, target, targets } = answer;
+      pass.recordAnswer({ key: repo.slug, updatedOn: repo.updated_on, branch, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}) });
+      if (answer.truncated) {
+        logger.warn(
+          `Listed only the first ${scope.maxFilesPerRepository} files of ${scope.workspace}/${repo.slug} for ${scope.catalogPath}; ` +
+            'matches beyond them are missed until maxFilesPerRepository is raised',
+        );
+      }
+      if (!answer.hasCatalogFile) {
+        logger.debug(`Skipped ${scope.workspace}/${repo.slug}: no ${scope.catalogPath} on ${branch} (${answer.reason})`);
       }
       await options.afterAnswer?.();
     } catch (error) {
@@ -65,11 +72,12 @@ export async function scanWorkspace(options: {
     if (!scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })) {
       return;
     }
-    const branch = repo.mainbranch?.name;
-    if (!branch) {
+    if (!repo.mainbranch?.name) {
       logger.debug(`Skipped ${scope.workspace}/${repo.slug}: it has no main branch (empty repository)`);
       return;
     }
+    // A configured branch is read where it exists; a repository without it answers "no file".
+    const branch = scope.branch ?? repo.mainbranch.name;
     progress.candidateFound();
     pass.markSeen(repo.slug);
     const known = pass.known(repo.slug);
@@ -99,22 +107,6 @@ export async function scanWorkspace(options: {
     }
   });
   await group.wait();
-}
-
-/**
- * The file's URL as Backstage's URL reader can read it: on the branch, or on its head commit
- * when the branch name cannot stand in a `src` URL (one more request, for such branches only).
- */
-export async function readableFileUrl(
-  client: BitbucketCloudClient,
-  scope: Pick<CloudDiscoveryScope, 'host' | 'workspace' | 'catalogPath'>,
-  slug: string,
-  branch: string,
-): Promise<string> {
-  if (!branchNeedsCommitRef(branch)) {
-    return cloudFileUrl(scope, slug, branch);
-  }
-  return cloudFileUrl(scope, slug, (await client.branchHead(scope.workspace, slug, branch)) ?? branch);
 }
 
 function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: string): boolean {

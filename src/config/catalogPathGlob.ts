@@ -16,6 +16,10 @@ export interface CatalogPathGlob {
   fileName?: string;
 }
 
+/** A glob's listing reads at most this many file paths per repository unless configured otherwise (5 Server pages, more on Cloud only with that many matches). */
+export const DEFAULT_MAX_FILES_PER_REPOSITORY = 5000;
+export const MAX_FILES_PER_REPOSITORY = 100_000;
+
 export function isCatalogPathGlob(path: string): boolean {
   return path.includes('*');
 }
@@ -46,4 +50,29 @@ export function compileCatalogPathGlob(pattern: string): CatalogPathGlob {
     depth: below.includes('**') ? undefined : below.length,
     fileName: fileName.includes('*') ? undefined : fileName,
   };
+}
+
+/** What listing a repository's files for a glob found. */
+export interface GlobMatches {
+  /** Matching paths from the repository root, without leading slash, sorted. */
+  paths: string[];
+  /** The listing stopped at the per-repository limit: there may be more matches. */
+  truncated: boolean;
+}
+
+/**
+ * Keeps the listed paths (from the repository root) that the glob matches, reading pages until
+ * `maxFiles` paths were seen: a repository with a huge tree costs a bounded number of requests.
+ */
+export async function matchListedFiles(pages: AsyncIterable<string[]>, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
+  const paths: string[] = [];
+  let listed = 0;
+  for await (const page of pages) {
+    paths.push(...page.filter(path => glob.matcher.test(path)));
+    listed += page.length;
+    if (listed >= maxFiles) {
+      return { paths: paths.sort(), truncated: true };
+    }
+  }
+  return { paths: paths.sort(), truncated: false };
 }

@@ -1,5 +1,7 @@
 import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/BitbucketHttpClient';
 import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
+import { CatalogPathGlob, GlobMatches, matchListedFiles } from '../config/catalogPathGlob';
+import { noneWhenMissing } from '../http/noneWhenMissing';
 import { encodePath } from '../http/encodePath';
 import { serverPages, ServerPage } from './serverPaging';
 
@@ -14,6 +16,11 @@ export interface ServerRepository {
   archived?: boolean;
   project: { key: string };
   links?: { self?: Array<{ href?: string }> };
+}
+
+/** `?at=refs/heads/<branch>`, the way Bitbucket Server names a branch in raw and browse URLs; nothing for the default branch. */
+function atBranch(branch: string | undefined): string {
+  return branch ? `?at=${encodeURIComponent(`refs/heads/${branch}`)}` : '';
 }
 
 /**
@@ -56,20 +63,49 @@ export class BitbucketServerClient {
     }
   }
 
-  /** One cheap request, the file-existence check: the raw file on the default branch, which 404s when absent or the repository is empty. */
-  checkFile(repo: ServerRepository, catalogPath: string): Promise<CheckResult> {
-    return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}`, this.context);
+  /**
+   * One cheap request, the file-existence check: the raw file on `branch` (the default branch
+   * when undefined), which 404s when absent, when the branch does not exist or the repository is empty.
+   */
+  checkFile(repo: ServerRepository, catalogPath: string, branch?: string): Promise<CheckResult> {
+    return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}${atBranch(branch)}`, this.context);
   }
 
   /**
-   * The browse URL that Backstage's Bitbucket Server URL reader turns back into a raw
-   * read of the default branch. Uses the repository's own self link, which carries any
-   * context path the instance is served under.
+   * The files a glob matches on `branch` (default branch when undefined): lists every file under
+   * the glob's directory, page by page, until `maxFiles` were read. None when the branch or the
+   * directory does not exist (404).
    */
-  browseUrl(repo: ServerRepository, catalogPath: string): string {
+  async listMatchingFiles(repo: ServerRepository, glob: CatalogPathGlob, maxFiles: number, branch?: string): Promise<GlobMatches> {
+    const directory = glob.directory === '' ? '' : `/${glob.directory}`;
+    const path = `${this.repositoryPath(repo)}/files${encodePath(directory)}`;
+    const listing = { host: this.host, path: `${new URL(this.apiBaseUrl).pathname}${path}` };
+    const pageSize = Math.min(this.pageSize, maxFiles);
+    const ref = branch ? `&at=${encodeURIComponent(`refs/heads/${branch}`)}` : '';
+    const pages = serverPages<string>(listing, pageSize, start =>
+      this.http.getJson<ServerPage<string>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${pageSize}${ref}`, this.context, 'file_listing'),
+    );
+    // Server lists paths relative to the directory asked for.
+    async function* fromRoot(): AsyncGenerator<string[]> {
+      for await (const values of pages) {
+        if (values.some(value => typeof value !== 'string')) {
+          throw malformedListingError(listing, 'a file listing holds something other than paths');
+        }
+        yield values.map(relative => (glob.directory === '' ? relative : `${glob.directory}/${relative}`));
+      }
+    }
+    return noneWhenMissing(() => matchListedFiles(fromRoot(), glob, maxFiles));
+  }
+
+  /**
+   * The browse URL that Backstage's Bitbucket Server URL reader turns back into a raw read of
+   * the default branch, or of `branch` (`?at=refs/heads/<branch>`). Uses the repository's own
+   * self link, which carries any context path the instance is served under.
+   */
+  browseUrl(repo: ServerRepository, catalogPath: string, branch?: string): string {
     const self = repo.links?.self?.[0]?.href;
     const base = self?.replace(/\/+$/, '') ?? `${this.webBaseUrl()}${this.repositoryPath(repo)}/browse`;
-    return `${base}${encodePath(catalogPath)}`;
+    return `${base}${encodePath(catalogPath)}${atBranch(branch)}`;
   }
 
   private repositoryApiUrl(repo: ServerRepository): string {
