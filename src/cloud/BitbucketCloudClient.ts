@@ -109,13 +109,14 @@ export class BitbucketCloudClient {
     const directory = glob.directory === '' ? '' : `${encodePath(`/${glob.directory}`).slice(1)}/`;
     const path = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/src/${encodeURIComponent(ref)}/${directory}`;
     const clauses = ['type="commit_file"', ...(glob.fileName ? [`path~"${glob.fileName.replace(/"/g, '\\"')}"`] : [])];
+    const pageLength = Math.min(CLOUD_PAGE_LENGTH, maxFiles);
     const params = new URLSearchParams({
       max_depth: String(glob.depth ?? MAX_LISTING_DEPTH),
-      pagelen: String(CLOUD_PAGE_LENGTH),
+      pagelen: String(pageLength),
       q: clauses.join(' AND '),
     });
     const listing = { host: this.host, path: `${this.basePath}${path}` };
-    const pages = cloudPages<{ path?: unknown; type?: unknown }>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
+    const pages = cloudPages<{ path?: unknown; type?: unknown }>(listing, `${this.apiBaseUrl}${path}?${params}`, pageLength, url =>
       this.http.getJson<CloudPage<{ path?: unknown; type?: unknown }>>(url, this.context, 'file_listing'),
     );
     async function* files(): AsyncGenerator<string[]> {

@@ -1,4 +1,4 @@
-import { compileCatalogPathGlob } from './catalogPathGlob';
+import { compileCatalogPathGlob, matchListedFiles } from './catalogPathGlob';
 import { normalizeCatalogPath } from './normalizeCatalogPath';
 
 describe('compileCatalogPathGlob', () => {
@@ -35,5 +35,34 @@ describe('normalizeCatalogPath with wildcards', () => {
     ['/services/**', { problem: "must end in a file name or a file pattern, not '**'" }],
   ])('%s → %j', (input, expected) => {
     expect(normalizeCatalogPath(input)).toEqual(expected);
+  });
+});
+
+describe('matchListedFiles', () => {
+  const glob = compileCatalogPathGlob('/services/*/catalog-info.yaml');
+  async function* pages(...lists: string[][]) {
+    for (const list of lists) {
+      fetched.push(list.length);
+      yield list;
+    }
+  }
+  let fetched: number[] = [];
+  beforeEach(() => {
+    fetched = [];
+  });
+
+  it('keeps matches, sorted, across pages', async () => {
+    const result = await matchListedFiles(pages(['services/b/catalog-info.yaml', 'README.md'], ['services/a/catalog-info.yaml']), glob, 100);
+    expect(result).toEqual({ paths: ['services/a/catalog-info.yaml', 'services/b/catalog-info.yaml'], truncated: false });
+  });
+
+  it('looks at the first maxFiles paths only and reads no page after them', async () => {
+    const result = await matchListedFiles(
+      pages(['services/a/catalog-info.yaml', 'x'], ['services/b/catalog-info.yaml', 'services/c/catalog-info.yaml'], ['services/d/catalog-info.yaml']),
+      glob,
+      3,
+    );
+    expect(result).toEqual({ paths: ['services/a/catalog-info.yaml', 'services/b/catalog-info.yaml'], truncated: true });
+    expect(fetched).toEqual([2, 2]);
   });
 });

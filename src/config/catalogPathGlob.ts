@@ -61,15 +61,17 @@ export interface GlobMatches {
 }
 
 /**
- * Keeps the listed paths (from the repository root) that the glob matches, reading pages until
- * `maxFiles` paths were seen: a repository with a huge tree costs a bounded number of requests.
+ * Keeps the listed paths (from the repository root) that the glob matches among the first
+ * `maxFiles` listed, reading no page after them: a repository with a huge tree costs a bounded
+ * number of requests. Stopping there counts as truncated (there may be more).
  */
 export async function matchListedFiles(pages: AsyncIterable<string[]>, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
   const paths: string[] = [];
   let listed = 0;
   for await (const page of pages) {
-    paths.push(...page.filter(path => glob.matcher.test(path)));
-    listed += page.length;
+    const within = page.slice(0, maxFiles - listed);
+    paths.push(...within.filter(path => glob.matcher.test(path)));
+    listed += within.length;
     if (listed >= maxFiles) {
       return { paths: paths.sort(), truncated: true };
     }
