@@ -11,7 +11,8 @@ export function branchNameProblem(name: string): string | undefined {
   if (/^refs\//.test(name)) {
     return "is a branch name, without 'refs/heads/'";
   }
-  if (/[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|\/\//.test(name) || /^[-/]/.test(name) || /[/.]$/.test(name) || name.endsWith('.lock')) {
+  const hasControlCharacter = [...name].some(char => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+  if (hasControlCharacter || /[\s~^:?*[\\]|\.\.|@\{|\/\//.test(name) || /^[-/]/.test(name) || /[/.]$/.test(name) || name.endsWith('.lock')) {
     return `'${name}' is not a valid Git branch name`;
   }
   return undefined;
