@@ -1,4 +1,4 @@
-import { PassState, RepositoryState } from '../discovery/RepositoryState';
+import { PassState, RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { BitbucketProduct } from './DiscoveryMetrics';
 import { DiscoveryStatus, ExcludingFilter, MAX_BROKEN_LISTED, RepositoryCoverage } from './statusTypes';
 
@@ -69,13 +69,14 @@ export function coverageFromState(options: {
     return { discovery, product, covered: false, excludedBy, known: state !== undefined, nextCheck: { when: 'never' } };
   }
   const pending = pass?.open === true && (!state || state.visitedAt < pass.startedAt);
+  const targets = targetsOf(state);
   return {
     discovery,
     product,
     covered: true,
     known: state !== undefined,
     lastCheck: state && lastCheckOf(state),
-    emittedTarget: state?.hasCatalogFile ? state.target : undefined,
+    emittedTargets: targets.length > 0 ? targets : undefined,
     note: state ? undefined : options.unknownNote,
     nextCheck: { when: pending ? 'current-pass' : 'next-pass', notBefore, every },
   };

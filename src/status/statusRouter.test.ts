@@ -84,7 +84,7 @@ describe('bitbucket-discovery status routes', () => {
       covered: true,
       known: true,
       lastCheck: { answer: 'catalog-file' },
-      emittedTarget: `${sim.url}/projects/A/repos/a-repo-0/browse/catalog-info.yaml`,
+      emittedTargets: [`${sim.url}/projects/A/repos/a-repo-0/browse/catalog-info.yaml`],
       nextCheck: { when: 'next-pass', every: 'PT1800S' },
     });
     expect(Date.parse(discovered.lastCheck!.at!)).not.toBeNaN();
@@ -102,7 +102,7 @@ describe('bitbucket-discovery status routes', () => {
 
     const [fileLess] = await explain('A/a-repo-3');
     expect(fileLess).toMatchObject({ covered: true, known: true, lastCheck: { answer: 'no-catalog-file' } });
-    expect(fileLess.emittedTarget).toBeUndefined();
+    expect(fileLess.emittedTargets).toBeUndefined();
 
     const [broken] = await explain('A/a-repo-1');
     expect(broken).toMatchObject({ covered: true, known: true, lastCheck: { answer: 'failed' } });
@@ -169,7 +169,7 @@ describe('bitbucket-discovery status routes', () => {
     expect(response.status).toBe(200);
     expect(sim.stats.requests - before).toBe(1);
     const body = (await response.json()) as RepositoryStatusResponse;
-    expect(body.discoveries[0]).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTarget: target });
+    expect(body.discoveries[0]).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTargets: [target] });
     expect(connection.catalogTargets()).toContain(target);
     expect(connection.refreshedKeys).toEqual([`url:${target}`]);
   });

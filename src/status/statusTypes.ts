@@ -77,8 +77,8 @@ export interface RepositoryCoverage {
     /** The failure of the last check, while it keeps failing (no credentials in it). */
     error?: string;
   };
-  /** The Location target the discovery emits for it, while the catalog file is there. */
-  emittedTarget?: string;
+  /** The Location targets the discovery emits for it while it has the catalog file (several for a `catalogPath` glob). */
+  emittedTargets?: string[];
   /** Why an unknown repository may be missing, in words. */
   note?: string;
   /** When the discovery will next look at it, besides a webhook delivery for it. */
