@@ -4,6 +4,7 @@ import { catalogEntityRefreshPermission } from '@backstage/plugin-catalog-common
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express, { NextFunction, Request, Response } from 'express';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
+import { QuotaSpentError } from '../http/QuotaSpentError';
 import { DiscoveryStatusSource } from './DiscoveryStatusSource';
 import { BitbucketDiscoveryStatusResponse, PassTriggerResponse, RepositoryCoverage, RepositoryStatusResponse } from './statusTypes';
 
@@ -73,8 +74,8 @@ export function createStatusRouter(options: StatusRouterOptions): express.Router
       try {
         discoveries = (await Promise.all(sources().map(source => source.recheck(owner, slug)))).flat();
       } catch (error) {
-        if (error instanceof BitbucketRequestError) {
-          // Its message names host, path and status, never credentials.
+        if (error instanceof BitbucketRequestError || error instanceof QuotaSpentError) {
+          // Their messages name host, path, status or the wait, never credentials.
           throw new ServiceUnavailableError(`Could not check ${repository}: ${error.message}`);
         }
         throw error;
