@@ -1,7 +1,7 @@
 import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
-import { durationToMilliseconds } from '@backstage/types';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { coverageFromState, summarizeDiscovery } from '../status/describeDiscoveryState';
+import { scheduleFrequency } from '../status/scheduleFrequency';
 import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 import { excludingServerFilter } from './serverFilters';
@@ -48,21 +48,6 @@ export async function explainServerRepository(
       `No listing of host ${config.host} has named ${key}: it does not exist there, the credentials cannot see it` +
       (config.filters.skipArchivedRepos ? ', it is archived (filters.skipArchivedRepos)' : '') +
       ', or no pass has reached it yet. Project keys are case-sensitive here, as Bitbucket lists them.',
-    every: frequencyOf(discovery.schedule),
+    every: scheduleFrequency(discovery.schedule),
   });
-}
-
-/** The schedule's frequency as ISO 8601 (`PT1800S`), or its cron expression. */
-function frequencyOf(schedule: SchedulerServiceTaskScheduleDefinition | undefined): string | undefined {
-  const frequency = schedule?.frequency;
-  if (!frequency || typeof frequency === 'string') {
-    return typeof frequency === 'string' ? frequency : undefined;
-  }
-  if ('cron' in frequency) {
-    return `cron ${frequency.cron}`;
-  }
-  if ('trigger' in frequency) {
-    return undefined;
-  }
-  return `PT${durationToMilliseconds(frequency) / 1000}S`;
 }

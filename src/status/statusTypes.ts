@@ -33,6 +33,8 @@ export interface DiscoveryStatus {
   kind: 'provider' | 'location';
   /** The Server host, or the Cloud workspace. */
   scope: string;
+  /** A `bitbucket-discovery` location's target. */
+  location?: string;
   /** Absent when no pass is under way. */
   currentPass?: CurrentPassStatus;
   lastCompletePassAt?: string;
