@@ -6,7 +6,7 @@ import { markdownTable } from './markdownTable';
 import { BENCH_USAGE, parseBenchArguments } from './parseBenchArguments';
 import { runScenarioProcess } from './runScenarioProcess';
 import { requestsPerDayRow } from './requestsPerDayRow';
-import { selectScenarios } from './scenarios';
+import { SCENARIOS, selectScenarios, WEBHOOK_SCENARIOS } from './scenarios';
 import { checkTargets, formatTargetChecks } from './targets';
 import { requestsPerDayTable, webhookTable } from './webhookTables';
 import { writeResults } from './writeResults';
@@ -38,7 +38,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (args.list) {
-    scenarios.forEach(s => console.log(`${s.name.padEnd(24)} ${s.description} (timeout ${s.timeoutMs / 1000} s)`));
+    // Unasked, every scenario there is: the default run's and the ones that run only when named.
+    const listed = args.scenarios ? scenarios : [...SCENARIOS, ...WEBHOOK_SCENARIOS];
+    listed.forEach(s => console.log(`${s.name.padEnd(24)} ${s.description} (timeout ${s.timeoutMs / 1000} s)`));
     return 0;
   }
 
