@@ -17,7 +17,7 @@ import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
 import { PassFlusher } from '../discovery/PassFlusher';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
-import { RepositoryState } from '../discovery/RepositoryState';
+import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { describeStop } from '../discovery/describeStop';
@@ -32,6 +32,7 @@ import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
+import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
 import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
@@ -216,7 +217,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    */
   handleWebhook(event: ServerWebhookEvent): void {
     if (event.kind === 'push') {
-      if (this.covers(event.repository)) {
+      // With a configured branch, a push elsewhere cannot change what is found; without one the default branch is not known here.
+      const branchMoved = !this.config.branch || event.refs.includes(`refs/heads/${this.config.branch}`);
+      if (branchMoved && this.covers(event.repository)) {
         this.enqueueUpdate(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository));
       }
       return;
@@ -314,22 +317,24 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   /**
-   * One request: the file on the default branch, whichever branch was pushed (Server's push
-   * payload does not say which branch is the default, and asking would cost as much as the
-   * check). Pushes to other branches thus cost a check but change nothing.
+   * One request (a glob: one listing): the file on the configured branch, else on the default
+   * branch whichever branch was pushed (Server's push payload does not say which branch is the
+   * default, and asking would cost as much as the check). Without a configured branch, pushes
+   * to other branches thus cost a check but change nothing.
    */
   private async updateRepository(repo: ServerRepository, knownTarget?: string): Promise<void> {
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
     const key = serverRepositoryKey(repo);
-    const target = knownTarget ?? client.browseUrl(repo, this.config.catalogPath);
-    const result = this.config.validateLocationsExist ? await client.checkFile(repo, this.config.catalogPath) : { found: true };
+    const { hasCatalogFile, target, targets } = await checkServerRepository(client, this.config, repo, knownTarget);
     const now = Date.now();
-    await this.record(key, { key, hasCatalogFile: result.found, target, checkedAt: now, visitedAt: now });
-    if (result.found) {
-      // The file may have changed: have the catalog read it now rather than at its next loop.
-      await this.connection?.refresh({ keys: [`url:${target}`] });
+    const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: now, visitedAt: now };
+    await this.record(key, next);
+    if (hasCatalogFile) {
+      // The files may have changed: have the catalog read them now rather than at their next loop.
+      await this.connection?.refresh({ keys: targetsOf(next).map(found => `url:${found}`) });
     }
   }
+
 
   /** Into the run in progress, whose commit then includes it; otherwise straight to the state and the catalog. */
   private async record(key: string, next: RepositoryState | undefined): Promise<void> {

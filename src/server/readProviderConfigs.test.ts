@@ -39,6 +39,7 @@ describe('readProviderConfigs', () => {
       configKey: 'catalog.providers.bitbucketServer',
       host: 'bitbucket.example.com',
       catalogPath: '/catalog-info.yaml',
+      maxFilesPerRepository: 5000,
       filters: { projectKey: undefined, repoSlug: undefined, skipArchivedRepos: false },
       validateLocationsExist: true,
       schedule: undefined,

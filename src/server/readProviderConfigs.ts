@@ -2,6 +2,8 @@ import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugi
 import { Config } from '@backstage/config';
 import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
+import { CatalogPathGlob, compileCatalogPathGlob, DEFAULT_MAX_FILES_PER_REPOSITORY, isCatalogPathGlob, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
+import { readBranch } from '../config/readBranch';
 import { readFilterRegex } from '../config/readFilterRegex';
 import { readProviderEntries } from '../config/readProviderEntries';
 import { readRateLimit } from '../config/readRateLimit';
@@ -15,8 +17,14 @@ export interface BitbucketServerProviderConfig {
   /** Where this entry sits in config, for errors. */
   configKey: string;
   host: string;
-  /** Always starts with a slash. */
+  /** Always starts with a slash; may be a glob. */
   catalogPath: string;
+  /** The compiled `catalogPath` when it is a glob: each repository's files are listed instead of one check. */
+  catalogGlob?: CatalogPathGlob;
+  /** A glob's listing reads at most this many files per repository. */
+  maxFilesPerRepository: number;
+  /** The branch to discover from; each repository's default branch when undefined. */
+  branch?: string;
   filters: {
     /** Tested with `RegExp.test`: unanchored, as in Backstage's upstream module. */
     projectKey?: RegExp;
@@ -42,6 +50,8 @@ const PROVIDER_KEYS = [
   'catalogPath',
   'filters',
   'validateLocationsExist',
+  'branch',
+  'maxFilesPerRepository',
   'schedule',
   'pageSize',
   'concurrency',
@@ -89,17 +99,26 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     return invalidConfig(at, 'catalogPath', catalogPath.problem);
   }
 
+  const catalogGlob = isCatalogPathGlob(catalogPath.path) ? compileCatalogPathGlob(catalogPath.path) : undefined;
+  const validateLocationsExist = config.getOptionalBoolean('validateLocationsExist') ?? true;
+  if (catalogGlob && !validateLocationsExist) {
+    invalidConfig(at, 'validateLocationsExist', 'must stay true with a catalogPath glob: the matching files are found by listing each repository');
+  }
+
   return {
     id,
     configKey: key,
     host,
     catalogPath: catalogPath.path,
+    ...(catalogGlob ? { catalogGlob } : {}),
+    maxFilesPerRepository: readWholeNumber(config, at, 'maxFilesPerRepository', DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY),
+    ...readBranch(config, at),
     filters: {
       projectKey: readFilterRegex(filters, at, 'projectKey', 'as-written'),
       repoSlug: readFilterRegex(filters, at, 'repoSlug', 'as-written'),
       skipArchivedRepos: filters?.getOptionalBoolean('skipArchivedRepos') ?? false,
     },
-    validateLocationsExist: config.getOptionalBoolean('validateLocationsExist') ?? true,
+    validateLocationsExist,
     schedule: readSchedule(config, at),
     pageSize: readWholeNumber(config, at, 'pageSize', SERVER_DEFAULTS.pageSize, MAX_PAGE_SIZE),
     concurrency: readWholeNumber(config, at, 'concurrency', SERVER_DEFAULTS.concurrency, MAX_CONCURRENCY),

@@ -7,6 +7,7 @@ describe('readServerWebhookEvent', () => {
     expect(readServerWebhookEvent('repo:refs_changed', { repository, changes: [{ ref: { id: 'refs/heads/main', type: 'BRANCH' } }] })).toEqual({
       kind: 'push',
       repository,
+      refs: ['refs/heads/main'],
     });
   });
 

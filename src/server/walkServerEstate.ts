@@ -8,6 +8,7 @@ import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
+import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 
 /** The state key of a Server repository. */
@@ -40,14 +41,21 @@ export async function walkServerEstate(options: {
   const backlog = new CheckBacklog(group);
   const failures = new CheckFailures();
 
-  const check = async (repo: ServerRepository, key: string, target: string) => {
+  const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
+  const check = async (repo: ServerRepository, key: string) => {
     try {
-      const result = await client.checkFile(repo, catalogPath);
+      const { hasCatalogFile, target, targets, reason, truncated } = await checkServerRepository(client, config, repo);
       failures.answered();
-      progress.candidateChecked(result.found);
-      pass.recordAnswer({ key, hasCatalogFile: result.found, target });
-      if (!result.found) {
-        logger.debug(`Skipped ${key}: no ${catalogPath} on the default branch (${result.reason})`);
+      progress.candidateChecked(hasCatalogFile);
+      pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}) });
+      if (truncated) {
+        logger.warn(
+          `Listed only the first ${config.maxFilesPerRepository} files of ${key} for ${catalogPath}; ` +
+            'matches beyond them are missed until maxFilesPerRepository is raised',
+        );
+      }
+      if (!hasCatalogFile) {
+        logger.debug(`Skipped ${key}: no ${catalogPath} on ${onBranch} (${reason})`);
       }
     } catch (error) {
       if (isPassStopping(error, group.signal)) {
@@ -70,14 +78,14 @@ export async function walkServerEstate(options: {
     }
     progress.candidateFound();
     const key = serverRepositoryKey(repo);
-    const target = client.browseUrl(repo, catalogPath);
     pass.markSeen(key);
     if (!config.validateLocationsExist) {
-      pass.recordAnswer({ key, hasCatalogFile: true, target });
+      // Unchecked, so no request: a Location per candidate (a glob needs checks; config refuses it here).
+      pass.recordAnswer({ key, hasCatalogFile: true, target: client.browseUrl(repo, catalogPath, config.branch) });
     } else if (pass.visitedInPass(key)) {
       progress.answerReused(pass.known(key)?.hasCatalogFile);
     } else {
-      await backlog.add(() => check(repo, key, target));
+      await backlog.add(() => check(repo, key));
     }
   };
 
