@@ -70,8 +70,9 @@ export function readFile(repo: SimRepository, path: string): string | undefined 
 export function filesAt(repo: SimRepository, ref: string | undefined): Record<string, string> | undefined {
   const branch = defaultBranchOf(repo);
   if (!branch) return undefined;
+  // Backstage's Server URL reader sends `at=` empty for a browse URL without a ref: the default branch.
   const name = ref?.replace(/^refs\/heads\//, '');
-  if (name === undefined || name === branch || name === 'HEAD' || name === latestCommitOf(repo)) return repo.files;
+  if (name === undefined || name === '' || name === branch || name === 'HEAD' || name === latestCommitOf(repo)) return repo.files;
   const other = Object.keys(repo.branches ?? {}).find(candidate => name === candidate || name === branchCommitOf(repo, candidate));
   return other === undefined ? undefined : repo.branches![other];
 }

@@ -42,6 +42,8 @@ describe('Bitbucket Server file listings and branches', () => {
     expect((await (await get('/mono/files?at=refs/heads/release')).json()).values).toEqual(['catalog-info.yaml']);
     expect(await (await get('/mono/raw/catalog-info.yaml?at=refs/heads/release')).text()).toBe('on release');
     expect(await (await get('/mono/raw/catalog-info.yaml?at=release')).text()).toBe('on release');
+    // Backstage's URL reader sends an empty `at` for a browse URL without a ref.
+    expect(await (await get('/mono/raw/catalog-info.yaml?at=')).text()).toBe('root');
     expect((await get('/mono/raw/services/a/catalog-info.yaml?at=refs/heads/release')).status).toBe(404);
     expect((await get('/mono/files?at=refs/heads/nope')).status).toBe(404);
     expect((await get('/mono/files/nowhere')).status).toBe(404);
