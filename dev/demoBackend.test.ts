@@ -38,7 +38,7 @@ const SERVER_COMPONENTS = [
   'payments-api',
   'reporting-service',
 ];
-const CLOUD_COMPONENTS = ['android-app', 'design-system', 'ios-app', 'marketing-site', 'mobile-bff', 'push-notifications'];
+const CLOUD_COMPONENTS = ['android-app', 'design-system', 'ios-app', 'marketing-site', 'mobile-bff', 'push-notifications', 'search-ui', 'storefront-api'];
 
 /** Repositories with /catalog-info.yaml; archived Server ones are filtered out by config. */
 const REPOSITORIES_WITH_CATALOG_FILE = [
@@ -63,6 +63,9 @@ const REPOSITORIES_WITH_CATALOG_FILE = [
   'acme/push-notifications',
   'acme/marketing-site',
   'acme/design-system',
+  // The monorepo: one Location per service.
+  'acme/web-monorepo',
+  'acme/web-monorepo',
 ];
 
 /** `PROJECT/slug` of a Server browse URL, `workspace/slug` of a Cloud src URL. */

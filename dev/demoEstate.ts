@@ -197,7 +197,7 @@ export function demoServerEstate(): SimEstate {
   };
 }
 
-/** Bitbucket Cloud: workspace `acme`, two projects, 10 repositories. Cloud has no archived state. */
+/** Bitbucket Cloud: workspace `acme`, two projects, 11 repositories, one a monorepo. Cloud has no archived state. */
 export function demoCloudEstate(): SimEstate {
   return {
     projects: [
@@ -223,6 +223,15 @@ export function demoCloudEstate(): SimEstate {
       repo('WEB', 'design-system', component({ name: 'design-system', description: 'Shared UI components for every web front end', type: 'library', owner: 'team-web' })),
       repo('WEB', 'storybook-playground'),
       repo('WEB', 'web-experiments'),
+      // A monorepo: no catalog file at its root, one per service; the glob location finds each.
+      repo('WEB', 'web-monorepo', undefined, {
+        files: {
+          'README.md': '# web-monorepo\n',
+          'services/storefront-api/catalog-info.yaml': component({ name: 'storefront-api', description: 'Product and price API for the web shop', type: 'service', owner: 'team-web' }),
+          'services/search-ui/catalog-info.yaml': component({ name: 'search-ui', description: 'Search pages of the web shop', type: 'website', owner: 'team-web' }),
+          'services/search-ui/src/index.ts': 'export {};\n',
+        },
+      }),
     ],
   };
 }
