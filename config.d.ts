@@ -19,8 +19,12 @@ interface RateLimit {
 interface BitbucketServerProviderConfig {
   /** Host of an `integrations.bitbucketServer` entry (which holds the credentials), e.g. `bitbucket.example.com`. */
   host: string;
-  /** Path of the catalog file from the repository root; leading slash optional. Default `/catalog-info.yaml`. */
+  /** Path of the catalog file from the repository root; leading slash optional; a glob (`*` within a segment, `**` across segments) finds several per repository. Default `/catalog-info.yaml`. */
   catalogPath?: string;
+  /** The branch to discover from, e.g. `release`. Default: each repository's default branch. */
+  branch?: string;
+  /** A glob's listing reads at most this many file paths per repository, 1 to 100000. Default 5000. */
+  maxFilesPerRepository?: number;
   filters?: {
     /** Regular expression over project keys, unanchored (`RegExp.test`): write `^KEY$` for an exact key. */
     projectKey?: string;
@@ -52,7 +56,7 @@ interface BitbucketServerProviderConfig {
 interface BitbucketCloudProviderConfig {
   /** The workspace id, as in `https://bitbucket.org/<workspace>/`. Required. */
   workspace: string;
-  /** Path of the catalog file from the repository root; leading slash optional. Default `/catalog-info.yaml`. */
+  /** Path of the catalog file from the repository root; leading slash optional; a glob (`*` within a segment, `**` across segments) finds several per repository. Default `/catalog-info.yaml`. */
   catalogPath?: string;
   filters?: {
     /** Regular expression over project keys, matched against the whole key (`^` and `$` are added when missing). */
@@ -64,6 +68,10 @@ interface BitbucketCloudProviderConfig {
   schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
   /** Repositories per listing page, 1 to 100. Default 100. */
   pagelen?: number;
+  /** The branch to discover from, e.g. `release`. Default: each repository's main branch. */
+  branch?: string;
+  /** A glob's listing reads at most this many files per repository, 1 to 100000. Default 5000. */
+  maxFilesPerRepository?: number;
   /** Requests in flight at most, 1 to 64. Default 10. */
   concurrency?: number;
   /** Time limit of one HTTP request before it is retried. Default 30 seconds. */
@@ -102,6 +110,8 @@ export interface Config {
         requestTimeout?: Duration;
         /** Client-side pacing per Cloud integration host, e.g. `{ requests: 1000, per: { hours: 1 } }`. Default: none. */
         rateLimit?: RateLimit;
+        /** A glob catalogPath's listing reads at most this many files per repository, 1 to 100000. Default 5000. */
+        maxFilesPerRepository?: number;
         /**
          * Webhook deliveries to `/api/events/http/bitbucketCloud` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
          * @visibility secret
