@@ -8,14 +8,17 @@ export interface WebhookRow {
   scenarioName: string;
   status: 'ok';
   product: 'server' | 'cloud';
-  /** Streams of pushes each waiting for the last one's Component, or a burst sent all at once. */
-  batch: 'streams' | 'burst';
+  /**
+   * New catalog files in streams, each push waiting for the last one's Component; new files in a
+   * burst sent all at once; or changes to files already in the catalog, in streams.
+   */
+  batch: 'streams' | 'burst' | 'changes';
   pushes: number;
   /** Pushes in flight at once: 1 means each waited for the previous one's Component. */
   inFlight: number;
   /** The simulator's latency per API request. */
   latencyMs: number;
-  /** Push → Component in the catalog API, over the pushes that got there; null if none did. */
+  /** Push → Component in the catalog API as pushed, over the pushes that got there; null if none did. */
   latency: LatencySummary | null;
   /** Pushes whose Component the catalog served within the deadline. */
   visible: number;

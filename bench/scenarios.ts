@@ -49,6 +49,8 @@ export interface WebhookPushes {
   streams: number;
   /** Then this many at once: what a burst across repositories does to it. */
   burst: number;
+  /** Then this many changes to files the streams pushed, in the same streams: the everyday push. */
+  changes: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export const BENCH_TOKEN = 'bench-token';
 
 const SERVER_5K = { product: 'server', projects: 50, repositories: 5_000, latencyMs: 20, seed: SEED } as const;
 const CLOUD_2K = { product: 'cloud', projects: 20, repositories: 2_000, latencyMs: 20, seed: SEED } as const;
-const WEBHOOK_PUSHES = { pushes: 100, streams: 5, burst: 20 };
+const WEBHOOK_PUSHES = { pushes: 100, streams: 5, burst: 20, changes: 20 };
 // The webhook scenarios run the demo estate, plus the repository each push creates.
 const pushedRepositories = WEBHOOK_PUSHES.pushes + WEBHOOK_PUSHES.burst;
 const WEBHOOKS_SERVER = { product: 'server', projects: demoServerEstate().projects.length, repositories: demoServerEstate().repositories.length + pushedRepositories } as const;
@@ -139,7 +141,7 @@ export const WEBHOOK_SCENARIOS: Scenario[] = [
     name: 'webhooks-server',
     description:
       `Server webhooks in the demo backend, 20 ms: ${WEBHOOK_PUSHES.pushes} pushes of a new catalog file, ${WEBHOOK_PUSHES.streams} at a time, ` +
-      `then ${WEBHOOK_PUSHES.burst} at once; push → Component in the catalog API`,
+      `then ${WEBHOOK_PUSHES.burst} at once, then ${WEBHOOK_PUSHES.changes} changes; push → Component in the catalog API`,
     ...WEBHOOKS_SERVER,
     latencyMs: 20,
     seed: SEED,
@@ -150,7 +152,8 @@ export const WEBHOOK_SCENARIOS: Scenario[] = [
     name: 'webhooks-cloud',
     description:
       `Cloud webhooks in the demo backend, 20 ms, project WEB (a bitbucket-discovery location): ${WEBHOOK_PUSHES.pushes} pushes of a new ` +
-      `catalog file, ${WEBHOOK_PUSHES.streams} at a time, then ${WEBHOOK_PUSHES.burst} at once; push → Component via the re-processed location`,
+      `catalog file, ${WEBHOOK_PUSHES.streams} at a time, then ${WEBHOOK_PUSHES.burst} at once, then ${WEBHOOK_PUSHES.changes} changes; ` +
+      'push → Component via the re-processed location',
     ...WEBHOOKS_CLOUD,
     latencyMs: 20,
     seed: SEED,
@@ -161,7 +164,8 @@ export const WEBHOOK_SCENARIOS: Scenario[] = [
     name: 'webhooks-cloud-provider',
     description:
       `Cloud webhooks in the demo backend, 20 ms, project MOB (the Cloud entity provider): ${WEBHOOK_PUSHES.pushes} pushes of a new ` +
-      `catalog file, ${WEBHOOK_PUSHES.streams} at a time, then ${WEBHOOK_PUSHES.burst} at once; push → Component via the provider's delta`,
+      `catalog file, ${WEBHOOK_PUSHES.streams} at a time, then ${WEBHOOK_PUSHES.burst} at once, then ${WEBHOOK_PUSHES.changes} changes; ` +
+      "push → Component via the provider's delta",
     ...WEBHOOKS_CLOUD,
     latencyMs: 20,
     seed: SEED,

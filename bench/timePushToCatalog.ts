@@ -3,6 +3,8 @@ export interface CatalogPush {
   /** The `PUT /__sim/files` body: `{ project | workspace, repo, path, content }`. */
   change: Record<string, string>;
   componentName: string;
+  /** The Component's description in the pushed file: served, it shows this push arrived, not an earlier one. */
+  description: string;
 }
 
 export interface TimedPush {
@@ -14,8 +16,8 @@ export interface TimedPush {
 
 /**
  * Commits a catalog file as a developer's push would (the simulator applies it and delivers the
- * product's signed webhook before it answers) and times until the Component is served by the
- * catalog REST API, asking every `pollEveryMs`.
+ * product's signed webhook before it answers) and times until the catalog REST API serves the
+ * Component as pushed (its description), asking every `pollEveryMs`.
  */
 export async function timePushToCatalog(
   push: CatalogPush,
@@ -34,8 +36,8 @@ export async function timePushToCatalog(
   const { delivered } = (await response.json()) as { delivered: number | string | null };
   for (;;) {
     const found = await fetch(entityUrl);
-    await found.arrayBuffer();
-    if (found.ok) {
+    const served = found.ok ? ((await found.json()) as { metadata?: { description?: string } }) : await found.arrayBuffer();
+    if (found.ok && 'metadata' in served && served.metadata?.description === push.description) {
       return { latencyMs: performance.now() - startedAt, delivered };
     }
     if (performance.now() - startedAt > options.timeoutMs) {

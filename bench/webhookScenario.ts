@@ -20,19 +20,21 @@ const MAX_PAUSE_MS = 1_000;
 
 /**
  * Webhooks end to end, timed: `npm start`'s backend against its simulators; once the first pass
- * has settled, catalog files are pushed in a few streams (each push waits for its stream's previous
- * Component and a random pause) and then a burst at once, each into a repository of its own,
- * created in the scenario's project just before (untimed) so the module learns of it from the push,
- * as of a new repository. Every push goes through `PUT /__sim/files`, which commits the file and
- * delivers the product's signed webhook.
+ * has settled, new catalog files are pushed in a few streams (each push waits for its stream's
+ * previous Component and a random pause), then a burst of new ones at once, then changes to files
+ * the streams pushed. Each new file goes into a repository of its own, created in the scenario's
+ * project just before (untimed), so the module learns of it from the push, as of a new repository.
+ * Every push goes through `PUT /__sim/files`, which commits the file and delivers the product's
+ * signed webhook.
  */
 export async function runWebhookScenario(scenario: Scenario, logger: LoggerService): Promise<WebhookRow[]> {
-  const pushes = scenario.webhooks;
-  if (!pushes) {
+  const plan = scenario.webhooks;
+  if (!plan) {
     throw new Error(`${scenario.name} is not a webhook scenario`);
   }
-  const streamed = repositoryNames('push', pushes.pushes);
-  const burst = repositoryNames('burst', pushes.burst);
+  const streamed = repositoryNames('push', plan.pushes).map(slug => catalogPush(scenario.product, plan.project, slug, 'Pushed'));
+  const burst = repositoryNames('burst', plan.burst).map(slug => catalogPush(scenario.product, plan.project, slug, 'Pushed'));
+  const changes = streamed.slice(0, plan.changes).map(push => catalogPush(scenario.product, plan.project, push.componentName, 'Changed'));
   const startedAt = performance.now();
   const bench = await startWebhookBench({
     logLevel: process.env.BENCH_VERBOSE === '1' ? 'info' : 'warn',
@@ -41,16 +43,34 @@ export async function runWebhookScenario(scenario: Scenario, logger: LoggerServi
   logger.info(`first pass settled after ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   try {
     const simulator = bench.demo.simulators[scenario.product];
+    const createRepository = (push: CatalogPush) =>
+      simulator.addRepository({ projectKey: plan.project, slug: push.componentName, files: { 'README.md': `# ${push.componentName}\n` } });
     const pause = createPrng(scenario.seed);
-    const streams = await timeBatch(scenario, bench, simulator, streamed, { batch: 'streams', inFlight: pushes.streams, pauseMs: () => pause() * MAX_PAUSE_MS }, logger);
-    const atOnce = await timeBatch(scenario, bench, simulator, burst, { batch: 'burst', inFlight: burst.length, pauseMs: () => 0 }, logger);
-    return [
-      row(scenario, `${scenario.name}: ${streamed.length} pushes, ${pushes.streams} at a time`, streams),
-      row(scenario, `${scenario.name}: ${burst.length} pushes at once`, atOnce),
-    ];
+    const randomPause = () => pause() * MAX_PAUSE_MS;
+    const batches: Array<[label: string, batch: TimedBatch]> = [];
+    const time = async (label: string, pushes: CatalogPush[], pacing: Pacing) => {
+      batches.push([`${scenario.name}: ${label}`, await timeBatch(scenario, bench, simulator, pushes, pacing, logger)]);
+    };
+    await time(`${streamed.length} new files, ${plan.streams} at a time`, streamed, {
+      batch: 'streams', inFlight: plan.streams, pauseMs: randomPause, beforePush: createRepository,
+    });
+    await time(`${burst.length} new files at once`, burst, { batch: 'burst', inFlight: burst.length, pauseMs: () => 0, beforePush: createRepository });
+    await time(`${changes.length} changed files, ${plan.streams} at a time`, changes, { batch: 'changes', inFlight: plan.streams, pauseMs: randomPause });
+    return batches.map(([label, batch]) => row(scenario, label, batch));
   } finally {
     await bench.stop();
   }
+}
+
+/** How a batch's pushes are sent. */
+interface Pacing {
+  batch: WebhookRow['batch'];
+  /** Streams side by side; each push waits for its stream's previous Component. */
+  inFlight: number;
+  /** Waited before each push, untimed. */
+  pauseMs: () => number;
+  /** Done before each push, untimed: the repository a new file goes into. */
+  beforePush?: (push: CatalogPush) => void;
 }
 
 interface TimedBatch {
@@ -62,16 +82,13 @@ interface TimedBatch {
   byRoute: Record<string, number>;
 }
 
-/**
- * Pushes in `inFlight` streams, each push after its stream's previous Component showed and a
- * pause; counts the Bitbucket requests from the first push until they stop.
- */
+/** Pushes in `pacing.inFlight` streams; counts the Bitbucket requests from the first push until they stop. */
 async function timeBatch(
   scenario: Scenario,
   bench: WebhookBench,
   simulator: BaseSimulator,
-  slugs: string[],
-  pacing: { batch: WebhookRow['batch']; inFlight: number; pauseMs: () => number },
+  pushes: CatalogPush[],
+  pacing: Pacing,
   logger: LoggerService,
 ): Promise<TimedBatch> {
   const options = {
@@ -85,14 +102,13 @@ async function timeBatch(
   const timed: TimedPush[] = [];
   let next = 0;
   const stream = async () => {
-    while (next < slugs.length) {
-      const slug = slugs[next++];
-      const { project } = scenario.webhooks!;
-      simulator.addRepository({ projectKey: project, slug, files: { 'README.md': `# ${slug}\n` } });
+    while (next < pushes.length) {
+      const push = pushes[next++];
+      pacing.beforePush?.(push);
       await new Promise(resolve => setTimeout(resolve, pacing.pauseMs()));
-      timed.push(await timePushToCatalog(catalogPush(scenario.product, project, slug), options));
-      if (timed.length % 25 === 0 || timed.length === slugs.length) {
-        logger.info(`${timed.length}/${slugs.length} pushed, the last in ${timed[timed.length - 1].latencyMs?.toFixed(0) ?? '(lost)'} ms`);
+      timed.push(await timePushToCatalog(push, options));
+      if (timed.length % 25 === 0 || timed.length === pushes.length) {
+        logger.info(`${pacing.batch}: ${timed.length}/${pushes.length} pushed, the last in ${timed[timed.length - 1].latencyMs?.toFixed(0) ?? '(lost)'} ms`);
       }
     }
   };
@@ -138,11 +154,12 @@ function repositoryNames(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `bench-${prefix}-${String(i + 1).padStart(3, '0')}`);
 }
 
-/** A new catalog file in the repository, describing a Component named after it. */
-function catalogPush(product: Scenario['product'], project: string, slug: string): CatalogPush {
+/** A catalog file for the repository, describing a Component named after it; `verb` tells a change from the first push. */
+function catalogPush(product: Scenario['product'], project: string, slug: string, verb: 'Pushed' | 'Changed'): CatalogPush {
   const owner: Record<string, string> = product === 'server' ? { project } : { workspace: DEMO_CLOUD_WORKSPACE };
-  const content = component({ name: slug, description: `Pushed by the benchmark to ${slug}`, type: 'service', owner: 'team-platform' });
-  return { change: { ...owner, repo: slug, path: `/${CATALOG_PATH}`, content }, componentName: slug };
+  const description = `${verb} by the benchmark in ${slug}`;
+  const content = component({ name: slug, description, type: 'service', owner: 'team-platform' });
+  return { change: { ...owner, repo: slug, path: `/${CATALOG_PATH}`, content }, componentName: slug, description };
 }
 
 /** Until the simulator has seen no request for {@link QUIET_MS}. */
