@@ -116,6 +116,21 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     expect(await store.readPass('d')).toStrictEqual(next);
   });
 
+  it('reads the passes of every discovery under a prefix, taking the prefix literally', async () => {
+    const store = await newStore();
+    await store.writePass('bitbucket-discovery:a', { ...FULL_PASS, location: 'https://bitbucket.org/workspaces/acme' });
+    await store.writePass('bitbucket-discovery:b', { open: false, startedAt: 1, incompleteRuns: 0 });
+    await store.writePass('bitbucketServer-provider:main', FULL_PASS);
+    await store.writePass('bitbucket_discovery%x', FULL_PASS);
+    const passes = (await store.readPasses('bitbucket-discovery:')).sort((x, y) => x.discovery.localeCompare(y.discovery));
+    expect(passes).toStrictEqual([
+      { discovery: 'bitbucket-discovery:a', pass: { ...FULL_PASS, location: 'https://bitbucket.org/workspaces/acme' } },
+      { discovery: 'bitbucket-discovery:b', pass: { open: false, startedAt: 1, incompleteRuns: 0 } },
+    ]);
+    expect(await store.readPasses('bitbucket_discovery%')).toHaveLength(1);
+    expect(await store.readPasses('nothing:')).toStrictEqual([]);
+  });
+
   it('hands out copies, and keeps none of the caller\'s objects', async () => {
     const store = await newStore();
     const written = { ...FULL };

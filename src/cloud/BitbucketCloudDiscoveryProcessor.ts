@@ -23,6 +23,8 @@ import { runCloudPass } from './runCloudPass';
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
 const FAILURE_BACKOFF_MS = 5 * 60_000;
+/** How long the discovery locations read from the shared state are used before reading them again. */
+const STORED_DISCOVERIES_TTL_MS = 10_000;
 
 /** @public */
 export interface BitbucketCloudDiscoveryProcessorOptions {
@@ -55,6 +57,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private readonly discoveries = new Map<string, CloudWebhookSubscriber>();
   private readonly runningPasses = new Map<string, DiscoveryPass>();
   private readonly webhooks: CloudWebhookUpdater;
+  private routing: Promise<void> = Promise.resolve();
+  private stored?: { readAt: number; subscribers: CloudWebhookSubscriber[] };
 
   static fromConfig(config: Config, options: BitbucketCloudDiscoveryProcessorOptions): BitbucketCloudDiscoveryProcessor {
     if (!options.stateStore) {
@@ -81,12 +85,49 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
-    this.webhooks.handle(event, [...this.discoveries.values()]);
+    // Handed on in delivery order, after the discoveries other replicas stored are known.
+    this.routing = this.routing
+      .then(() => this.storedDiscoveries())
+      .then(stored => this.webhooks.handle(event, [...this.discoveries.values(), ...stored.filter(s => !this.isKnownHere(s.key))]));
   }
 
   /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
-  webhookUpdatesIdle(): Promise<void> {
-    return this.webhooks.idle();
+  async webhookUpdatesIdle(): Promise<void> {
+    await this.routing;
+    await this.webhooks.idle();
+  }
+
+  private isKnownHere(key: string): boolean {
+    return [...this.discoveries.values()].some(discovery => discovery.key === key);
+  }
+
+  /**
+   * Discovery locations any replica has run a pass for, from the shared state: a replica that
+   * has not processed a location yet (it just started) still routes webhooks to it. Re-read
+   * at most every few seconds, so a flood of deliveries costs few queries.
+   */
+  private async storedDiscoveries(): Promise<CloudWebhookSubscriber[]> {
+    if (this.stored && Date.now() - this.stored.readAt < STORED_DISCOVERIES_TTL_MS) {
+      return this.stored.subscribers;
+    }
+    let passes: Array<{ discovery: string; pass: { location?: string } }> = [];
+    try {
+      passes = await this.stateStore.readPasses(`${LOCATION_TYPE}:`);
+    } catch (error) {
+      this.logger.warn(`Could not read the stored discovery locations; webhooks go to the ones this replica knows. ${(error as Error).message}`);
+    }
+    const subscribers = passes.flatMap(({ discovery, pass }) => {
+      try {
+        const target = pass.location ? parseDiscoveryTarget(pass.location) : undefined;
+        return target && discoveryKey(target) === discovery && this.integrations.bitbucketCloud.byHost(target.host)
+          ? [this.webhookSubscriber(pass.location!, target)]
+          : [];
+      } catch {
+        return [];
+      }
+    });
+    this.stored = { readAt: Date.now(), subscribers };
+    return subscribers;
   }
 
   /**
@@ -112,7 +153,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     }
     const integration = this.integrationFor(target.host);
     this.discoveries.set(location.target, this.webhookSubscriber(location.target, target));
-    for (const url of await this.discover(target, integration)) {
+    for (const url of await this.discover(location.target, target, integration)) {
       emit(processingResult.location({ type: 'url', target: url, presence: 'required' }));
     }
     return true;
@@ -136,19 +177,21 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   }
 
   /** Shares one run between concurrent reads of the same target. */
-  private discover(target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
+  private discover(location: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
     const key = discoveryKey(target);
     let run = this.runsInFlight.get(key);
     if (!run) {
-      run = this.run(key, target, integration).finally(() => this.runsInFlight.delete(key));
+      run = this.run(key, location, target, integration).finally(() => this.runsInFlight.delete(key));
       this.runsInFlight.set(key, run);
     }
     return run;
   }
 
   /** Emits from state within the time-to-live or while Bitbucket asks to wait; otherwise runs the pass. */
-  private async run(key: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
+  private async run(key: string, location: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
     const pass = await DiscoveryPass.begin(this.stateStore, key);
+    // Stored with the pass, so every replica can route this location's webhooks.
+    pass.state.location = location;
     const now = Date.now();
     const { lastCompletedAt, resumeAfter } = pass.state;
     if (!pass.resumed && lastCompletedAt !== undefined && now - lastCompletedAt < this.config.cacheTtlMs) {

@@ -3,6 +3,7 @@ import { cloudPushDelivery } from '../../dev/simulator/cloudWebhookDeliveries';
 import { SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { readCloudWebhookEvent } from './cloudWebhookEvent';
 
 const ESTATE: SimEstate = {
@@ -74,5 +75,27 @@ describe('BitbucketCloudDiscoveryProcessor webhooks', () => {
     harness.processor.handleWebhook({ kind: 'deleted', workspace: 'acme', slug: 'svc-a' });
     await harness.processor.webhookUpdatesIdle();
     expect((await harness.read(WORKSPACE_TARGET)).targets).toEqual([srcUrl('web-x')]);
+  });
+
+  it('a replica that has not read the location yet routes a delivery to it from the shared state, once', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    const stateStore = new MemoryStateStore();
+    const first = createCloudProcessor({ stateStore });
+    await first.read(WORKSPACE_TARGET);
+    // A second replica on the same state, started after the first ran the pass: it has read no location.
+    const refreshed: string[][] = [];
+    const second = createCloudProcessor({ stateStore, refreshEntities: async refs => void refreshed.push(refs) });
+    sim.setFile('SVC', 'svc-b', 'catalog-info.yaml', CATALOG);
+    const before = sim.stats.requests;
+
+    const delivery = cloudPushDelivery({ workspace: 'acme', slug: 'svc-b' }, { branch: 'main' });
+    second.processor.handleWebhook(readCloudWebhookEvent(delivery.headers['x-event-key'], JSON.parse(delivery.body))!);
+    await second.processor.webhookUpdatesIdle();
+
+    expect(sim.stats.requests - before).toBe(1);
+    expect(refreshed).toEqual([[locationRef('bitbucket-discovery', WORKSPACE_TARGET), locationRef('url', srcUrl('svc-b'))]]);
+    const afterWebhook = sim.stats.requests;
+    expect((await first.read(WORKSPACE_TARGET)).targets).toContain(srcUrl('svc-b'));
+    expect(sim.stats.requests).toBe(afterWebhook);
   });
 });

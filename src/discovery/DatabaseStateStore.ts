@@ -92,6 +92,13 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     return row && (JSON.parse(row.state) as PassState);
   }
 
+  async readPasses(prefix: string): Promise<Array<{ discovery: string; pass: PassState }>> {
+    // LIKE's wildcards in the prefix are escaped, so it matches literally on SQLite and PostgreSQL alike.
+    const pattern = `${prefix.replace(/[\\%_]/g, match => `\\${match}`)}%`;
+    const rows = await this.knex<PassRow>(PASSES).whereRaw("discovery LIKE ? ESCAPE '\\'", [pattern]).select('discovery', 'state');
+    return rows.map(row => ({ discovery: row.discovery, pass: JSON.parse(row.state) as PassState }));
+  }
+
   async writePass(discovery: string, pass: PassState): Promise<void> {
     await this.knex<PassRow>(PASSES)
       .insert({ discovery, state: JSON.stringify(pass) })

@@ -16,4 +16,6 @@ export interface DiscoveryStateStore {
   readPass(discovery: string): Promise<PassState | undefined>;
   /** Replaces the discovery's pass. */
   writePass(discovery: string, pass: PassState): Promise<void>;
+  /** The pass of every discovery whose name starts with `prefix`. */
+  readPasses(prefix: string): Promise<Array<{ discovery: string; pass: PassState }>>;
 }

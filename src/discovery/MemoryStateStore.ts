@@ -45,6 +45,10 @@ export class MemoryStateStore implements DiscoveryStateStore {
     return pass && ({ ...pass });
   }
 
+  async readPasses(prefix: string): Promise<Array<{ discovery: string; pass: PassState }>> {
+    return [...this.passes.entries()].filter(([discovery]) => discovery.startsWith(prefix)).map(([discovery, pass]) => ({ discovery, pass: { ...pass } }));
+  }
+
   async writePass(discovery: string, pass: PassState): Promise<void> {
     this.passes.set(discovery, ({ ...pass }));
   }

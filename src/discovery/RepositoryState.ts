@@ -51,4 +51,6 @@ export interface PassState {
   resumeAfter?: number;
   /** Why the last run stopped early, while the pass is incomplete (no credentials in it). */
   lastError?: string;
+  /** The `bitbucket-discovery` target the pass belongs to, so any replica can route webhooks to it. */
+  location?: string;
 }
