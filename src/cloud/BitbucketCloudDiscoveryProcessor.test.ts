@@ -8,21 +8,9 @@ import { BitbucketCloudDiscoveryProcessor } from './BitbucketCloudDiscoveryProce
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../../dev/simulator/BitbucketCloudSimulator';
 import { latestCommitOf, SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
-import { CATALOG, repo } from '../../dev/testing/fixtures';
+import { CATALOG, CLOUD_FILTER_ESTATE, repo } from '../../dev/testing/fixtures';
 
-const ESTATE: SimEstate = {
-  projects: [{ key: 'PLAT' }, { key: 'PLATX' }, { key: 'WEB' }],
-  repositories: [
-    repo('PLAT', 'svc-payments'),
-    repo('PLAT', 'svc-orders', { defaultBranch: 'develop' }),
-    repo('PLAT', 'lib-common'),
-    repo('PLAT', 'svc-nofile', { files: { 'README.md': '#' } }),
-    repo('PLAT', 'svc-empty', { empty: true, files: {} }),
-    repo('PLATX', 'svc-extra'),
-    repo('WEB', 'web-shop', { isPrivate: false }),
-    repo('WEB', 'svc-web'),
-  ],
-};
+const ESTATE = CLOUD_FILTER_ESTATE;
 
 let sim: BitbucketCloudSimulator;
 afterEach(closeCloudSimulators);

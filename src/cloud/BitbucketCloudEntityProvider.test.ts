@@ -1,28 +1,15 @@
 import { Entity } from '@backstage/catalog-model';
 import { cloudPushDelivery } from '../../dev/simulator/cloudWebhookDeliveries';
-import { SimEstate } from '../../dev/simulator/estate';
 import { expectedCatalogRepositories, generateEstate } from '../../dev/simulator/generateEstate';
 import { committedTargets } from '../../dev/testing/catalogDoubles';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
-import { CATALOG, repo } from '../../dev/testing/fixtures';
+import { CATALOG, CLOUD_FILTER_ESTATE } from '../../dev/testing/fixtures';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { readCloudWebhookEvent } from './cloudWebhookEvent';
 import { fakeClockOnly } from '../../dev/testing/fakeClock';
 
-const ESTATE: SimEstate = {
-  projects: [{ key: 'PLAT' }, { key: 'PLATX' }, { key: 'WEB' }],
-  repositories: [
-    repo('PLAT', 'svc-payments'),
-    repo('PLAT', 'svc-orders', { defaultBranch: 'develop' }),
-    repo('PLAT', 'lib-common'),
-    repo('PLAT', 'svc-nofile', { files: { 'README.md': '#' } }),
-    repo('PLAT', 'svc-empty', { empty: true, files: {} }),
-    repo('PLATX', 'svc-extra'),
-    repo('WEB', 'web-shop'),
-    repo('WEB', 'svc-web'),
-  ],
-};
+const ESTATE = CLOUD_FILTER_ESTATE;
 const ALL_WITH_FILE = [src('lib-common'), src('svc-extra'), src('svc-orders', 'develop'), src('svc-payments'), src('svc-web'), src('web-shop')].sort();
 
 afterEach(async () => {

@@ -2,17 +2,17 @@ import { LoggerService, SchedulerService, SchedulerServiceTaskRunner } from '@ba
 import { Config } from '@backstage/config';
 import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
 import { DeferredEntity, EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
-import { randomUUID } from 'crypto';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { PassFlusher } from '../discovery/PassFlusher';
-import { providerTaskRunner } from '../discovery/providerTaskRunner';
+import { providerTaskRunner, scheduleRefresh } from '../discovery/providerTaskRunner';
+import { skipWhileQuotaSpent } from '../discovery/skipWhileQuotaSpent';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
-import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
+import { ScanSummary } from '../scan/ScanProgress';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
@@ -110,14 +110,12 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    const id = `${this.getProviderName()}:refresh`;
-    await this.taskRunner.run({
-      id,
-      // Rethrows, so the scheduler records a run that did not complete its pass.
-      fn: async abortSignal => {
-        const logger = this.deps.logger.child({ class: BitbucketCloudEntityProvider.name, taskId: id, taskInstanceId: randomUUID() });
-        await this.refresh(logger, abortSignal);
-      },
+    await scheduleRefresh({
+      taskRunner: this.taskRunner,
+      providerName: this.getProviderName(),
+      className: BitbucketCloudEntityProvider.name,
+      logger: this.deps.logger,
+      refresh: (logger, signal) => this.refresh(logger, signal),
     });
   }
 
@@ -134,19 +132,9 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
     }
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
     const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
-    const { resumeAfter } = pass.state;
-    if (resumeAfter && resumeAfter > Date.now()) {
-      // Bitbucket said the quota is spent until then: a request now would only be refused.
-      logger.warn(`${what} skipped this run: the rate limit allows requests again at ${new Date(resumeAfter).toISOString()}`);
-      await pass.stopIncomplete(resumeAfter);
-      return new ScanProgress(logger).finish({
-        resumed: pass.resumed,
-        complete: false,
-        broken: [],
-        remaining: pass.remaining(),
-        locationsEmitted: 0,
-        quotaResumesAt: new Date(resumeAfter).toISOString(),
-      });
+    const skipped = await skipWhileQuotaSpent(pass, what, logger);
+    if (skipped) {
+      return skipped;
     }
     const flusher = new PassFlusher(pass, changes => this.applyChanges(connection, changes));
     this.running = { pass, flusher };

@@ -2,32 +2,14 @@ import { UrlReaders } from '@backstage/backend-defaults/urlReader';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { cloudPushDelivery } from '../../dev/simulator/cloudWebhookDeliveries';
-import { SimEstate, SimRepository } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
-import { CATALOG } from '../../dev/testing/fixtures';
+import { CATALOG, monorepoEstate, serviceFiles, serviceNames } from '../../dev/testing/fixtures';
 import { readCloudWebhookEvent } from './cloudWebhookEvent';
 
-const services = (names: string[]) => Object.fromEntries(names.map(name => [`services/${name}/catalog-info.yaml`, `${CATALOG}# ${name}\n`]));
-const repository = (slug: string, files: Record<string, string>, extra: Partial<SimRepository> = {}): SimRepository => ({
-  projectKey: 'PLAT',
-  slug,
-  files: { 'README.md': '#', ...files },
-  ...extra,
-});
-
-const ESTATE: SimEstate = {
-  projects: [{ key: 'PLAT' }],
-  repositories: [
-    repository('mono', { ...services(['billing', 'ledger']), 'services/billing/deep/catalog-info.yaml': CATALOG, 'services/ledger/src/index.ts': '' }),
-    repository('plain', { 'catalog-info.yaml': CATALOG }),
-    repository('big', services(Array.from({ length: 30 }, (_, i) => `svc-${String(i).padStart(2, '0')}`))),
-    repository('released', { 'catalog-info.yaml': CATALOG }, { branches: { release: { 'catalog-info.yaml': CATALOG, ...services(['edge']) } } }),
-    repository('empty', {}, { empty: true }),
-  ],
-};
+const ESTATE = monorepoEstate();
 const GLOB = '/services/*/catalog-info.yaml';
-const bigTargets = Array.from({ length: 30 }, (_, i) => src('big', 'main', `services/svc-${String(i).padStart(2, '0')}/catalog-info.yaml`));
+const bigTargets = serviceNames(30).map(name => src('big', 'main', `services/${name}/catalog-info.yaml`));
 
 afterEach(closeCloudSimulators);
 
@@ -64,7 +46,7 @@ describe('Bitbucket Cloud discovery with a catalogPath glob', () => {
   });
 
   it('a listing bounded below one page reads no further page', async () => {
-    const many = repository('many', services(Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(3, '0')}`)));
+    const many = { projectKey: 'PLAT', slug: 'many', files: serviceFiles(Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(3, '0')}`)) };
     const sim = await startCloudSimulator({ projects: [{ key: 'PLAT' }], repositories: [many] });
     const { provider, connection } = await startCloudProvider({ workspace: 'acme', catalogPath: GLOB, maxFilesPerRepository: 150 });
     await provider.refresh();

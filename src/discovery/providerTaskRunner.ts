@@ -1,9 +1,11 @@
 import {
+  LoggerService,
   SchedulerService,
   SchedulerServiceTaskRunner,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
+import { randomUUID } from 'crypto';
 
 /**
  * Used when neither config nor code gives a provider a schedule. Bitbucket rate limits make a
@@ -38,4 +40,25 @@ export function providerTaskRunner(options: {
   const definition = options.configured ?? DEFAULT_DISCOVERY_SCHEDULE;
   const timeout = typeof definition.timeout === 'string' ? { milliseconds: Number.NaN } : definition.timeout;
   return { taskRunner: options.scheduler.createScheduledTaskRunner(definition), timeoutMs: durationToMilliseconds(timeout), definition };
+}
+
+/**
+ * Registers a provider's scheduled refresh, task id `<providerName>:refresh`, each run logging
+ * through a child logger with its own `taskInstanceId`. The run rethrows, so the scheduler
+ * records a run that did not complete its pass.
+ */
+export async function scheduleRefresh(options: {
+  taskRunner: SchedulerServiceTaskRunner;
+  providerName: string;
+  className: string;
+  logger: LoggerService;
+  refresh: (logger: LoggerService, signal: AbortSignal) => Promise<unknown>;
+}): Promise<void> {
+  const id = `${options.providerName}:refresh`;
+  await options.taskRunner.run({
+    id,
+    fn: async abortSignal => {
+      await options.refresh(options.logger.child({ class: options.className, taskId: id, taskInstanceId: randomUUID() }), abortSignal);
+    },
+  });
 }

@@ -12,10 +12,10 @@ import {
   EntityProviderConnection,
   locationSpecToLocationEntity,
 } from '@backstage/plugin-catalog-node';
-import { randomUUID } from 'crypto';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
 import { PassFlusher } from '../discovery/PassFlusher';
-import { providerTaskRunner } from '../discovery/providerTaskRunner';
+import { providerTaskRunner, scheduleRefresh } from '../discovery/providerTaskRunner';
+import { skipWhileQuotaSpent } from '../discovery/skipWhileQuotaSpent';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
@@ -133,14 +133,12 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    const id = `${this.getProviderName()}:refresh`;
-    await this.taskRunner.run({
-      id,
-      // Rethrows, so the scheduler records a run that did not complete its pass.
-      fn: async abortSignal => {
-        const logger = this.deps.logger.child({ class: BitbucketServerEntityProvider.name, taskId: id, taskInstanceId: randomUUID() });
-        await this.refresh(logger, abortSignal);
-      },
+    await scheduleRefresh({
+      taskRunner: this.taskRunner,
+      providerName: this.getProviderName(),
+      className: BitbucketServerEntityProvider.name,
+      logger: this.deps.logger,
+      refresh: (logger, signal) => this.refresh(logger, signal),
     });
   }
 
@@ -157,14 +155,12 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     }
     const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
     const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
-    const progress = new ScanProgress(logger);
-    if (pass.state.resumeAfter && pass.state.resumeAfter > Date.now()) {
-      // Bitbucket said the quota is spent until then: a request now would only be refused.
-      logger.warn(`${what} skipped this run: the rate limit allows requests again at ${new Date(pass.state.resumeAfter).toISOString()}`);
-      await pass.stopIncomplete(pass.state.resumeAfter);
+    const skipped = await skipWhileQuotaSpent(pass, what, logger);
+    if (skipped) {
       this.measureRun(pass, false);
-      return progress.finish({ resumed: pass.resumed, complete: false, broken: [], remaining: pass.remaining(), locationsEmitted: 0, quotaResumesAt: new Date(pass.state.resumeAfter).toISOString() });
+      return skipped;
     }
+    const progress = new ScanProgress(logger);
     await pass.markStarted();
     const group = new TaskGroup(signal, error => error instanceof QuotaSpentError);
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, {

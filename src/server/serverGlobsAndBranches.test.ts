@@ -3,32 +3,14 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { JsonValue } from '@backstage/types';
 import { serverPushDelivery } from '../../dev/simulator/serverWebhookDeliveries';
-import { SimEstate, SimRepository } from '../../dev/simulator/estate';
 import { captureLogger } from '../../dev/testing/captureLogger';
 import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
-import { CATALOG } from '../../dev/testing/fixtures';
+import { CATALOG, monorepoEstate, serviceNames } from '../../dev/testing/fixtures';
 import { closeServerHarnesses, startServerHarness } from '../../dev/testing/serverHarness';
 import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
 import { readServerWebhookEvent } from './serverWebhookEvent';
 
-const services = (names: string[]) => Object.fromEntries(names.map(name => [`services/${name}/catalog-info.yaml`, `${CATALOG}# ${name}\n`]));
-const repository = (slug: string, files: Record<string, string>, extra: Partial<SimRepository> = {}): SimRepository => ({
-  projectKey: 'PLAT',
-  slug,
-  files: { 'README.md': '#', ...files },
-  ...extra,
-});
-
-const ESTATE: SimEstate = {
-  projects: [{ key: 'PLAT' }],
-  repositories: [
-    repository('mono', { ...services(['billing', 'ledger']), 'services/billing/deep/catalog-info.yaml': CATALOG, 'services/ledger/src/index.ts': '' }),
-    repository('plain', { 'catalog-info.yaml': CATALOG }),
-    repository('big', services(Array.from({ length: 30 }, (_, i) => `svc-${String(i).padStart(2, '0')}`))),
-    repository('released', { 'catalog-info.yaml': CATALOG }, { branches: { release: { 'catalog-info.yaml': `${CATALOG}# release\n`, ...services(['edge']) } } }),
-    repository('empty', {}, { empty: true }),
-  ],
-};
+const ESTATE = monorepoEstate();
 const GLOB = '/services/*/catalog-info.yaml';
 
 afterEach(closeServerHarnesses);
@@ -39,7 +21,7 @@ describe('Bitbucket Server discovery with a catalogPath glob', () => {
 
     await provider.refresh();
 
-    const big = Array.from({ length: 30 }, (_, i) => browse('PLAT', 'big', `services/svc-${String(i).padStart(2, '0')}/catalog-info.yaml`));
+    const big = serviceNames(30).map(name => browse('PLAT', 'big', `services/${name}/catalog-info.yaml`));
     expect(connection.catalogTargets()).toEqual(
       [browse('PLAT', 'mono', 'services/billing/catalog-info.yaml'), browse('PLAT', 'mono', 'services/ledger/catalog-info.yaml'), ...big].sort(),
     );
