@@ -44,6 +44,8 @@ const WEBHOOK_PROJECT = 'HOOK';
  */
 const CLOUD_PROVIDER = 'mobile';
 const CLOUD_DISCOVERIES = 2;
+/** The catalogPath of the demo's location for project WEB; its monorepo location (a glob) covers one other repository only. */
+const WEB_LOCATION_PATH = '/catalog-info.yaml';
 
 function catalogFile(name: string): string {
   return `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec:\n  type: service\n  owner: team-test\n  lifecycle: experimental\n`;
@@ -182,8 +184,10 @@ describeWithServices('two replicas on one PostgreSQL and one Redis', () => {
    */
   const discoveryLocationProcessed = async (times: number) => {
     const nextUpdate = async () => {
+      // The demo's location for project WEB (the monorepo location is another row).
       const rows = await catalogDb('refresh_state')
         .where('unprocessed_entity', 'like', '%"type":"bitbucket-discovery"%')
+        .andWhere('unprocessed_entity', 'like', '%/projects/WEB?%')
         .select<{ next_update_at: Date }[]>('next_update_at');
       expect(rows).toHaveLength(1);
       return new Date(rows[0].next_update_at).getTime();
@@ -215,7 +219,7 @@ describeWithServices('two replicas on one PostgreSQL and one Redis', () => {
     a = await start('A', ports.a);
     catalogDb = pluginDatabase(shared.postgres, shared.cluster, 'catalog');
     await pollUntil(async () => {
-      expect(passLog.cloudProcessorRuns(a.lines, DEMO_CLOUD_WORKSPACE)).toHaveLength(1);
+      expect(passLog.cloudProcessorRuns(a.lines, DEMO_CLOUD_WORKSPACE, WEB_LOCATION_PATH)).toHaveLength(1);
       expect(a.lines.some(line => line.includes(`Pass over workspace ${DEMO_CLOUD_WORKSPACE} complete`))).toBe(true);
     });
     b = await start('B', ports.b);
@@ -278,7 +282,7 @@ describeWithServices('two replicas on one PostgreSQL and one Redis', () => {
 
   it('reuses the Cloud discovery result one replica computed on the other within cacheTtl, without a Bitbucket request', async () => {
     // A ran the processor's pass before B started (beforeAll); B never ran one.
-    expect(passLog.cloudProcessorRuns(a.lines, DEMO_CLOUD_WORKSPACE)).toHaveLength(1);
+    expect(passLog.cloudProcessorRuns(a.lines, DEMO_CLOUD_WORKSPACE, WEB_LOCATION_PATH)).toHaveLength(1);
     expect(passLog.cloudProcessorRuns(b.lines, DEMO_CLOUD_WORKSPACE)).toHaveLength(0);
     await a.stop();
     // Every processor pass begins with its listing (the catalog's URL reader reads files only).

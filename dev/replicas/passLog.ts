@@ -1,5 +1,6 @@
 const cloudRuns = (lines: string[], workspace: string): string[] =>
   lines.filter(line => new RegExp(`(Starting|Resuming) a pass over Bitbucket Cloud workspace ${workspace} `).test(line));
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * What a replica's log says about the passes it ran: the module logs the start of every run at
@@ -10,9 +11,11 @@ export const passLog = {
   /** Runs of a Bitbucket Server provider's pass, begun or resumed. */
   serverRuns: (lines: string[], providerId: string): string[] =>
     lines.filter(line => /(Starting|Resuming) a pass over Bitbucket Server /.test(line) && line.includes(`(provider '${providerId}')`)),
-  /** Runs of the Cloud `bitbucket-discovery` processor's passes over a workspace, begun or resumed. */
-  cloudProcessorRuns: (lines: string[], workspace: string): string[] =>
-    cloudRuns(lines, workspace).filter(line => !line.includes('taskId="bitbucketCloud-provider:')),
+  /** Runs of the Cloud `bitbucket-discovery` processor's passes over a workspace (for one catalogPath, when given), begun or resumed. */
+  cloudProcessorRuns: (lines: string[], workspace: string, catalogPath?: string): string[] =>
+    cloudRuns(lines, workspace)
+      .filter(line => !line.includes('taskId="bitbucketCloud-provider:'))
+      .filter(line => !catalogPath || new RegExp(` for ${escapeRegExp(catalogPath)}( |$)`).test(line)),
   /** Runs of a Bitbucket Cloud provider's pass, begun or resumed: the same line, logged by its scheduled task. */
   cloudProviderRuns: (lines: string[], workspace: string, providerId: string): string[] =>
     cloudRuns(lines, workspace).filter(line => line.includes(`taskId="bitbucketCloud-provider:${providerId}:refresh"`)),
