@@ -106,10 +106,16 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     ),
     // A path ending in `/` (or none) is a directory: its listing, paged, `max_depth` deep, filtered by `q`.
     route('srcListing', `${REPOSITORY}/src/(?<ref>[^/]+)/(?<directory>(?:.+/)?)`, (req, { workspace, slug, ref, directory }) =>
-      this.withRepository(workspace, slug, repo => this.srcListing(req, repo, ref, directory)),
+      this.withRepository(workspace, slug, repo => {
+        const read = asBitbucketSplitsRef(ref, directory);
+        return this.srcListing(req, repo, read.ref, read.path);
+      }),
     ),
     route('src', `${REPOSITORY}/src/(?<ref>[^/]+)/(?<path>.+)`, (_req, { workspace, slug, ref, path }) =>
-      this.withRepository(workspace, slug, repo => src(repo, ref, path)),
+      this.withRepository(workspace, slug, repo => {
+        const read = asBitbucketSplitsRef(ref, path);
+        return src(repo, read.ref, read.path);
+      }),
     ),
     route('branch', `${REPOSITORY}/refs/branches/(?<name>.+)`, (_req, { workspace, slug, name }) =>
       this.withRepository(workspace, slug, repo =>
@@ -241,6 +247,16 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     });
     return jsonReply(200, { ...page, query_substituted: false });
   }
+}
+
+/**
+ * Bitbucket Cloud reads an encoded slash in a `src` ref as a path separator (BCLOUD-9969): the
+ * ref ends at the first slash and the rest belongs to the path. A branch with `/` is readable
+ * there only by its commit.
+ */
+function asBitbucketSplitsRef(ref: string, path: string): { ref: string; path: string } {
+  const slash = ref.indexOf('/');
+  return slash < 0 ? { ref, path } : { ref: ref.slice(0, slash), path: `${ref.slice(slash + 1)}/${path}` };
 }
 
 function src(repo: SimRepository, ref: string, path: string): Reply {

@@ -101,3 +101,23 @@ describe('Bitbucket Cloud src listings and branches', () => {
     expect((await get('/mono/refs/branches/nope')).status).toBe(404);
   });
 });
+
+describe('Bitbucket Cloud src refs with a slash', () => {
+  let sim: BitbucketCloudSimulator;
+  beforeEach(async () => {
+    sim = new BitbucketCloudSimulator({
+      workspace: 'acme',
+      estate: { projects: [{ key: 'P' }], repositories: [{ projectKey: 'P', slug: 'one', defaultBranch: 'release/2026', files: { 'catalog-info.yaml': 'x' } }] },
+    });
+    await sim.start();
+  });
+  afterEach(() => sim.stop());
+
+  it('reads an encoded slash in the ref as a path separator, as Bitbucket does: only the commit names such a branch', async () => {
+    const get = (path: string) => fetch(`${sim.url}/2.0/repositories/acme/one${path}`);
+    expect((await get('/src/release%2F2026/catalog-info.yaml')).status).toBe(404);
+    expect((await get('/src/release%2F2026/')).status).toBe(404);
+    const head = (await (await get('/refs/branches/release%2F2026')).json()) as { target: { hash: string } };
+    expect(await (await get(`/src/${head.target.hash}/catalog-info.yaml`)).text()).toBe('x');
+  });
+});

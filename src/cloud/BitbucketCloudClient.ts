@@ -65,7 +65,7 @@ export class BitbucketCloudClient {
     const fields = REPOSITORY_FIELDS.filter(field => field.startsWith('values.')).map(field => field.slice('values.'.length));
     const url = `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}?fields=${fields.join(',')}`;
     try {
-      const repo = await this.http.getJson<CloudRepository>(url, this.context);
+      const repo = await this.http.getJson<CloudRepository>(url, this.context, 'repository');
       if (typeof repo?.slug !== 'string') {
         throw malformedListingError({ host: this.host, path: `${this.basePath}/repositories/${workspace}/${slug}` }, 'the repository lacks its slug');
       }
@@ -82,7 +82,7 @@ export class BitbucketCloudClient {
   async branchHead(workspace: string, slug: string, branch: string): Promise<string | undefined> {
     const url = `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/refs/branches/${encodeURIComponent(branch)}`;
     try {
-      const answer = await this.http.getJson<{ target?: { hash?: unknown } }>(url, this.context);
+      const answer = await this.http.getJson<{ target?: { hash?: unknown } }>(url, this.context, 'branch');
       return typeof answer?.target?.hash === 'string' ? answer.target.hash : undefined;
     } catch (error) {
       if (error instanceof BitbucketRequestError && error.details.status === 404) {
@@ -109,7 +109,8 @@ export class BitbucketCloudClient {
     const directory = glob.directory === '' ? '' : `${encodePath(`/${glob.directory}`).slice(1)}/`;
     const path = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/src/${encodeURIComponent(ref)}/${directory}`;
     const clauses = ['type="commit_file"', ...(glob.fileName ? [`path~"${glob.fileName.replace(/"/g, '\\"')}"`] : [])];
-    const pageLength = Math.min(CLOUD_PAGE_LENGTH, maxFiles);
+    // One entry past the limit tells a truncated listing without another request.
+    const pageLength = Math.min(CLOUD_PAGE_LENGTH, maxFiles + 1);
     const params = new URLSearchParams({
       max_depth: String(glob.depth ?? MAX_LISTING_DEPTH),
       pagelen: String(pageLength),
@@ -128,7 +129,7 @@ export class BitbucketCloudClient {
         yield entries.filter(entry => entry.type === 'commit_file').map(entry => entry.path as string);
       }
     }
-    return noneWhenMissing(() => matchListedFiles(files(), glob, maxFiles));
+    return matchListedFiles(noneWhenMissing(files()), glob, maxFiles);
   }
 
   /**
@@ -146,7 +147,7 @@ export class BitbucketCloudClient {
     const listing = { host: this.host, path: `${this.basePath}${path}` };
     const slugs = new Set<string>();
     const pages = cloudPages<CodeSearchResult>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
-      this.http.getJson<CloudPage<CodeSearchResult>>(url, this.context),
+      this.http.getJson<CloudPage<CodeSearchResult>>(url, this.context, 'search'),
     );
     for await (const results of pages) {
       for (const result of results) {

@@ -43,6 +43,8 @@ describe('literalAlternatives', () => {
     [/^P(L)AT$/, undefined],
     [/^plat$/i, undefined],
     [/PLAT/, undefined],
+    // Precedence: starts with PLAT, or ends with OPS; it matches PLATFORM, so it cannot be pushed down.
+    [/^PLAT|OPS$/, undefined],
   ])('%s → %j', (pattern, keys) => {
     expect(literalAlternatives(pattern)).toEqual(keys);
   });

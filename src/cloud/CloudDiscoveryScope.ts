@@ -70,14 +70,17 @@ export function scopeOfProvider(config: BitbucketCloudProviderConfig, host: stri
   };
 }
 
-/** `^KEY$`, `^(A|B)$` or `^(?:A|B)$` with plain keys → the keys; anything else → undefined. */
+/**
+ * `^KEY$`, `^(A|B)$` or `^(?:A|B)$` with plain keys → the keys; anything else → undefined. An
+ * alternation must be in parentheses: `^A|B$` means "starts with A, or ends with B".
+ */
 export function literalAlternatives(pattern: RegExp): string[] | undefined {
   if (pattern.flags !== '') {
     return undefined;
   }
-  const whole = /^\^(?:\((?:\?:)?([^()]*)\)|([^()]*))\$$/.exec(pattern.source);
-  const body = whole?.[1] ?? whole?.[2];
-  const keys = body?.split('|');
+  const grouped = /^\^\((?:\?:)?([^()]*)\)\$$/.exec(pattern.source)?.[1];
+  const single = /^\^([^()|]*)\$$/.exec(pattern.source)?.[1];
+  const keys = (grouped ?? single)?.split('|');
   return keys && keys.every(key => /^[A-Za-z0-9_]+$/.test(key)) ? keys : undefined;
 }
 

@@ -39,7 +39,7 @@ describe('Bitbucket Cloud discovery with a catalogPath glob', () => {
 
     const targets = connection.catalogTargets();
     expect(targets).toEqual(expect.arrayContaining([src('mono', 'main', 'services/billing/deep/catalog-info.yaml'), src('plain'), src('released')]));
-    // 30 matches in `big`, at most 10 listed: one page of 10 is all it reads.
+    // 30 matches in `big`, at most 10 listed: one page of 11 (one past the limit tells there are more) is all it reads.
     expect(targets.filter(target => target.includes('/big/'))).toEqual(bigTargets.slice(0, 10));
     expect(logger.lines.some(l => l.level === 'warn' && /first 10 files of acme\/big/.test(l.message))).toBe(true);
     expect(sim.requestLog.filter(r => r.path.startsWith('/2.0/repositories/acme/big/src/'))).toHaveLength(1);
@@ -140,5 +140,13 @@ describe('Bitbucket Cloud discovery on a branch other than the main one', () => 
     await deliver('released', 'release');
     expect(sim.stats.requests - before).toBe(1);
     expect(connection.catalogTargets()).toEqual([]);
+  });
+});
+
+describe('Bitbucket Cloud targets for code search with a branch', () => {
+  it('refuses search=true with a branch: code search indexes main branches only', async () => {
+    await startCloudSimulator(monorepoEstate());
+    const { read } = createCloudProcessor();
+    await expect(read('https://bitbucket.org/workspaces/acme?search=true&branch=release')).rejects.toThrow(/search=true cannot be combined with branch/);
   });
 });

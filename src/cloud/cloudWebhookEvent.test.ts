@@ -3,11 +3,12 @@ import { readCloudWebhookEvent } from './cloudWebhookEvent';
 describe('readCloudWebhookEvent', () => {
   it.each([
     ['repo:push', { repository: { full_name: 'acme/svc' }, push: { changes: [{ new: { type: 'branch', name: 'main' } }, { new: { type: 'tag', name: 'v1' } }, { new: null }] } }, { kind: 'push', workspace: 'acme', slug: 'svc', branches: ['main'] }],
+    ['repo:push deleting a branch', { repository: { full_name: 'acme/svc' }, push: { changes: [{ new: null, old: { type: 'branch', name: 'release' } }] } }, { kind: 'push', workspace: 'acme', slug: 'svc', branches: ['release'] }],
     ['repo:updated', { repository: { full_name: 'acme/new' }, changes: { full_name: { old: 'acme/old', new: 'acme/new' } } }, { kind: 'updated', workspace: 'acme', slug: 'new', previousSlug: 'old' }],
     ['repo:transfer', { repository: { full_name: 'other/svc' } }, { kind: 'updated', workspace: 'other', slug: 'svc', previousSlug: undefined }],
     ['repo:deleted', { repository: { full_name: 'acme/svc' } }, { kind: 'deleted', workspace: 'acme', slug: 'svc' }],
-  ])('reads %s', (eventKey, payload, expected) => {
-    expect(readCloudWebhookEvent(eventKey, payload)).toEqual(expected);
+  ])('reads %s', (what, payload, expected) => {
+    expect(readCloudWebhookEvent(what.split(' ')[0], payload)).toEqual(expected);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 /** A Bitbucket Cloud webhook delivery, as far as discovery acts on it. */
 export type CloudWebhookEvent =
-  /** `repo:push`: `branches` are the names of the branches it moved or created. */
+  /** `repo:push`: `branches` are the names of the branches it moved, created or deleted. */
   | { kind: 'push'; workspace: string; slug: string; branches: string[] }
   /** `repo:updated` (renamed, main branch changed) and `repo:transfer`: look at the repository again; `previousSlug` when renamed. */
   | { kind: 'updated'; workspace: string; slug: string; previousSlug?: string }
@@ -11,7 +11,7 @@ export type CloudWebhookEvent =
 export function readCloudWebhookEvent(eventKey: string | undefined, payload: unknown): CloudWebhookEvent | undefined {
   const body = payload as {
     repository?: { full_name?: unknown };
-    push?: { changes?: Array<{ new?: { type?: unknown; name?: unknown } | null }> };
+    push?: { changes?: Array<{ new?: { type?: unknown; name?: unknown } | null; old?: { type?: unknown; name?: unknown } | null }> };
     changes?: { full_name?: { old?: unknown } };
   };
   const name = splitFullName(body?.repository?.full_name);
@@ -20,8 +20,9 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
   }
   switch (eventKey) {
     case 'repo:push': {
+      // A deleted branch has no `new`: it is named by `old`, so discovery on that branch sees it go.
       const branches = (body.push?.changes ?? [])
-        .map(change => change?.new)
+        .map(change => change?.new ?? change?.old)
         .filter(next => next?.type === 'branch' && typeof next.name === 'string')
         .map(next => String(next!.name));
       return { kind: 'push', ...name, branches };

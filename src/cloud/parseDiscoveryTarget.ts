@@ -128,6 +128,9 @@ export function parseDiscoveryTarget(target: string): DiscoveryTarget {
   if (branchProblem) {
     fail(`branch ${branchProblem}`);
   }
+  if (search === 'true' && branch !== undefined) {
+    fail('search=true cannot be combined with branch: code search indexes main branches only');
+  }
 
   return {
     host: url.host,

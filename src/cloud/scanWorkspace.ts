@@ -9,7 +9,7 @@ import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
 import { checkCloudRepository } from './checkCloudRepository';
-import { cloudFileUrl } from './cloudFileUrl';
+import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
@@ -86,10 +86,12 @@ export async function scanWorkspace(options: {
       return;
     }
     const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(scope, repo.slug, branch) };
-    if (search?.hits.has(repo.slug)) {
+    // A branch named by its commit in targets needs the check's path, which resolves it.
+    const searchAnswers = search && !branchNeedsCommitRef(branch);
+    if (searchAnswers && search.hits.has(repo.slug)) {
       progress.answerReused(true);
       pass.recordAnswer({ ...learned, hasCatalogFile: true });
-    } else if (search?.complete && isSettled(repo)) {
+    } else if (searchAnswers && search.complete && isSettled(repo)) {
       // The index has caught up with this repository: the miss is an answer, re-checked on the spread schedule.
       progress.answerReused(false);
       pass.recordAnswer({ ...learned, hasCatalogFile: false });

@@ -65,4 +65,16 @@ describe('matchListedFiles', () => {
     expect(result).toEqual({ paths: ['services/a/catalog-info.yaml', 'services/b/catalog-info.yaml'], truncated: true });
     expect(fetched).toEqual([2, 2]);
   });
+
+  it('a listing that ends exactly at the limit is complete', async () => {
+    const result = await matchListedFiles(pages(['services/a/catalog-info.yaml', 'x'], ['services/b/catalog-info.yaml']), glob, 3);
+    expect(result).toEqual({ paths: ['services/a/catalog-info.yaml', 'services/b/catalog-info.yaml'], truncated: false });
+    expect(fetched).toEqual([2, 1]);
+  });
+
+  it('one that goes on past a full limit is truncated, read to the next page only', async () => {
+    const result = await matchListedFiles(pages(['services/a/catalog-info.yaml'], ['services/b/catalog-info.yaml'], ['services/c/catalog-info.yaml'], ['d']), glob, 2);
+    expect(result).toEqual({ paths: ['services/a/catalog-info.yaml', 'services/b/catalog-info.yaml'], truncated: true });
+    expect(fetched).toEqual([1, 1, 1]);
+  });
 });

@@ -62,17 +62,21 @@ export interface GlobMatches {
 
 /**
  * Keeps the listed paths (from the repository root) that the glob matches among the first
- * `maxFiles` listed, reading no page after them: a repository with a huge tree costs a bounded
- * number of requests. Stopping there counts as truncated (there may be more).
+ * `maxFiles` listed: a repository with a huge tree costs a bounded number of requests. Truncated
+ * when more were listed than that; a listing that ends exactly at the limit costs one more page
+ * request to tell.
  */
 export async function matchListedFiles(pages: AsyncIterable<string[]>, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
   const paths: string[] = [];
   let listed = 0;
   for await (const page of pages) {
+    if (listed >= maxFiles) {
+      return { paths: paths.sort(), truncated: page.length > 0 };
+    }
     const within = page.slice(0, maxFiles - listed);
     paths.push(...within.filter(path => glob.matcher.test(path)));
     listed += within.length;
-    if (listed >= maxFiles) {
+    if (within.length < page.length) {
       return { paths: paths.sort(), truncated: true };
     }
   }

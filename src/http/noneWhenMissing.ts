@@ -1,13 +1,20 @@
-import { GlobMatches } from '../config/catalogPathGlob';
 import { BitbucketRequestError } from './BitbucketRequestError';
 
-/** A file listing of a branch or directory that does not exist (404) has no matches; other errors stand. */
-export async function noneWhenMissing(list: () => Promise<GlobMatches>): Promise<GlobMatches> {
+/**
+ * The pages of a file listing, none when its first page answers 404 (the branch or directory
+ * does not exist). A 404 on a later page is an error: the listing changed under it, and an
+ * empty answer would remove every Location found on the pages before.
+ */
+export async function* noneWhenMissing<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  let first = true;
   try {
-    return await list();
+    for await (const page of pages) {
+      first = false;
+      yield page;
+    }
   } catch (error) {
-    if (error instanceof BitbucketRequestError && error.details.status === 404) {
-      return { paths: [], truncated: false };
+    if (first && error instanceof BitbucketRequestError && error.details.status === 404) {
+      return;
     }
     throw error;
   }

@@ -80,7 +80,8 @@ export class BitbucketServerClient {
     const directory = glob.directory === '' ? '' : `/${glob.directory}`;
     const path = `${this.repositoryPath(repo)}/files${encodePath(directory)}`;
     const listing = { host: this.host, path: `${new URL(this.apiBaseUrl).pathname}${path}` };
-    const pageSize = Math.min(this.pageSize, maxFiles);
+    // One path past the limit tells a truncated listing without another request.
+    const pageSize = Math.min(this.pageSize, maxFiles + 1);
     const ref = branch ? `&at=${encodeURIComponent(`refs/heads/${branch}`)}` : '';
     const pages = serverPages<string>(listing, pageSize, start =>
       this.http.getJson<ServerPage<string>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${pageSize}${ref}`, this.context, 'file_listing'),
@@ -94,7 +95,7 @@ export class BitbucketServerClient {
         yield values.map(relative => (glob.directory === '' ? relative : `${glob.directory}/${relative}`));
       }
     }
-    return noneWhenMissing(() => matchListedFiles(fromRoot(), glob, maxFiles));
+    return matchListedFiles(noneWhenMissing(fromRoot()), glob, maxFiles);
   }
 
   /**
