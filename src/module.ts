@@ -50,6 +50,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
           logger,
           stateStore,
+          metrics,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -59,10 +60,10 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping });
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
-        const statusSources: DiscoveryStatusSource[] = [...serverProviders];
+        const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];
         // Under the catalog's router: /api/catalog/bitbucket-discovery/..., behind the default auth policy.
         httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger }));
       },

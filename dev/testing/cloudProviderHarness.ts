@@ -3,6 +3,7 @@ import { JsonObject } from '@backstage/types';
 import { BitbucketCloudEntityProvider } from '../../src/cloud/BitbucketCloudEntityProvider';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
+import { DiscoveryMetrics } from '../../src/status/DiscoveryMetrics';
 import { captureLogger } from './captureLogger';
 import { manualTaskRunner, recordingConnection } from './catalogDoubles';
 
@@ -21,7 +22,7 @@ export interface CloudProviderHarness {
  */
 export async function startCloudProvider(
   provider: JsonObject,
-  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject } = {},
+  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics } = {},
 ): Promise<CloudProviderHarness> {
   const config = new ConfigReader({
     integrations: { bitbucketCloud: [options.integration ?? { username: 'me@example.com', token: 'api-token' }] },
@@ -33,6 +34,7 @@ export async function startCloudProvider(
     logger,
     schedule: runner,
     stateStore: options.stateStore ?? new MemoryStateStore(),
+    metrics: options.metrics,
   });
   const connection = recordingConnection();
   await cloudProvider.connect(connection);

@@ -11,7 +11,11 @@ import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
+import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
+import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
@@ -33,6 +37,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   stateStore?: DiscoveryStateStore;
   /** Asks the catalog to process entities now; webhooks use it to show a change within seconds. */
   refreshEntities?: RefreshEntities;
+  /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
+  metrics?: DiscoveryMetrics;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -49,7 +55,7 @@ export type RefreshEntities = (entityRefs: string[]) => Promise<void>;
  *
  * @public
  */
-export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
+export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, DiscoveryStatusSource {
   private readonly httpClients = new Map<string, BitbucketHttpClient>();
   private readonly runsInFlight = new Map<string, Promise<string[]>>();
   private readonly searchWarned = new Set<string>();
@@ -70,6 +76,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
       options.logger,
       options.stateStore ?? new MemoryStateStore(),
       options.refreshEntities,
+      options.metrics ?? NO_DISCOVERY_METRICS,
     );
   }
 
@@ -78,9 +85,10 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
     private readonly config: BitbucketCloudProcessorConfig,
     private readonly logger: LoggerService,
     private readonly stateStore: DiscoveryStateStore,
-    private readonly refreshEntities?: RefreshEntities,
+    private readonly refreshEntities: RefreshEntities | undefined,
+    private readonly metrics: DiscoveryMetrics,
   ) {
-    this.webhooks = new CloudWebhookUpdater({ logger, stateStore });
+    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
   }
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
@@ -95,6 +103,69 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   async webhookUpdatesIdle(): Promise<void> {
     await this.routing;
     await this.webhooks.idle();
+  }
+
+  /** Every discovery location read here or stored by any replica's pass. */
+  async describe(): Promise<DiscoveryStatus[]> {
+    return Promise.all((await this.statusViews()).map(({ view }) => describeCloudDiscovery(view)));
+  }
+
+  async explain(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+    const coverages = await Promise.all((await this.statusViews()).map(({ view }) => explainCloudRepository(view, workspace, slug)));
+    return coverages.filter((coverage): coverage is RepositoryCoverage => coverage !== undefined);
+  }
+
+  /**
+   * Checks one repository now, for every location that covers it, through the webhook path (one
+   * request when a location's state knows its branch, two otherwise); resolves once stored and
+   * the catalog was asked to re-read the locations.
+   */
+  async recheck(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+    for (const { view, subscriber } of await this.statusViews()) {
+      if ((await explainCloudRepository(view, workspace, slug))?.covered) {
+        this.webhooks.handle(await rescanEvent(view, slug), [subscriber]);
+      }
+    }
+    await this.webhooks.idle();
+    return this.explain(workspace, slug);
+  }
+
+  /** Locations follow the catalog's processing loop: there is no task to trigger. */
+  passTaskId(_discovery: string): undefined {
+    return undefined;
+  }
+
+  private async statusViews(): Promise<Array<{ view: CloudDiscovery; subscriber: CloudWebhookSubscriber }>> {
+    const locations = new Map<string, string>();
+    for (const [location, subscriber] of this.discoveries) {
+      locations.set(subscriber.key, location);
+    }
+    for (const { discovery, pass } of await this.stateStore.readPasses(`${LOCATION_TYPE}:`)) {
+      if (pass.location && !locations.has(discovery)) {
+        locations.set(discovery, pass.location);
+      }
+    }
+    return [...locations].flatMap(([key, location]) => {
+      let target: DiscoveryTarget;
+      try {
+        target = parseDiscoveryTarget(location);
+      } catch {
+        return [];
+      }
+      if (discoveryKey(target) !== key) {
+        return [];
+      }
+      const subscriber = this.webhookSubscriber(location, target);
+      const view: CloudDiscovery = {
+        store: this.stateStore,
+        name: key,
+        kind: 'location',
+        scope: subscriber.scope,
+        repoSlugFilter: 'the target\'s /repos/<glob>',
+        location,
+      };
+      return [{ view, subscriber }];
+    });
   }
 
   private isKnownHere(key: string): boolean {
@@ -235,6 +306,13 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
         this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`),
     });
     const targets = pass.targets();
+    this.metrics.runEnded('cloud', pass.discovery, {
+      complete: outcome.complete,
+      remaining: outcome.complete ? 0 : pass.remaining(),
+      broken: pass.broken.length,
+      passDurationMs: outcome.complete ? Date.now() - pass.state.startedAt : undefined,
+      locations: outcome.complete ? targets.length : undefined,
+    });
     if (!outcome.complete) {
       if (!outcome.stop && targets.length === 0 && lastCompletedAt === undefined) {
         // Nothing to fall back on: the location shows the error.
@@ -280,7 +358,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor {
   private httpClientFor(integration: BitbucketCloudIntegrationConfig): BitbucketHttpClient {
     let client = this.httpClients.get(integration.host);
     if (!client) {
-      client = cloudHttpClient(integration, this.config);
+      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'));
       this.httpClients.set(integration.host, client);
     }
     return client;

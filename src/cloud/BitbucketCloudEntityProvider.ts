@@ -1,4 +1,4 @@
-import { LoggerService, SchedulerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
 import { DeferredEntity, EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
@@ -13,7 +13,12 @@ import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { ScanSummary } from '../scan/ScanProgress';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
+import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
+import { scheduleFrequency } from '../status/scheduleFrequency';
+import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
@@ -37,6 +42,8 @@ export interface BitbucketCloudEntityProviderOptions {
   stateStore?: DiscoveryStateStore;
   /** True once the backend is stopping, to tell a shutdown from a timeout. */
   isStopping?: () => boolean;
+  /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
+  metrics?: DiscoveryMetrics;
 }
 
 /**
@@ -48,7 +55,7 @@ export interface BitbucketCloudEntityProviderOptions {
  *
  * @public
  */
-export class BitbucketCloudEntityProvider implements EntityProvider {
+export class BitbucketCloudEntityProvider implements EntityProvider, DiscoveryStatusSource {
   private connection?: EntityProviderConnection;
   private readonly http: BitbucketHttpClient;
   private readonly scope: CloudDiscoveryScope;
@@ -73,7 +80,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
       );
     }
     return providerConfigs.map(providerConfig => {
-      const { taskRunner, timeoutMs } = providerTaskRunner({
+      const { taskRunner, timeoutMs, definition } = providerTaskRunner({
         label: `Bitbucket Cloud provider '${providerConfig.id}'`,
         configured: providerConfig.schedule,
         schedule: options.schedule,
@@ -84,6 +91,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
         stateStore,
         timeoutMs,
         isStopping: options.isStopping ?? (() => false),
+        metrics: options.metrics ?? NO_DISCOVERY_METRICS,
+        schedule: definition,
       });
     });
   }
@@ -97,11 +106,14 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
       stateStore: DiscoveryStateStore;
       timeoutMs?: number;
       isStopping: () => boolean;
+      metrics: DiscoveryMetrics;
+      /** The schedule passes run on, when known (a task runner given in code does not tell). */
+      schedule?: SchedulerServiceTaskScheduleDefinition;
     },
   ) {
-    this.http = cloudHttpClient(integration, config);
+    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
     this.scope = scopeOfProvider(config, integration.host);
-    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore });
+    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
   }
 
   getProviderName(): string {
@@ -134,6 +146,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
     const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
     const skipped = await skipWhileQuotaSpent(pass, what, logger);
     if (skipped) {
+      this.measureRun(pass, false);
       return skipped;
     }
     const flusher = new PassFlusher(pass, changes => this.applyChanges(connection, changes));
@@ -156,6 +169,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
       this.running = undefined;
     });
     if (!outcome.complete) {
+      this.measureRun(pass, false);
       if (!outcome.stop) {
         logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
       }
@@ -163,6 +177,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
     }
     const targets = pass.targets();
     await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
+    this.measureRun(pass, true, targets.length);
     const { progress } = outcome;
     const summary = progress.finish({
       resumed: pass.resumed,
@@ -183,6 +198,55 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
   /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
   webhookUpdatesIdle(): Promise<void> {
     return this.webhooks.idle();
+  }
+
+  async describe(): Promise<DiscoveryStatus[]> {
+    return [await describeCloudDiscovery(this.statusView())];
+  }
+
+  async explain(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+    const coverage = await explainCloudRepository(this.statusView(), workspace, slug);
+    return coverage ? [coverage] : [];
+  }
+
+  /**
+   * Checks one repository now through the webhook path (one request when the state knows its
+   * branch, two otherwise); resolves once the catalog has the answer.
+   */
+  async recheck(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+    const view = this.statusView();
+    const coverage = await explainCloudRepository(view, workspace, slug);
+    if (!coverage?.covered) {
+      return coverage ? [coverage] : [];
+    }
+    this.handleWebhook(await rescanEvent(view, slug));
+    await this.webhookUpdatesIdle();
+    return this.explain(workspace, slug);
+  }
+
+  passTaskId(discovery: string): string | undefined {
+    return discovery === this.getProviderName() ? `${this.getProviderName()}:refresh` : undefined;
+  }
+
+  private statusView(): CloudDiscovery {
+    return {
+      store: this.deps.stateStore,
+      name: this.getProviderName(),
+      kind: 'provider',
+      scope: this.scope,
+      repoSlugFilter: 'filters.repoSlug',
+      every: scheduleFrequency(this.deps.schedule),
+    };
+  }
+
+  private measureRun(pass: DiscoveryPass, complete: boolean, locations?: number): void {
+    this.deps.metrics.runEnded('cloud', this.getProviderName(), {
+      complete,
+      remaining: complete ? 0 : pass.remaining(),
+      broken: pass.broken.length,
+      passDurationMs: complete ? Date.now() - pass.state.startedAt : undefined,
+      locations,
+    });
   }
 
   private webhookSubscriber(): CloudWebhookSubscriber {
@@ -214,6 +278,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider {
     if (changes.added.length === 0 && changes.removed.length === 0) {
       return;
     }
+    this.deps.metrics.locationsChanged('cloud', this.getProviderName(), changes.added.length, changes.removed.length);
     await connection.applyMutation({
       type: 'delta',
       added: changes.added.map(target => this.toDeferredEntity(target)),

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { checkCloudRepository } from './checkCloudRepository';
 import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
@@ -25,14 +26,32 @@ export interface CloudWebhookSubscriber {
  */
 export class CloudWebhookUpdater {
   private readonly queue: RepositoryUpdateQueue;
+  /** When the first delivery a queued update stands for arrived, per queue key: push-to-commit latency. */
+  private readonly deliveredAt = new Map<string, number>();
 
   constructor(
     private readonly deps: {
       logger: LoggerService;
       stateStore: DiscoveryStateStore;
+      /** Where the latency from delivery to catalog is measured. Default: nowhere. */
+      metrics?: DiscoveryMetrics;
     },
   ) {
     this.queue = new RepositoryUpdateQueue(deps.logger);
+  }
+
+  private enqueue(key: string, update: () => Promise<void>): void {
+    if (!this.deliveredAt.has(key)) {
+      this.deliveredAt.set(key, Date.now());
+    }
+    this.queue.enqueue(key, async () => {
+      const deliveredAt = this.deliveredAt.get(key);
+      this.deliveredAt.delete(key);
+      await update();
+      if (deliveredAt !== undefined) {
+        (this.deps.metrics ?? NO_DISCOVERY_METRICS).webhookApplied('cloud', Date.now() - deliveredAt);
+      }
+    });
   }
 
   handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): void {
@@ -43,12 +62,12 @@ export class CloudWebhookUpdater {
       }
       if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.queue.enqueue(`${subscriber.key}/${previous}`, () => subscriber.record(previous, undefined));
+        this.enqueue(`${subscriber.key}/${previous}`, () => subscriber.record(previous, undefined));
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.queue.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
+      this.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
     }
   }
 

@@ -1,12 +1,14 @@
 import { BitbucketCloudIntegrationConfig } from '@backstage/integration';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { RequestMetrics } from '../http/RequestMetrics';
 import { cloudAuthHeaders } from './cloudAuthHeaders';
 
 /** The HTTP client for one Bitbucket Cloud integration, with its tuning: one per host and entry point. */
 export function cloudHttpClient(
   integration: BitbucketCloudIntegrationConfig,
   tuning: { concurrency: number; requestTimeoutMs: number; rateLimit?: RequestBudgetOptions },
+  metrics?: RequestMetrics,
 ): BitbucketHttpClient {
   return new BitbucketHttpClient({
     apiBaseUrl: integration.apiBaseUrl,
@@ -15,5 +17,6 @@ export function cloudHttpClient(
     concurrency: tuning.concurrency,
     budget: tuning.rateLimit,
     requestTimeoutMs: tuning.requestTimeoutMs,
+    metrics,
   });
 }
