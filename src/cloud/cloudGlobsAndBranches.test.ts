@@ -5,6 +5,7 @@ import { cloudPushDelivery } from '../../dev/simulator/cloudWebhookDeliveries';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, monorepoEstate, serviceFiles, serviceNames } from '../../dev/testing/fixtures';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { readCloudWebhookEvent } from './cloudWebhookEvent';
 
 const ESTATE = monorepoEstate();
@@ -68,6 +69,27 @@ describe('Bitbucket Cloud discovery with a catalogPath glob', () => {
     await provider.refresh();
     expect(sim.stats.byRoute.srcListing).toBe(before + 1);
     expect(connection.catalogTargets()).toContain(src('mono', 'main', 'services/payouts/catalog-info.yaml'));
+  });
+
+  it('a catalogPath changed in config re-asks every repository once, on the state the old one left', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    const stateStore = new MemoryStateStore();
+    const plain = await startCloudProvider({ workspace: 'acme' }, { stateStore });
+    await plain.provider.refresh();
+    expect(plain.connection.catalogTargets()).toEqual([src('plain'), src('released')]);
+
+    const globbed = await startCloudProvider({ workspace: 'acme', catalogPath: GLOB }, { stateStore });
+    await globbed.provider.refresh();
+    expect(globbed.connection.catalogTargets()).toEqual(expect.arrayContaining([src('mono', 'main', 'services/billing/catalog-info.yaml')]));
+    expect(globbed.connection.catalogTargets()).not.toContain(src('plain'));
+    expect(sim.stats.byRoute.srcListing).toBe(4);
+
+    // plain and released had the old file and have no match: asked once more (a lost file is confirmed
+    // before it is trusted); then the glob's answers stand and a run lists no repository again.
+    await globbed.provider.refresh();
+    expect(sim.stats.byRoute.srcListing).toBe(6);
+    await globbed.provider.refresh();
+    expect(sim.stats.byRoute.srcListing).toBe(6);
   });
 
   it('emits the same targets from a bitbucket-discovery location, and Backstage reads each one', async () => {

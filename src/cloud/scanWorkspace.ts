@@ -4,6 +4,7 @@ import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { RepositoryState } from '../discovery/RepositoryState';
+import { DEFAULT_CATALOG_PATH } from '../config/normalizeCatalogPath';
 import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
@@ -46,7 +47,15 @@ export async function scanWorkspace(options: {
       failures.answered();
       progress.candidateChecked(answer.hasCatalogFile);
       const { hasCatalogFile, target, targets } = answer;
-      pass.recordAnswer({ key: repo.slug, updatedOn: repo.updated_on, branch, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}) });
+      pass.recordAnswer({
+        key: repo.slug,
+        updatedOn: repo.updated_on,
+        branch,
+        ...answeredFor(scope),
+        hasCatalogFile,
+        ...(target ? { target } : {}),
+        ...(targets ? { targets } : {}),
+      });
       if (answer.truncated) {
         logger.warn(
           `Listed only the first ${scope.maxFilesPerRepository} files of ${scope.workspace}/${repo.slug} for ${scope.catalogPath}; ` +
@@ -81,11 +90,11 @@ export async function scanWorkspace(options: {
     progress.candidateFound();
     pass.markSeen(repo.slug);
     const known = pass.known(repo.slug);
-    if (pass.visitedInPass(repo.slug) || (known && !known.recheck && isUnchanged(known, repo, branch) && !isDue(known, repo.slug))) {
+    if (pass.visitedInPass(repo.slug) || (known && !known.recheck && isUnchanged(known, repo, branch, scope) && !isDue(known, repo.slug))) {
       progress.answerReused(known?.hasCatalogFile);
       return;
     }
-    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, target: cloudFileUrl(scope, repo.slug, branch) };
+    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, ...answeredFor(scope), target: cloudFileUrl(scope, repo.slug, branch) };
     // A branch named by its commit in targets needs the check's path, which resolves it.
     const searchAnswers = search && !branchNeedsCommitRef(branch);
     if (searchAnswers && search.hits.has(repo.slug)) {
@@ -111,8 +120,24 @@ export async function scanWorkspace(options: {
   await group.wait();
 }
 
-function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: string): boolean {
-  return repo.updated_on !== undefined && known.updatedOn === repo.updated_on && known.branch === branch && known.checkedAt > 0;
+/**
+ * Whether an answer still stands without asking: the repository's `updated_on` and branch are
+ * those it was learned against, and it answered the `catalogPath` configured now (a config
+ * change re-asks every repository once).
+ */
+function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: string, scope: CloudDiscoveryScope): boolean {
+  return (
+    repo.updated_on !== undefined &&
+    known.updatedOn === repo.updated_on &&
+    known.branch === branch &&
+    (known.catalogPath ?? DEFAULT_CATALOG_PATH) === scope.catalogPath &&
+    known.checkedAt > 0
+  );
+}
+
+/** The catalogPath an answer is for, stored only when it is not the default (most states). */
+export function answeredFor(scope: Pick<CloudDiscoveryScope, 'catalogPath'>): { catalogPath?: string } {
+  return scope.catalogPath === DEFAULT_CATALOG_PATH ? {} : { catalogPath: scope.catalogPath };
 }
 
 function isSettled(repo: CloudRepository, now: number = Date.now()): boolean {

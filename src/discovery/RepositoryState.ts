@@ -20,6 +20,8 @@ export interface RepositoryState {
   updatedOn?: string;
   /** The branch the answer was learned on (Cloud main branch). */
   branch?: string;
+  /** Cloud: the `catalogPath` (plain or glob) the answer is for, when not the default; a changed one is asked again. */
+  catalogPath?: string;
   /** Why the last check failed, while it keeps failing (no credentials in it). */
   lastError?: string;
   /**
