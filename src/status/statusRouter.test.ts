@@ -14,6 +14,8 @@ jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const PROVIDER = 'bitbucketServer-provider:default';
+/** Configured as the integration's token: no answer may ever contain it. */
+const TOKEN = 'status-test-secret-token';
 
 let sim: BitbucketServerSimulator;
 let base: string;
@@ -39,7 +41,7 @@ async function startBackend(permissionResult: AuthorizeResult = AuthorizeResult.
       mockServices.permissions.mock({ authorizeConditional: async () => [{ result: permissionResult }] as never }).factory,
       mockServices.rootConfig.factory({
         data: {
-          integrations: { bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0` }] },
+          integrations: { bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, token: TOKEN }] },
           // Project B is filtered out.
           catalog: { providers: { bitbucketServer: { host, filters: { projectKey: '^A$', skipArchivedRepos: true } } } },
         },
@@ -57,7 +59,9 @@ const asUser = { headers: { authorization: mockCredentials.user.header() } };
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(`${base}${path}`, asUser);
   expect(response.status).toBe(200);
-  return (await response.json()) as T;
+  const text = await response.text();
+  expect(text).not.toContain(TOKEN);
+  return JSON.parse(text) as T;
 }
 const explain = async (repository: string) => (await getJson<RepositoryStatusResponse>(`/repositories/${repository}`)).discoveries;
 
@@ -209,9 +213,9 @@ describe('bitbucket-discovery status routes', () => {
     sim.addFault({ match: /\/repos\/a-repo-0\/raw\//, respond: { status: 500 } });
     const response = await fetch(`${base}/repositories/A/a-repo-0/refresh`, { method: 'POST', ...asUser });
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
-      'Could not check A/a-repo-0: Bitbucket at',
-    );
+    const text = await response.text();
+    expect(text).not.toContain(TOKEN);
+    expect((JSON.parse(text) as { error: { message: string } }).error.message).toContain('Could not check A/a-repo-0: Bitbucket at');
     const [kept] = await explain('A/a-repo-0');
     expect(kept.lastCheck?.answer).toBe('catalog-file');
   });
