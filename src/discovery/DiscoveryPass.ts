@@ -129,6 +129,11 @@ export class DiscoveryPass {
     return this.pending.size;
   }
 
+  /** Whether anything recorded is not yet handed out and stored. */
+  get hasUnflushed(): boolean {
+    return this.pending.size > 0 || this.gone.length > 0 || this.changes.added.length > 0 || this.changes.removed.length > 0;
+  }
+
   /** Every target the discovery stands for now. */
   targets(): string[] {
     const targets = new Set<string>();

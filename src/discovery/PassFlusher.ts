@@ -21,6 +21,21 @@ export class PassFlusher {
     return this.flush();
   }
 
+  /**
+   * Flushes until nothing recorded is left, then calls `release` in the same turn as the last
+   * check, so an answer recorded meanwhile (a webhook joining the pass) is never left behind in a
+   * pass nobody flushes any more.
+   */
+  async drain(release: () => void): Promise<void> {
+    for (;;) {
+      await this.flush();
+      if (!this.pass.hasUnflushed) {
+        release();
+        return;
+      }
+    }
+  }
+
   flush(): Promise<void> {
     this.last = Date.now();
     this.running = this.running.catch(() => undefined).then(() => this.pass.flush(this.apply));

@@ -175,9 +175,11 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     try {
       await walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer: () => flusher.maybeFlush() });
     } catch (error) {
-      this.running = undefined;
       progress.stop();
-      await flusher.flush().catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`));
+      await flusher
+        .drain(() => (this.running = undefined))
+        .catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`))
+        .finally(() => (this.running = undefined));
       const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
       await pass.stopIncomplete(stop?.resumeAfter, error);
       this.measureRun(pass, false);
@@ -189,11 +191,18 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       }
       throw error;
     }
-    await flusher.flush();
-    const removed = await pass.complete();
-    const targets = pass.targets();
-    this.running = undefined;
-    await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
+    let removed: string[];
+    let targets: string[];
+    try {
+      await flusher.flush();
+      removed = await pass.complete();
+      targets = pass.targets();
+      await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
+      // Webhook answers keep joining the pass until the catalog has its result; then they go to the store.
+      await flusher.drain(() => (this.running = undefined));
+    } finally {
+      this.running = undefined;
+    }
     this.measureRun(pass, true, targets.length);
     logBroken(logger, pass, what);
     const summary = progress.finish({
