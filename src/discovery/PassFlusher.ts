@@ -36,6 +36,13 @@ export class PassFlusher {
     }
   }
 
+  /** Runs `apply` (the pass's full mutation) between flushes, so no webhook's delta lands while it is on its way. */
+  exclusive(apply: () => Promise<void>): Promise<void> {
+    const run = this.running.catch(() => undefined).then(apply);
+    this.running = run;
+    return run;
+  }
+
   flush(): Promise<void> {
     this.last = Date.now();
     this.running = this.running.catch(() => undefined).then(() => this.pass.flush(this.apply));

@@ -15,3 +15,10 @@ export function catalogChange(previous: RepositoryState | undefined, next: Repos
     removed: before.filter(target => !after.includes(target)),
   };
 }
+
+/** What turns one set of Location targets into another. */
+export function targetChanges(before: string[], after: string[]): CatalogChanges {
+  const had = new Set(before);
+  const has = new Set(after);
+  return { added: after.filter(target => !had.has(target)), removed: before.filter(target => !has.has(target)) };
+}

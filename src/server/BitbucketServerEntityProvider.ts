@@ -12,6 +12,7 @@ import {
   EntityProviderConnection,
   locationSpecToLocationEntity,
 } from '@backstage/plugin-catalog-node';
+import { targetChanges } from '../discovery/catalogChange';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
 import { PassFlusher } from '../discovery/PassFlusher';
 import { providerTaskRunner, scheduleRefresh } from '../discovery/providerTaskRunner';
@@ -197,8 +198,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       await flusher.flush();
       removed = await pass.complete();
       targets = pass.targets();
-      await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
-      // Webhook answers keep joining the pass until the catalog has its result; then they go to the store.
+      await flusher.exclusive(() => connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) }));
+      // Webhook answers keep joining the pass until the catalog has its result, and one that came
+      // while the full mutation was on its way is applied after it; then they go to the store.
+      await this.applyChanges(connection, targetChanges(targets, pass.targets()));
       await flusher.drain(() => (this.running = undefined));
     } finally {
       this.running = undefined;

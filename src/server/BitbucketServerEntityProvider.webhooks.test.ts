@@ -121,4 +121,30 @@ describe('BitbucketServerEntityProvider webhooks', () => {
     expect(h.connection.catalogTargets()).toContain(target);
     expect(h.connection.removedTargets()).toEqual([]);
   });
+
+  it('keeps a file pushed while the pass hands the catalog its full mutation, in the catalog and the state', async () => {
+    const h = await startServerHarness(MIXED_ESTATE);
+    const target = h.browse('A', 'a-repo-3');
+    // The catalog takes its time with the full mutation; a push arrives and is checked meanwhile.
+    const applyMutation = h.connection.applyMutation.bind(h.connection);
+    let delivered: Promise<void> | undefined;
+    h.connection.applyMutation = async mutation => {
+      if (mutation.type === 'full' && !delivered) {
+        h.sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', CATALOG);
+        delivered = deliver(h, serverPushDelivery({ projectKey: 'A', slug: 'a-repo-3' }));
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+      await applyMutation(mutation);
+    };
+
+    await h.provider.refresh();
+    await delivered;
+
+    expect(h.connection.catalogTargets()).toContain(target);
+    // And the state holds it: the next pass (the same estate) keeps it too.
+    h.connection.applyMutation = applyMutation;
+    await h.provider.refresh();
+    expect(h.connection.catalogTargets()).toContain(target);
+    expect(h.connection.removedTargets()).not.toContain(target);
+  });
 });
