@@ -123,7 +123,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   async recheck(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
     for (const { view, subscriber } of await this.statusViews()) {
       if ((await explainCloudRepository(view, workspace, slug))?.covered) {
-        this.webhooks.handle(await rescanEvent(view, slug), [subscriber]);
+        this.webhooks.handle(await rescanEvent(view, slug), [subscriber], 'rescan');
       }
     }
     await this.webhooks.idle();

@@ -219,7 +219,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     if (!coverage?.covered) {
       return coverage ? [coverage] : [];
     }
-    this.handleWebhook(await rescanEvent(view, slug));
+    this.webhooks.handle(await rescanEvent(view, slug), [this.webhookSubscriber()], 'rescan');
     await this.webhookUpdatesIdle();
     return this.explain(workspace, slug);
   }

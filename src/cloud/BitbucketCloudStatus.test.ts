@@ -1,9 +1,11 @@
+import { cloudPushDelivery } from '../../dev/simulator/cloudWebhookDeliveries';
 import { SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 import { recordingMetricsService } from '../../dev/testing/recordingMetrics';
 import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
+import { readCloudWebhookEvent } from './cloudWebhookEvent';
 
 const ESTATE: SimEstate = {
   projects: [{ key: 'PLAT' }],
@@ -54,6 +56,13 @@ describe('Bitbucket Cloud status and metrics', () => {
     expect(sim.stats.requests - before).toBe(1);
     expect(rescanned).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTargets: [src('svc-nofile')] });
     expect(connection.catalogTargets()).toContain(src('svc-nofile'));
+    // A rescan is no webhook delivery: it stays out of the delivery-to-catalog latency.
+    expect(service.measurements('bitbucket_discovery.webhook.latency')).toEqual([]);
+
+    const delivery = cloudPushDelivery({ workspace: 'acme', slug: 'svc-payments' });
+    provider.handleWebhook(readCloudWebhookEvent(delivery.headers['x-event-key'], JSON.parse(delivery.body))!);
+    await provider.webhookUpdatesIdle();
+    expect(service.measurements('bitbucket_discovery.webhook.latency')).toHaveLength(1);
   });
 
   it('the location processor explains what each location it read covers, and rescans through the webhook path', async () => {

@@ -40,8 +40,8 @@ export class CloudWebhookUpdater {
     this.queue = new RepositoryUpdateQueue(deps.logger);
   }
 
-  private enqueue(key: string, update: () => Promise<void>): void {
-    if (!this.deliveredAt.has(key)) {
+  private enqueue(key: string, update: () => Promise<void>, measured: boolean): void {
+    if (measured && !this.deliveredAt.has(key)) {
       this.deliveredAt.set(key, Date.now());
     }
     this.queue.enqueue(key, async () => {
@@ -54,7 +54,9 @@ export class CloudWebhookUpdater {
     });
   }
 
-  handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): void {
+  /** `rescan`: an operator's request through the same path, left out of the delivery-to-catalog latency. */
+  handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[], cause: 'delivery' | 'rescan' = 'delivery'): void {
+    const measured = cause === 'delivery';
     for (const subscriber of subscribers) {
       const { scope } = subscriber;
       if (scope.workspace !== event.workspace) {
@@ -62,12 +64,12 @@ export class CloudWebhookUpdater {
       }
       if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.enqueue(`${subscriber.key}/${previous}`, () => subscriber.record(previous, undefined));
+        this.enqueue(`${subscriber.key}/${previous}`, () => subscriber.record(previous, undefined), measured);
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
+      this.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event), measured);
     }
   }
 
