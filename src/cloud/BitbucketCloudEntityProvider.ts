@@ -2,6 +2,7 @@ import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerS
 import { Config } from '@backstage/config';
 import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
 import { DeferredEntity, EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
+import { targetChanges } from '../discovery/catalogChange';
 import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
@@ -165,18 +166,27 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       afterAnswer: () => flusher.maybeFlush(),
       // The provider's scope never uses code search.
       onSearchUnavailable: () => undefined,
-    }).finally(() => {
-      this.running = undefined;
     });
-    if (!outcome.complete) {
-      this.measureRun(pass, false);
-      if (!outcome.stop) {
-        logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
+    // Webhook answers keep joining the pass until the catalog has its result; then they go to the store.
+    let targets: string[];
+    try {
+      if (!outcome.complete) {
+        await flusher.drain(() => (this.running = undefined));
+        this.measureRun(pass, false);
+        if (!outcome.stop) {
+          logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
+        }
+        throw outcome.error;
       }
-      throw outcome.error;
+      targets = pass.targets();
+      await flusher.exclusive(() => connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) }));
+      // A webhook answer that came while the full mutation was on its way is applied after it.
+      await this.applyChanges(connection, targetChanges(targets, pass.targets()));
+      await flusher.drain(() => (this.running = undefined));
+    } finally {
+      // Also when the catalog or the store failed: later webhooks must not join a finished pass.
+      this.running = undefined;
     }
-    const targets = pass.targets();
-    await connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) });
     this.measureRun(pass, true, targets.length);
     const { progress } = outcome;
     const summary = progress.finish({

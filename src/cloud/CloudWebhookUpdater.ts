@@ -5,6 +5,7 @@ import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { checkCloudRepository } from './checkCloudRepository';
+import { answeredFor } from './scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
 
@@ -133,6 +134,7 @@ export class CloudWebhookUpdater {
       // The push moved updated_on: the next pass re-checks this repository once more, rather than trusting a stale value.
       updatedOn: repo.updatedOn,
       branch: repo.branch,
+      ...answeredFor(subscriber.scope),
     });
   }
 }
