@@ -77,6 +77,17 @@ function printTryCommands(baseUrl: string, ownConfig: boolean): void {
       `  curl '${catalog}/entities?filter=kind=location&fields=spec.type,spec.target'`,
       `  curl '${catalog}/entities?filter=kind=api&fields=metadata.name,spec.type'`,
       `  curl '${catalog}/entity-facets?facet=kind'`,
+      '',
+      'Ask discovery why a repository is (not) in the catalog, and how its passes stand:',
+      '',
+      `  curl '${catalog}/bitbucket-discovery/status'`,
+      ...(ownConfig
+        ? []
+        : [
+            `  curl '${catalog}/bitbucket-discovery/repositories/PAY/payments-scripts'   # no catalog file`,
+            `  curl '${catalog}/bitbucket-discovery/repositories/${DEMO_CLOUD_WORKSPACE}/marketing-site'     # a location covers it; the monorepo location's /repos glob filters it out`,
+            `  curl -X POST '${catalog}/bitbucket-discovery/repositories/PAY/payments-legacy/refresh'   # rescan: archived, so skipArchivedRepos excludes it`,
+          ]),
       ...(ownConfig
         ? []
         : [
