@@ -161,8 +161,11 @@ describe('BitbucketCloudSimulator', () => {
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('kind: Component\n');
     }
-    const branchWithSlash = await get('/repositories/acme/storefront/src/release%2F2026/catalog-info.yaml');
-    expect(branchWithSlash.status).toBe(200);
+    // As on Bitbucket (BCLOUD-9969), an encoded slash in the ref is a path separator: a branch with
+    // a slash is readable by its commit only.
+    expect((await get('/repositories/acme/storefront/src/release%2F2026/catalog-info.yaml')).status).toBe(404);
+    const storefront = sim.estate.repositories.find(repo => repo.slug === 'storefront')!;
+    expect((await get(`/repositories/acme/storefront/src/${latestCommitOf(storefront)}/catalog-info.yaml`)).status).toBe(200);
     const head = await get('/repositories/acme/payments-api/src/main/docs/catalog-info.yaml', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
@@ -274,7 +277,8 @@ describe('BitbucketCloudSimulator', () => {
     sim.addRepository({ projectKey: 'WEB', slug: 'checkout', files: {} });
     sim.deleteRepository('PLAT', 'blank');
     expect(await slugs('?sort=-updated_on')).toEqual(['checkout', 'storefront', 'payments-api']);
-    expect(await (await get('/repositories/acme/storefront/src/release%2F2026/catalog-info.yaml')).text()).toBe('changed');
+    const head = (await json('/repositories/acme/storefront/refs/branches/release%2F2026')).body.target.hash;
+    expect(await (await get(`/repositories/acme/storefront/src/${head}/catalog-info.yaml`)).text()).toBe('changed');
   });
 
   it('counts requests by route', async () => {
