@@ -9,6 +9,7 @@ export { catalogModuleBitbucketDiscovery } from './module';
 export { eventsModuleBitbucketDiscoveryWebhooks } from './events/eventsModule';
 export { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 export { DEFAULT_DISCOVERY_SCHEDULE } from './discovery/providerTaskRunner';
+export type { DiscoveryProviderOptions } from './discovery/providerDeps';
 export type { BitbucketServerProviderConfig } from './server/readProviderConfigs';
 export { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 export type { BitbucketCloudDiscoveryProcessorOptions, RefreshEntities } from './cloud/BitbucketCloudDiscoveryProcessor';

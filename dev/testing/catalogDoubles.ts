@@ -12,6 +12,18 @@ export function manualTaskRunner(): SchedulerServiceTaskRunner & { tasks: Schedu
   };
 }
 
+/** Runs the runner's first task as the scheduler would; resolves to the error it threw, if any. */
+export function firstTaskOf(runner: ReturnType<typeof manualTaskRunner>): (signal?: AbortSignal) => Promise<unknown> {
+  return async (signal = new AbortController().signal) => {
+    try {
+      await runner.tasks[0].fn(signal);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  };
+}
+
 /** A provider's view of the catalog: every mutation as applied, and the Location targets they leave. */
 export interface RecordingConnection extends EntityProviderConnection {
   mutations: EntityProviderMutation[];

@@ -5,7 +5,7 @@ import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { DiscoveryMetrics } from '../../src/status/DiscoveryMetrics';
 import { captureLogger } from './captureLogger';
-import { manualTaskRunner, recordingConnection } from './catalogDoubles';
+import { firstTaskOf, manualTaskRunner, recordingConnection } from './catalogDoubles';
 
 /** A connected Bitbucket Cloud provider with every output recorded; start a Cloud simulator first. */
 export interface CloudProviderHarness {
@@ -42,13 +42,6 @@ export async function startCloudProvider(
     provider: cloudProvider,
     connection,
     logger,
-    runTask: async (signal = new AbortController().signal) => {
-      try {
-        await runner.tasks[0].fn(signal);
-        return undefined;
-      } catch (error) {
-        return error;
-      }
-    },
+    runTask: firstTaskOf(runner),
   };
 }

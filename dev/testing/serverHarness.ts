@@ -5,7 +5,7 @@ import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerE
 import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
 import { SimEstate } from '../simulator/estate';
 import { captureLogger } from './captureLogger';
-import { manualTaskRunner, recordingConnection } from './catalogDoubles';
+import { firstTaskOf, manualTaskRunner, recordingConnection } from './catalogDoubles';
 
 /** A Bitbucket Server provider wired to a loopback simulator, with every output recorded. */
 export interface ServerHarness {
@@ -69,14 +69,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     config,
     host,
     browse: (projectKey, slug, path = 'catalog-info.yaml') => `${sim.url}/projects/${projectKey}/repos/${slug}/browse/${path}`,
-    runTask: async (signal = new AbortController().signal) => {
-      try {
-        await runner.tasks[0].fn(signal);
-        return undefined;
-      } catch (error) {
-        return error;
-      }
-    },
+    runTask: firstTaskOf(runner),
     close: async () => {
       const index = open.indexOf(sim);
       if (index >= 0) {

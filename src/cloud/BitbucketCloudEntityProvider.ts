@@ -1,20 +1,14 @@
-import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { BitbucketCloudIntegrationConfig, ScmIntegrations } from '@backstage/integration';
 import { DeferredEntity, EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
-import { targetChanges } from '../discovery/catalogChange';
-import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
-import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
-import { PassFlusher } from '../discovery/PassFlusher';
-import { providerTaskRunner, scheduleRefresh } from '../discovery/providerTaskRunner';
-import { skipWhileQuotaSpent } from '../discovery/skipWhileQuotaSpent';
-import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
-import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
+import { ProviderCatalog } from '../discovery/ProviderCatalog';
+import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
+import { providerTaskRunner } from '../discovery/providerTaskRunner';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { ScanSummary } from '../scan/ScanProgress';
-import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { scheduleFrequency } from '../status/scheduleFrequency';
 import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
@@ -29,23 +23,11 @@ import { runCloudPass } from './runCloudPass';
 
 /** The one host @backstage/integration serves Bitbucket Cloud on. */
 const BITBUCKET_CLOUD_HOST = 'bitbucket.org';
-/** Upstream's annotation on each Location, kept so catalog queries written for upstream's provider still work. */
+/** Upstream's annotation on each Location: the repository's URL. */
 const REPO_URL_ANNOTATION = 'bitbucket.org/repo-url';
 
 /** @public */
-export interface BitbucketCloudEntityProviderOptions {
-  logger: LoggerService;
-  /** Creates each provider's task runner from its schedule (config, else the default). */
-  scheduler?: SchedulerService;
-  /** A task runner given in code; it wins over a schedule in config. */
-  schedule?: SchedulerServiceTaskRunner;
-  /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
-  stateStore?: DiscoveryStateStore;
-  /** True once the backend is stopping, to tell a shutdown from a timeout. */
-  isStopping?: () => boolean;
-  /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
-  metrics?: DiscoveryMetrics;
-}
+export type BitbucketCloudEntityProviderOptions = DiscoveryProviderOptions;
 
 /**
  * Discovers catalog files in a Bitbucket Cloud workspace on its own schedule and keeps one
@@ -57,12 +39,10 @@ export interface BitbucketCloudEntityProviderOptions {
  * @public
  */
 export class BitbucketCloudEntityProvider implements EntityProvider, DiscoveryStatusSource {
-  private connection?: EntityProviderConnection;
   private readonly http: BitbucketHttpClient;
   private readonly scope: CloudDiscoveryScope;
   private readonly webhooks: CloudWebhookUpdater;
-  /** The run in progress in this process, which webhook answers join so its commit never undoes them. */
-  private running?: { pass: DiscoveryPass; flusher: PassFlusher };
+  private readonly catalog: ProviderCatalog;
 
   /** One provider per `catalog.providers.bitbucketCloud` entry. */
   static fromConfig(config: Config, options: BitbucketCloudEntityProviderOptions): BitbucketCloudEntityProvider[] {
@@ -81,20 +61,13 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       );
     }
     return providerConfigs.map(providerConfig => {
-      const { taskRunner, timeoutMs, definition } = providerTaskRunner({
+      const runner = providerTaskRunner({
         label: `Bitbucket Cloud provider '${providerConfig.id}'`,
         configured: providerConfig.schedule,
         schedule: options.schedule,
         scheduler: options.scheduler,
       });
-      return new BitbucketCloudEntityProvider(providerConfig, integration!.config, taskRunner, {
-        logger: options.logger,
-        stateStore,
-        timeoutMs,
-        isStopping: options.isStopping ?? (() => false),
-        metrics: options.metrics ?? NO_DISCOVERY_METRICS,
-        schedule: definition,
-      });
+      return new BitbucketCloudEntityProvider(providerConfig, integration!.config, runner.taskRunner, providerDeps(options, stateStore, runner));
     });
   }
 
@@ -102,19 +75,18 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     private readonly config: BitbucketCloudProviderConfig,
     private readonly integration: BitbucketCloudIntegrationConfig,
     private readonly taskRunner: SchedulerServiceTaskRunner,
-    private readonly deps: {
-      logger: LoggerService;
-      stateStore: DiscoveryStateStore;
-      timeoutMs?: number;
-      isStopping: () => boolean;
-      metrics: DiscoveryMetrics;
-      /** The schedule passes run on, when known (a task runner given in code does not tell). */
-      schedule?: SchedulerServiceTaskScheduleDefinition;
-    },
+    private readonly deps: ProviderDeps,
   ) {
     this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
     this.scope = scopeOfProvider(config, integration.host);
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
+    this.catalog = new ProviderCatalog({
+      name: this.getProviderName(),
+      product: 'cloud',
+      store: deps.stateStore,
+      metrics: deps.metrics,
+      toEntity: target => locationEntity(target),
+    });
   }
 
   getProviderName(): string {
@@ -122,36 +94,22 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-    await scheduleRefresh({
-      taskRunner: this.taskRunner,
-      providerName: this.getProviderName(),
-      className: BitbucketCloudEntityProvider.name,
-      logger: this.deps.logger,
-      refresh: (logger, signal) => this.refresh(logger, signal),
-    });
+    const refresh = (logger: LoggerService, signal: AbortSignal) => this.refresh(logger, signal);
+    await this.catalog.connect(connection, { taskRunner: this.taskRunner, className: BitbucketCloudEntityProvider.name, logger: this.deps.logger, refresh });
   }
 
   /**
-   * Runs (or resumes) one pass. Found locations are added as they are found; a repository
-   * leaves the catalog only when its check answers 404 or a complete listing no longer
-   * contains it. A run that stops early (timeout, spent quota, failed listing) keeps what it
-   * learned, logs why, and rethrows; the next run continues the pass.
+   * Runs (or resumes) one pass over the workspace, with the Server provider's rules: locations
+   * are added as found, removed only on 404 or a complete listing, and a run that stops early
+   * keeps what it learned, logs why and rethrows.
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
-    const connection = this.connection;
-    if (!connection) {
-      throw new Error(`${this.getProviderName()} is not connected to the catalog yet`);
-    }
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
-    const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
-    const skipped = await skipWhileQuotaSpent(pass, what, logger);
+    const { pass, skipped } = await this.catalog.beginRun(what, logger);
     if (skipped) {
-      this.measureRun(pass, false);
       return skipped;
     }
-    const flusher = new PassFlusher(pass, changes => this.applyChanges(connection, changes));
-    this.running = { pass, flusher };
+    const flusher = this.catalog.startPass(pass);
     const outcome = await runCloudPass({
       pass,
       scope: this.scope,
@@ -167,27 +125,15 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       // The provider's scope never uses code search.
       onSearchUnavailable: () => undefined,
     });
-    // Webhook answers keep joining the pass until the catalog has its result; then they go to the store.
-    let targets: string[];
-    try {
-      if (!outcome.complete) {
-        await flusher.drain(() => (this.running = undefined));
-        this.measureRun(pass, false);
-        if (!outcome.stop) {
-          logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
-        }
-        throw outcome.error;
+    if (!outcome.complete) {
+      await this.catalog.endIncomplete(logger, what);
+      this.catalog.measureRun(pass, false);
+      if (!outcome.stop) {
+        logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
       }
-      targets = pass.targets();
-      await flusher.exclusive(() => connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) }));
-      // A webhook answer that came while the full mutation was on its way is applied after it.
-      await this.applyChanges(connection, targetChanges(targets, pass.targets()));
-      await flusher.drain(() => (this.running = undefined));
-    } finally {
-      // Also when the catalog or the store failed: later webhooks must not join a finished pass.
-      this.running = undefined;
+      throw outcome.error;
     }
-    this.measureRun(pass, true, targets.length);
+    const targets = await this.catalog.commitComplete(pass);
     const { progress } = outcome;
     const summary = progress.finish({
       resumed: pass.resumed,
@@ -249,57 +195,20 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     };
   }
 
-  private measureRun(pass: DiscoveryPass, complete: boolean, locations?: number): void {
-    this.deps.metrics.runEnded('cloud', this.getProviderName(), {
-      complete,
-      remaining: complete ? 0 : pass.remaining(),
-      broken: pass.broken.length,
-      passDurationMs: complete ? Date.now() - pass.state.startedAt : undefined,
-      locations,
-    });
-  }
-
   private webhookSubscriber(): CloudWebhookSubscriber {
     return {
       key: this.getProviderName(),
       scope: this.scope,
       client: () => new BitbucketCloudClient(this.http, this.integration.apiBaseUrl, { stats: new RequestStats() }),
-      record: (repoKey, next) => this.record(repoKey, next),
+      record: (repoKey, next) => this.catalog.record(repoKey, next),
     };
   }
+}
 
-  /** Into the run in progress, whose commit then includes it; otherwise straight to the state and the catalog. */
-  private async record(key: string, next: RepositoryState | undefined): Promise<void> {
-    const connection = this.connection;
-    if (!connection) {
-      return;
-    }
-    const running = this.running;
-    const changes = await recordRepositoryUpdate({ store: this.deps.stateStore, discovery: this.getProviderName(), key, next, running: running?.pass });
-    await (changes ? this.applyChanges(connection, changes) : running?.flusher.flush());
-    const targets = targetsOf(next);
-    if (targets.length > 0) {
-      // The files may have changed: have the catalog read them now rather than at its next loop.
-      await connection.refresh({ keys: targets.map(target => `url:${target}`) });
-    }
-  }
-
-  private async applyChanges(connection: EntityProviderConnection, changes: CatalogChanges): Promise<void> {
-    if (changes.added.length === 0 && changes.removed.length === 0) {
-      return;
-    }
-    this.deps.metrics.locationsChanged('cloud', this.getProviderName(), changes.added.length, changes.removed.length);
-    await connection.applyMutation({
-      type: 'delta',
-      added: changes.added.map(target => this.toDeferredEntity(target)),
-      removed: changes.removed.map(target => this.toDeferredEntity(target)),
-    });
-  }
-
-  private toDeferredEntity(target: string): DeferredEntity {
-    const entity = locationSpecToLocationEntity({ location: { type: 'url', target, presence: 'required' } });
-    const repoUrl = target.slice(0, target.indexOf('/src/'));
-    entity.metadata.annotations = { ...entity.metadata.annotations, [REPO_URL_ANNOTATION]: repoUrl };
-    return { entity, locationKey: this.getProviderName() };
-  }
+/** A Location entity with upstream's annotation, so catalog queries written for upstream's provider still work. */
+function locationEntity(target: string): DeferredEntity['entity'] {
+  const entity = locationSpecToLocationEntity({ location: { type: 'url', target, presence: 'required' } });
+  const repoUrl = target.slice(0, target.indexOf('/src/'));
+  entity.metadata.annotations = { ...entity.metadata.annotations, [REPO_URL_ANNOTATION]: repoUrl };
+  return entity;
 }

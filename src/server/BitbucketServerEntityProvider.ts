@@ -1,26 +1,11 @@
-import {
-  LoggerService,
-  SchedulerService,
-  SchedulerServiceTaskRunner,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { BitbucketServerIntegrationConfig, getBitbucketServerRequestOptions, ScmIntegrations } from '@backstage/integration';
-import {
-  DeferredEntity,
-  EntityProvider,
-  EntityProviderConnection,
-  locationSpecToLocationEntity,
-} from '@backstage/plugin-catalog-node';
-import { targetChanges } from '../discovery/catalogChange';
-import { CatalogChanges, DiscoveryPass } from '../discovery/DiscoveryPass';
-import { PassFlusher } from '../discovery/PassFlusher';
-import { providerTaskRunner, scheduleRefresh } from '../discovery/providerTaskRunner';
-import { skipWhileQuotaSpent } from '../discovery/skipWhileQuotaSpent';
-import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
-import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
+import { EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
+import { ProviderCatalog } from '../discovery/ProviderCatalog';
+import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
+import { providerTaskRunner } from '../discovery/providerTaskRunner';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
-import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { describeStop } from '../discovery/describeStop';
 import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
@@ -28,7 +13,6 @@ import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { RequestStats } from '../http/RequestStats';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
-import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { TaskGroup } from '../scan/TaskGroup';
@@ -41,19 +25,7 @@ import { ServerWebhookEvent } from './serverWebhookEvent';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** @public */
-export interface BitbucketServerEntityProviderOptions {
-  logger: LoggerService;
-  /** Creates each provider's task runner from its schedule (config, else the default). */
-  scheduler?: SchedulerService;
-  /** A task runner given in code; it wins over a schedule in config. */
-  schedule?: SchedulerServiceTaskRunner;
-  /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
-  stateStore?: DiscoveryStateStore;
-  /** True once the backend is stopping, to tell a shutdown from a timeout. */
-  isStopping?: () => boolean;
-  /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
-  metrics?: DiscoveryMetrics;
-}
+export type BitbucketServerEntityProviderOptions = DiscoveryProviderOptions;
 
 /**
  * Discovers catalog files in Bitbucket Server / Data Center and keeps one Location
@@ -62,13 +34,11 @@ export interface BitbucketServerEntityProviderOptions {
  * @public
  */
 export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryStatusSource {
-  private connection?: EntityProviderConnection;
+  private readonly catalog: ProviderCatalog;
   private readonly http: BitbucketHttpClient;
   private readonly updates: RepositoryUpdateQueue;
   /** When the first delivery a queued update stands for arrived, per repository key: push-to-commit latency. */
   private readonly deliveredAt = new Map<string, number>();
-  /** The run in progress in this process, which webhook answers join so its commit never undoes them. */
-  private running?: { pass: DiscoveryPass; flusher: PassFlusher };
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -85,20 +55,13 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
             `integrations.bitbucketServer entry has host '${providerConfig.host}'; add one with that host and its credentials.`,
         );
       }
-      const { taskRunner, timeoutMs, definition } = providerTaskRunner({
+      const runner = providerTaskRunner({
         label: `Bitbucket Server provider '${providerConfig.id}'`,
         configured: providerConfig.schedule,
         schedule: options.schedule,
         scheduler: options.scheduler,
       });
-      return new BitbucketServerEntityProvider(providerConfig, integration.config, taskRunner, {
-        logger: options.logger,
-        stateStore,
-        timeoutMs,
-        isStopping: options.isStopping ?? (() => false),
-        metrics: options.metrics ?? NO_DISCOVERY_METRICS,
-        schedule: definition,
-      });
+      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps(options, stateStore, runner));
     });
   }
 
@@ -106,15 +69,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     private readonly config: BitbucketServerProviderConfig,
     private readonly integration: BitbucketServerIntegrationConfig,
     private readonly taskRunner: SchedulerServiceTaskRunner,
-    private readonly deps: {
-      logger: LoggerService;
-      stateStore: DiscoveryStateStore;
-      timeoutMs?: number;
-      isStopping: () => boolean;
-      metrics: DiscoveryMetrics;
-      /** The schedule passes run on, when known (a task runner given in code does not tell). */
-      schedule?: SchedulerServiceTaskScheduleDefinition;
-    },
+    private readonly deps: ProviderDeps,
   ) {
     this.http = new BitbucketHttpClient({
       apiBaseUrl: integration.apiBaseUrl,
@@ -126,6 +81,14 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       metrics: deps.metrics.requests('server'),
     });
     this.updates = new RepositoryUpdateQueue(deps.logger);
+    this.catalog = new ProviderCatalog({
+      name: this.getProviderName(),
+      product: 'server',
+      store: deps.stateStore,
+      metrics: deps.metrics,
+      toEntity: target =>
+        locationSpecToLocationEntity({ location: { type: 'url', target, presence: config.validateLocationsExist ? 'required' : 'optional' } }),
+    });
   }
 
   getProviderName(): string {
@@ -133,14 +96,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-    await scheduleRefresh({
-      taskRunner: this.taskRunner,
-      providerName: this.getProviderName(),
-      className: BitbucketServerEntityProvider.name,
-      logger: this.deps.logger,
-      refresh: (logger, signal) => this.refresh(logger, signal),
-    });
+    const refresh = (logger: LoggerService, signal: AbortSignal) => this.refresh(logger, signal);
+    await this.catalog.connect(connection, { taskRunner: this.taskRunner, className: BitbucketServerEntityProvider.name, logger: this.deps.logger, refresh });
   }
 
   /**
@@ -150,15 +107,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    * learned, logs why, and rethrows; the next run continues the pass.
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
-    const connection = this.connection;
-    if (!connection) {
-      throw new Error(`${this.getProviderName()} is not connected to the catalog yet`);
-    }
     const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
-    const pass = await DiscoveryPass.begin(this.deps.stateStore, this.getProviderName());
-    const skipped = await skipWhileQuotaSpent(pass, what, logger);
+    const { pass, skipped } = await this.catalog.beginRun(what, logger);
     if (skipped) {
-      this.measureRun(pass, false);
       return skipped;
     }
     const progress = new ScanProgress(logger);
@@ -171,19 +122,15 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     progress.start(
       `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`,
     );
-    const flusher = new PassFlusher(pass, changes => this.applyChanges(connection, changes));
-    this.running = { pass, flusher };
+    const flusher = this.catalog.startPass(pass);
     try {
       await walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer: () => flusher.maybeFlush() });
     } catch (error) {
       progress.stop();
-      await flusher
-        .drain(() => (this.running = undefined))
-        .catch(flushError => logger.error(`${what} could not store its progress: ${(flushError as Error).message}`))
-        .finally(() => (this.running = undefined));
+      await this.catalog.endIncomplete(logger, what);
       const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
       await pass.stopIncomplete(stop?.resumeAfter, error);
-      this.measureRun(pass, false);
+      this.catalog.measureRun(pass, false);
       logBroken(logger, pass, what);
       if (stop) {
         logIncompleteRun(logger, { what, pass, stop, rate: progress.rate() });
@@ -192,21 +139,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       }
       throw error;
     }
-    let removed: string[];
-    let targets: string[];
-    try {
-      await flusher.flush();
-      removed = await pass.complete();
-      targets = pass.targets();
-      await flusher.exclusive(() => connection.applyMutation({ type: 'full', entities: targets.map(target => this.toDeferredEntity(target)) }));
-      // Webhook answers keep joining the pass until the catalog has its result, and one that came
-      // while the full mutation was on its way is applied after it; then they go to the store.
-      await this.applyChanges(connection, targetChanges(targets, pass.targets()));
-      await flusher.drain(() => (this.running = undefined));
-    } finally {
-      this.running = undefined;
-    }
-    this.measureRun(pass, true, targets.length);
+    await flusher.flush();
+    const removed = await pass.complete();
+    const targets = await this.catalog.commitComplete(pass);
     logBroken(logger, pass, what);
     const summary = progress.finish({
       resumed: pass.resumed,
@@ -235,7 +170,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     const oldKey = serverRepositoryKey(event.old);
     const newKey = serverRepositoryKey(event.new);
     if (oldKey !== newKey) {
-      this.enqueueUpdate(oldKey, () => this.record(oldKey, undefined));
+      this.enqueueUpdate(oldKey, () => this.catalog.record(oldKey, undefined));
     }
     if (this.covers(event.new)) {
       this.enqueueUpdate(newKey, () => this.updateRepository(event.new));
@@ -301,16 +236,6 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     return { store: this.deps.stateStore, name: this.getProviderName(), config: this.config, schedule: this.deps.schedule };
   }
 
-  private measureRun(pass: DiscoveryPass, complete: boolean, locations?: number): void {
-    this.deps.metrics.runEnded('server', this.getProviderName(), {
-      complete,
-      remaining: complete ? 0 : pass.remaining(),
-      broken: pass.broken.length,
-      passDurationMs: complete ? Date.now() - pass.state.startedAt : undefined,
-      locations,
-    });
-  }
-
   /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
   webhookUpdatesIdle(): Promise<void> {
     return this.updates.idle();
@@ -336,42 +261,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     const { hasCatalogFile, target, targets } = await checkServerRepository(client, this.config, repo, knownTarget);
     const now = Date.now();
     const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: now, visitedAt: now };
-    await this.record(key, next);
-    if (hasCatalogFile) {
-      // The files may have changed: have the catalog read them now rather than at their next loop.
-      await this.connection?.refresh({ keys: targetsOf(next).map(found => `url:${found}`) });
-    }
-  }
-
-
-  /** Into the run in progress, whose commit then includes it; otherwise straight to the state and the catalog. */
-  private async record(key: string, next: RepositoryState | undefined): Promise<void> {
-    const connection = this.connection;
-    if (!connection) {
-      return;
-    }
-    const running = this.running;
-    const changes = await recordRepositoryUpdate({ store: this.deps.stateStore, discovery: this.getProviderName(), key, next, running: running?.pass });
-    await (changes ? this.applyChanges(connection, changes) : running?.flusher.flush());
-  }
-
-  private async applyChanges(connection: EntityProviderConnection, changes: CatalogChanges): Promise<void> {
-    if (changes.added.length === 0 && changes.removed.length === 0) {
-      return;
-    }
-    this.deps.metrics.locationsChanged('server', this.getProviderName(), changes.added.length, changes.removed.length);
-    await connection.applyMutation({
-      type: 'delta',
-      added: changes.added.map(target => this.toDeferredEntity(target)),
-      removed: changes.removed.map(target => this.toDeferredEntity(target)),
-    });
-  }
-
-  private toDeferredEntity(target: string): DeferredEntity {
-    const entity = locationSpecToLocationEntity({
-      location: { type: 'url', target, presence: this.config.validateLocationsExist ? 'required' : 'optional' },
-    });
-    return { entity, locationKey: this.getProviderName() };
+    await this.catalog.record(key, next);
   }
 }
 

@@ -1,0 +1,45 @@
+import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
+import { DiscoveryStateStore } from './DiscoveryStateStore';
+
+/** What `fromConfig` of either entity provider takes besides config. @public */
+export interface DiscoveryProviderOptions {
+  logger: LoggerService;
+  /** Creates each provider's task runner from its schedule (config, else the default). */
+  scheduler?: SchedulerService;
+  /** A task runner given in code; it wins over a schedule in config. */
+  schedule?: SchedulerServiceTaskRunner;
+  /** Where per-repository state is kept; the module passes the catalog's database. Default: memory. */
+  stateStore?: DiscoveryStateStore;
+  /** True once the backend is stopping, to tell a shutdown from a timeout. */
+  isStopping?: () => boolean;
+  /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
+  metrics?: DiscoveryMetrics;
+}
+
+/** What one provider instance runs with, the options' defaults filled in. */
+export interface ProviderDeps {
+  logger: LoggerService;
+  stateStore: DiscoveryStateStore;
+  /** The task's timeout, when this module created the task runner (it tells a timeout from another abort). */
+  timeoutMs?: number;
+  isStopping: () => boolean;
+  metrics: DiscoveryMetrics;
+  /** The schedule passes run on, when known (a task runner given in code does not tell). */
+  schedule?: SchedulerServiceTaskScheduleDefinition;
+}
+
+export function providerDeps(
+  options: DiscoveryProviderOptions,
+  stateStore: DiscoveryStateStore,
+  runner: { timeoutMs?: number; definition?: SchedulerServiceTaskScheduleDefinition },
+): ProviderDeps {
+  return {
+    logger: options.logger,
+    stateStore,
+    timeoutMs: runner.timeoutMs,
+    isStopping: options.isStopping ?? (() => false),
+    metrics: options.metrics ?? NO_DISCOVERY_METRICS,
+    schedule: runner.definition,
+  };
+}
