@@ -1,5 +1,5 @@
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import { eventsModuleBitbucketDiscoveryWebhooks } from './events/eventsModule';
+import { eventsModuleBitbucketDiscoveryWebhooks } from './webhooks/eventsModule';
 import { catalogModuleBitbucketDiscovery } from './module';
 
 /**

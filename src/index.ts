@@ -6,7 +6,7 @@
  */
 export { bitbucketDiscoveryFeatures as default } from './features';
 export { catalogModuleBitbucketDiscovery } from './module';
-export { eventsModuleBitbucketDiscoveryWebhooks } from './events/eventsModule';
+export { eventsModuleBitbucketDiscoveryWebhooks } from './webhooks/eventsModule';
 export { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 export { DEFAULT_DISCOVERY_SCHEDULE } from './discovery/providerTaskRunner';
 export type { DiscoveryProviderOptions } from './discovery/providerDeps';

@@ -18,7 +18,7 @@ import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
-import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';

@@ -4,7 +4,7 @@ import { SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
-import { readCloudWebhookEvent } from './cloudWebhookEvent';
+import { readCloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 
 const ESTATE: SimEstate = {
   projects: [{ key: 'SVC' }, { key: 'WEB' }],

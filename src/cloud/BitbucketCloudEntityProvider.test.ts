@@ -6,7 +6,7 @@ import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSi
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, CLOUD_FILTER_ESTATE } from '../../dev/testing/fixtures';
 import { QuotaSpentError } from '../http/QuotaSpentError';
-import { readCloudWebhookEvent } from './cloudWebhookEvent';
+import { readCloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 import { fakeClockOnly } from '../../dev/testing/fakeClock';
 
 const ESTATE = CLOUD_FILTER_ESTATE;

@@ -16,7 +16,7 @@ import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
-import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
 import { BitbucketCloudProviderConfig, readCloudProviderConfigs } from './readCloudProviderConfigs';
 import { runCloudPass } from './runCloudPass';

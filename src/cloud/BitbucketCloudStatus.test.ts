@@ -5,7 +5,7 @@ import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 import { recordingMetricsService } from '../../dev/testing/recordingMetrics';
 import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
-import { readCloudWebhookEvent } from './cloudWebhookEvent';
+import { readCloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 
 const ESTATE: SimEstate = {
   projects: [{ key: 'PLAT' }],

@@ -7,7 +7,7 @@ import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { checkCloudRepository } from './checkCloudRepository';
 import { answeredFor } from './scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
-import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 
 /**
  * A Cloud discovery that webhooks reach: what it covers, the client its requests go through, and

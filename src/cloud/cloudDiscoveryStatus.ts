@@ -2,7 +2,7 @@ import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { coverageFromState, DiscoveryIdentity, summarizeDiscovery } from '../status/describeDiscoveryState';
 import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { CloudDiscoveryScope } from './CloudDiscoveryScope';
-import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 
 /** One Cloud discovery (a provider, or one `bitbucket-discovery` location), as the status endpoint reads it. */
 export interface CloudDiscovery {

@@ -6,7 +6,7 @@ import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSi
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, monorepoEstate, serviceFiles, serviceNames } from '../../dev/testing/fixtures';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
-import { readCloudWebhookEvent } from './cloudWebhookEvent';
+import { readCloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 
 const ESTATE = monorepoEstate();
 const GLOB = '/services/*/catalog-info.yaml';

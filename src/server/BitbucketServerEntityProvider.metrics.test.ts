@@ -8,7 +8,7 @@ import { recordingMetricsService } from '../../dev/testing/recordingMetrics';
 import { COALESCE_MS } from '../discovery/RepositoryUpdateQueue';
 import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
 import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
-import { readServerWebhookEvent } from './serverWebhookEvent';
+import { readServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 
 let sim: BitbucketServerSimulator;
 afterEach(() => sim?.stop());

@@ -21,7 +21,7 @@ import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
 import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
-import { ServerWebhookEvent } from './serverWebhookEvent';
+import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** @public */

@@ -3,7 +3,7 @@ import { CATALOG, MIXED_ESTATE, repo } from '../../dev/testing/fixtures';
 import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../dev/testing/serverHarness';
 import { onRequestArrival } from '../../dev/testing/trafficRecorder';
 import { serverModifiedDelivery, serverPushDelivery, WebhookDelivery } from '../../dev/simulator/serverWebhookDeliveries';
-import { readServerWebhookEvent } from './serverWebhookEvent';
+import { readServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 
 afterEach(closeServerHarnesses);
 

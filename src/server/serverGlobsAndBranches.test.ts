@@ -8,7 +8,7 @@ import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
 import { CATALOG, monorepoEstate, serviceNames } from '../../dev/testing/fixtures';
 import { closeServerHarnesses, startServerHarness } from '../../dev/testing/serverHarness';
 import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
-import { readServerWebhookEvent } from './serverWebhookEvent';
+import { readServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 
 const ESTATE = monorepoEstate();
 const GLOB = '/services/*/catalog-info.yaml';

@@ -2,9 +2,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from '../cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from '../cloud/BitbucketCloudEntityProvider';
-import { readCloudWebhookEvent } from '../cloud/cloudWebhookEvent';
+import { readCloudWebhookEvent } from './cloudWebhookEvent';
 import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
-import { readServerWebhookEvent } from '../server/serverWebhookEvent';
+import { readServerWebhookEvent } from './serverWebhookEvent';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { WEBHOOK_TOPICS } from './readWebhookSecrets';
 

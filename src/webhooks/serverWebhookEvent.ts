@@ -1,4 +1,4 @@
-import { ServerRepository } from './BitbucketServerClient';
+import { ServerRepository } from '../server/BitbucketServerClient';
 
 /** A Bitbucket Server webhook delivery, as far as discovery acts on it. */
 export type ServerWebhookEvent =
