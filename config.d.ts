@@ -46,10 +46,12 @@ interface BitbucketServerProviderConfig {
   /** Client-side pacing for this provider's requests. Default: none (a pace is learned from 429s). */
   rateLimit?: RateLimit;
   /**
-   * Webhook deliveries to `/api/events/http/bitbucketServer` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
+   * Webhook deliveries to `/api/events/http/bitbucketServer` for this provider's host are checked against it (`X-Hub-Signature`). Without it, deliveries are refused (401) unless `allowUnsignedWebhooks` is true.
    * @visibility secret
    */
   webhookSecret?: string;
+  /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
+  allowUnsignedWebhooks?: boolean;
 }
 
 /** One Bitbucket Cloud discovery provider; the first five keys are those of Backstage's upstream Cloud provider. Credentials: `integrations.bitbucketCloud`. */
@@ -79,10 +81,12 @@ interface BitbucketCloudProviderConfig {
   /** Client-side pacing for this provider's requests, e.g. `{ requests: 900, per: { hours: 1 } }`. Default: none. */
   rateLimit?: RateLimit;
   /**
-   * Webhook deliveries to `/api/events/http/bitbucketCloud` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
+   * Webhook deliveries to `/api/events/http/bitbucketCloud` are checked against it (`X-Hub-Signature`). Without any Cloud secret, deliveries are refused (401) unless `allowUnsignedWebhooks` is true.
    * @visibility secret
    */
   webhookSecret?: string;
+  /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
+  allowUnsignedWebhooks?: boolean;
 }
 
 export interface Config {
@@ -113,10 +117,12 @@ export interface Config {
         /** A glob catalogPath's listing reads at most this many files per repository, 1 to 100000. Default 5000. */
         maxFilesPerRepository?: number;
         /**
-         * Webhook deliveries to `/api/events/http/bitbucketCloud` must be signed with it (`X-Hub-Signature`). Default: none (unsigned accepted).
+         * Webhook deliveries to `/api/events/http/bitbucketCloud` are checked against it (`X-Hub-Signature`). Without any Cloud secret, deliveries are refused (401) unless `allowUnsignedWebhooks` is true.
          * @visibility secret
          */
         webhookSecret?: string;
+        /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
+        allowUnsignedWebhooks?: boolean;
       };
     };
   };

@@ -62,7 +62,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
-        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
+        await routeWebhookEvents({ events, logger, server: serverProviders, cloud: [cloudProcessor, ...cloudProviders], metrics });
         const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];
         // Under the catalog's router: /api/catalog/bitbucket-discovery/..., behind the default auth policy.
         httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger }));

@@ -23,6 +23,7 @@ import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdat
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { runCloudPass } from './runCloudPass';
+import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -89,6 +90,11 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly metrics: DiscoveryMetrics,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
+  }
+
+  /** Webhook deliveries reach the locations when signed by Bitbucket Cloud, or unsigned where allowed. */
+  webhookAudience(): { host: string; acceptsUnsigned: boolean } {
+    return { host: CLOUD_HOST, acceptsUnsigned: this.config.allowUnsignedWebhooks };
   }
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */

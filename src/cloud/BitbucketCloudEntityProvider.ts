@@ -146,6 +146,11 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     return summary;
   }
 
+  /** Webhook deliveries reach this provider when signed by Bitbucket Cloud, or unsigned where allowed. */
+  webhookAudience(): { host: string; acceptsUnsigned: boolean } {
+    return { host: BITBUCKET_CLOUD_HOST, acceptsUnsigned: this.config.allowUnsignedWebhooks };
+  }
+
   /** Reacts to a webhook delivery for a repository this provider covers; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
     this.webhooks.handle(event, [this.webhookSubscriber()]);

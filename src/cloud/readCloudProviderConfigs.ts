@@ -38,6 +38,8 @@ export interface BitbucketCloudProviderConfig {
   rateLimit?: RequestBudgetOptions;
   /** Webhook deliveries must be signed with it (`X-Hub-Signature`). */
   webhookSecret?: string;
+  /** Unsigned deliveries may trigger checks for this provider (never removals on their word). Default false: refused with 401. */
+  allowUnsignedWebhooks: boolean;
 }
 
 export const CLOUD_PROVIDERS_KEY = 'catalog.providers.bitbucketCloud';
@@ -55,6 +57,7 @@ const PROVIDER_KEYS = [
   'requestTimeout',
   'rateLimit',
   'webhookSecret',
+  'allowUnsignedWebhooks',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug'];
 const CLOUD_PROVIDER_DEFAULTS = { concurrency: 10, requestTimeoutMs: 30_000 };
@@ -109,5 +112,6 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', CLOUD_PROVIDER_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(config, at),
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
+    allowUnsignedWebhooks: config.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
   };
 }

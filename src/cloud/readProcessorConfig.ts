@@ -15,16 +15,19 @@ export interface BitbucketCloudProcessorConfig {
   rateLimit?: RequestBudgetOptions;
   /** A `catalogPath` glob's listing reads at most this many files per repository. */
   maxFilesPerRepository: number;
+  /** Unsigned webhook deliveries may trigger checks for the locations (never removals on their word). */
+  allowUnsignedWebhooks: boolean;
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'maxFilesPerRepository'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'allowUnsignedWebhooks', 'maxFilesPerRepository'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,
   concurrency: 10,
   requestTimeoutMs: 30_000,
   maxFilesPerRepository: DEFAULT_MAX_FILES_PER_REPOSITORY,
+  allowUnsignedWebhooks: false,
 };
 const MAX_CONCURRENCY = 64;
 
@@ -42,5 +45,6 @@ export function readProcessorConfig(config: Config): BitbucketCloudProcessorConf
     requestTimeoutMs: readDurationMs(processor, at, 'requestTimeout', CLOUD_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(processor, at),
     maxFilesPerRepository: readWholeNumber(processor, at, 'maxFilesPerRepository', DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY),
+    allowUnsignedWebhooks: processor.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
   };
 }

@@ -154,6 +154,11 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     return summary;
   }
 
+  /** Webhook deliveries reach this provider when signed with a secret of its host, or unsigned where allowed. */
+  webhookAudience(): { host: string; acceptsUnsigned: boolean } {
+    return { host: this.config.host, acceptsUnsigned: this.config.allowUnsignedWebhooks };
+  }
+
   /**
    * Reacts to a webhook delivery: queues a check of each affected repository (coalesced per
    * repository) and returns at once. The provider's filters apply to events as to passes.

@@ -41,6 +41,8 @@ export interface BitbucketServerProviderConfig {
   rateLimit?: RequestBudgetOptions;
   /** Webhook deliveries must be signed with it (`X-Hub-Signature`). */
   webhookSecret?: string;
+  /** Unsigned deliveries may trigger checks for this provider (never removals on their word). Default false: refused with 401. */
+  allowUnsignedWebhooks: boolean;
 }
 
 export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
@@ -58,6 +60,7 @@ const PROVIDER_KEYS = [
   'requestTimeout',
   'rateLimit',
   'webhookSecret',
+  'allowUnsignedWebhooks',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
 
@@ -125,6 +128,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(config, at),
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
+    allowUnsignedWebhooks: config.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
   };
 }
 

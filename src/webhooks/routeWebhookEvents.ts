@@ -1,56 +1,73 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
-import { BitbucketCloudDiscoveryProcessor } from '../cloud/BitbucketCloudDiscoveryProcessor';
-import { BitbucketCloudEntityProvider } from '../cloud/BitbucketCloudEntityProvider';
-import { readCloudWebhookEvent } from './cloudWebhookEvent';
-import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
-import { readServerWebhookEvent } from './serverWebhookEvent';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
-import { WEBHOOK_TOPICS } from './readWebhookSecrets';
+import { CloudWebhookEvent, readCloudWebhookEvent } from './cloudWebhookEvent';
+import { RecentDeliveries } from './RecentDeliveries';
+import { readServerWebhookEvent, ServerWebhookEvent } from './serverWebhookEvent';
+import { originReaches, readOrigin, WebhookOrigin } from './webhookOrigin';
+import { productOfTopic, WEBHOOK_TOPICS } from './webhookTopics';
+
+/** A discovery that acts on webhooks: whose host it serves, whether it accepts unsigned deliveries, and its handler. */
+export interface WebhookReceiver<E> {
+  webhookAudience(): { host: string; acceptsUnsigned: boolean };
+  handleWebhook(event: E): void;
+}
 
 /**
- * Subscribes to the Bitbucket webhook topics and hands each delivery to the discoveries that
- * cover it, routed by `X-Event-Key` as Backstage's Bitbucket event modules do. One subscriber id
- * for the whole cluster, so a delivery is handled by one replica.
+ * Subscribes to the Bitbucket webhook topics and hands each delivery to the discoveries of the
+ * host it provably came from (the ingress stamped that), routed by `X-Event-Key` as Backstage's
+ * Bitbucket event modules do. A delivery id seen lately is handled once. One subscriber id for the
+ * whole cluster, so a delivery is handled by one replica.
  */
 export async function routeWebhookEvents(options: {
   events: EventsService;
   logger: LoggerService;
-  serverProviders: BitbucketServerEntityProvider[];
-  cloudProcessor: BitbucketCloudDiscoveryProcessor;
-  cloudProviders: BitbucketCloudEntityProvider[];
+  server: Array<WebhookReceiver<ServerWebhookEvent>>;
+  cloud: Array<WebhookReceiver<CloudWebhookEvent>>;
   /** Counts deliveries accepted and ignored here; the ingress counts the ones it refused. */
   metrics?: DiscoveryMetrics;
 }): Promise<void> {
-  const { events, logger, serverProviders, cloudProcessor, cloudProviders } = options;
+  const { events, logger, server, cloud } = options;
   const metrics = options.metrics ?? NO_DISCOVERY_METRICS;
-  const ignored = (params: EventParams, eventKey: string | undefined) => {
-    metrics.webhookDelivery(params.topic === WEBHOOK_TOPICS.server ? 'server' : 'cloud', eventKey, 'ignored');
-    logger.debug(`Ignored a ${params.topic} webhook delivery (${eventKey ?? 'no X-Event-Key'})`);
+  const recent = new RecentDeliveries();
+  const ignored = (params: EventParams, eventKey: string | undefined, why: string) => {
+    metrics.webhookDelivery(productOfTopic(params.topic), eventKey, 'ignored');
+    logger.debug(`Ignored a ${params.topic} webhook delivery (${eventKey ?? 'no X-Event-Key'}): ${why}`);
+  };
+  const handOn = <E>(receivers: Array<WebhookReceiver<E>>, origin: WebhookOrigin, event: E) => {
+    const reached = receivers.filter(receiver => originReaches(origin, receiver.webhookAudience()));
+    reached.forEach(receiver => receiver.handleWebhook(event));
+    return reached.length;
   };
   await events.subscribe({
     id: 'bitbucket-discovery',
     topics: [WEBHOOK_TOPICS.server, WEBHOOK_TOPICS.cloud],
     onEvent: async (params: EventParams) => {
       const eventKey = header(params.metadata?.['x-event-key']);
-      if (params.topic === WEBHOOK_TOPICS.server) {
-        const event = readServerWebhookEvent(eventKey, params.eventPayload);
-        if (event) {
-          metrics.webhookDelivery('server', eventKey, 'accepted');
-          serverProviders.forEach(provider => provider.handleWebhook(event));
-        } else {
-          ignored(params, eventKey);
-        }
+      const origin = readOrigin(params.metadata);
+      if (!origin) {
+        ignored(params, eventKey, 'it did not come through this module\'s ingress');
         return;
       }
-      const event = readCloudWebhookEvent(eventKey, params.eventPayload);
-      if (event) {
-        metrics.webhookDelivery('cloud', eventKey, 'accepted');
-        cloudProcessor.handleWebhook(event);
-        cloudProviders.forEach(provider => provider.handleWebhook(event));
-      } else {
-        ignored(params, eventKey);
+      const deliveryId = header(params.metadata?.['x-request-id']) ?? header(params.metadata?.['x-request-uuid']);
+      if (recent.isRepeat(deliveryId && `${params.topic}/${deliveryId}`)) {
+        ignored(params, eventKey, 'the same delivery was handled already');
+        return;
       }
+      const isServer = params.topic === WEBHOOK_TOPICS.server;
+      const event = isServer ? readServerWebhookEvent(eventKey, params.eventPayload) : readCloudWebhookEvent(eventKey, params.eventPayload);
+      if (!event) {
+        ignored(params, eventKey, 'discovery does not act on it');
+        return;
+      }
+      const reached = isServer
+        ? handOn(server, origin, event as ServerWebhookEvent)
+        : handOn(cloud, origin, event as CloudWebhookEvent);
+      if (reached === 0) {
+        ignored(params, eventKey, 'no discovery of its host takes it');
+        return;
+      }
+      metrics.webhookDelivery(productOfTopic(params.topic), eventKey, 'accepted');
     },
   });
 }

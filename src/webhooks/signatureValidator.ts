@@ -1,35 +1,64 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { RequestValidator } from '@backstage/plugin-events-node';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { verifyHubSignature } from './hubSignature';
-import { WEBHOOK_TOPICS } from './readWebhookSecrets';
+import { TopicTrust } from './readWebhookTrust';
+import { Refusal, RefusalLog } from './RefusalLog';
+import { stampOrigin } from './webhookOrigin';
+import { productOfTopic } from './webhookTopics';
+
+const MESSAGES: Record<Refusal, { status: number; message: string }> = {
+  missing: { status: 401, message: 'X-Hub-Signature is required: set the webhook secret in Bitbucket' },
+  unconfigured: { status: 401, message: 'Unsigned webhook deliveries are refused: configure a webhookSecret and set it on the webhook in Bitbucket' },
+  unsupported: { status: 403, message: 'X-Hub-Signature is not sha256=<hex>' },
+  mismatch: { status: 403, message: 'X-Hub-Signature is not valid for this body' },
+};
 
 /**
- * Refuses, at the HTTP ingress, a delivery whose signature is missing (401) or wrong (403), so
- * Bitbucket's delivery log shows the admin why and nothing changes. Logs the verdict and the
- * event key, never the secret or the signature.
+ * Checks a delivery at the HTTP ingress and stamps where it provably comes from (the hosts whose
+ * secret signed it, or "unsigned" where a discovery opted in), so only that host's discoveries act
+ * on it. Refuses a delivery with no signature (401) unless unsigned ones are allowed, and a wrong
+ * one (403), so Bitbucket's delivery log shows the admin why and nothing changes. Never logs the
+ * secret or the signature.
  */
 export function signatureValidator(
   topic: string,
-  secrets: string[],
-  logger: LoggerService,
+  trust: TopicTrust,
+  refusals: RefusalLog,
   metrics: DiscoveryMetrics = NO_DISCOVERY_METRICS,
 ): RequestValidator {
+  const refuse = (refusal: Refusal, eventKey: string, reject: (details: { status: number; payload: unknown }) => void) => {
+    metrics.webhookDelivery(productOfTopic(topic), eventKey, 'refused');
+    refusals.refused(topic, refusal, eventKey);
+    reject({ status: MESSAGES[refusal].status, payload: { message: MESSAGES[refusal].message } });
+  };
   return async (request, context) => {
-    if (secrets.length === 0) {
-      return;
-    }
-    const verdict = verifyHubSignature(request.raw.body, request.headers['x-hub-signature'], secrets);
-    if (verdict === 'valid') {
-      return;
-    }
+    stampOrigin(request.headers, undefined);
     const eventKey = String(request.headers['x-event-key'] ?? 'unknown');
-    metrics.webhookDelivery(topic === WEBHOOK_TOPICS.server ? 'server' : 'cloud', eventKey, 'refused');
-    logger.warn(`Refused a ${topic} webhook delivery (${eventKey}): signature ${verdict}`);
-    context.reject(
-      verdict === 'missing'
-        ? { status: 401, payload: { message: 'X-Hub-Signature is required: set the webhook secret in Bitbucket' } }
-        : { status: 403, payload: { message: `X-Hub-Signature is ${verdict === 'unsupported' ? 'not sha256=<hex>' : 'not valid for this body'}` } },
-    );
+    const header = request.headers['x-hub-signature'];
+    const signed = Array.isArray(header) ? header.length > 0 : Boolean(header);
+    const hasSecrets = trust.hosts.some(host => host.secrets.length > 0);
+    if (!signed || !hasSecrets) {
+      if (trust.acceptsUnsigned) {
+        stampOrigin(request.headers, { signed: false });
+        return;
+      }
+      refuse(hasSecrets ? 'missing' : 'unconfigured', eventKey, details => context.reject(details));
+      return;
+    }
+    let refusal: Refusal = 'mismatch';
+    const hosts: string[] = [];
+    for (const { host, secrets } of trust.hosts) {
+      const verdict = verifyHubSignature(request.raw.body, header, secrets);
+      if (verdict === 'valid') {
+        hosts.push(host);
+      } else if (verdict === 'unsupported') {
+        refusal = 'unsupported';
+      }
+    }
+    if (hosts.length === 0) {
+      refuse(refusal, eventKey, details => context.reject(details));
+      return;
+    }
+    stampOrigin(request.headers, { signed: true, hosts });
   };
 }

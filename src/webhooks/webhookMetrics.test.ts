@@ -2,11 +2,11 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { EventParams, EventsServiceSubscribeOptions, RequestDetails } from '@backstage/plugin-events-node';
 import { createHmac } from 'crypto';
 import { recordingMetricsService } from '../../dev/testing/recordingMetrics';
-import { BitbucketCloudDiscoveryProcessor } from '../cloud/BitbucketCloudDiscoveryProcessor';
-import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
 import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
-import { WEBHOOK_TOPICS } from './readWebhookSecrets';
+import { RefusalLog } from './RefusalLog';
+import { WEBHOOK_TOPICS } from './webhookTopics';
 import { routeWebhookEvents } from './routeWebhookEvents';
+import { ORIGIN_HEADER } from './webhookOrigin';
 import { signatureValidator } from './signatureValidator';
 
 const verdicts = (service: ReturnType<typeof recordingMetricsService>) =>
@@ -21,7 +21,12 @@ function delivery(body: string, headers: Record<string, string>): RequestDetails
 describe('webhook delivery metrics', () => {
   it('counts a delivery the ingress refuses, and none it lets through', async () => {
     const service = recordingMetricsService();
-    const validate = signatureValidator(WEBHOOK_TOPICS.server, ['s3cret'], mockServices.logger.mock(), createDiscoveryMetrics(service));
+    const validate = signatureValidator(
+      WEBHOOK_TOPICS.server,
+      { hosts: [{ host: 'bitbucket.example.com', secrets: ['s3cret'] }], acceptsUnsigned: false, configured: true },
+      new RefusalLog(mockServices.logger.mock()),
+      createDiscoveryMetrics(service),
+    );
     const body = '{"eventKey":"repo:refs_changed"}';
     const signature = `sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`;
     const reject = jest.fn();
@@ -42,16 +47,16 @@ describe('webhook delivery metrics', () => {
     await routeWebhookEvents({
       events: { publish: async () => undefined, subscribe: async options => void (subscription = options) },
       logger: mockServices.logger.mock(),
-      serverProviders: [{ handleWebhook } as unknown as BitbucketServerEntityProvider],
-      cloudProcessor: { handleWebhook: jest.fn() } as unknown as BitbucketCloudDiscoveryProcessor,
-      cloudProviders: [],
+      server: [{ handleWebhook, webhookAudience: () => ({ host: 'bitbucket.example.com', acceptsUnsigned: false }) }],
+      cloud: [{ handleWebhook: jest.fn(), webhookAudience: () => ({ host: 'bitbucket.org', acceptsUnsigned: false }) }],
       metrics: createDiscoveryMetrics(service),
     });
     const repository = { slug: 'api', project: { key: 'PAY' } };
     const send = (params: EventParams) => subscription!.onEvent(params);
-    await send({ topic: WEBHOOK_TOPICS.server, eventPayload: { repository }, metadata: { 'x-event-key': 'repo:refs_changed' } });
-    await send({ topic: WEBHOOK_TOPICS.server, eventPayload: {}, metadata: { 'x-event-key': 'pr:opened' } });
-    await send({ topic: WEBHOOK_TOPICS.cloud, eventPayload: {}, metadata: {} });
+    const signed = { [ORIGIN_HEADER]: 'signed:bitbucket.example.com' };
+    await send({ topic: WEBHOOK_TOPICS.server, eventPayload: { repository }, metadata: { ...signed, 'x-event-key': 'repo:refs_changed' } });
+    await send({ topic: WEBHOOK_TOPICS.server, eventPayload: {}, metadata: { ...signed, 'x-event-key': 'pr:opened' } });
+    await send({ topic: WEBHOOK_TOPICS.cloud, eventPayload: {}, metadata: { [ORIGIN_HEADER]: 'signed:bitbucket.org' } });
     expect(handleWebhook).toHaveBeenCalledTimes(1);
     expect(verdicts(service)).toEqual([
       ['server', 'repo:refs_changed', 'accepted'],
