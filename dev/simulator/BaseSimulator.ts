@@ -117,6 +117,19 @@ export abstract class BaseSimulator {
   }
 
   /**
+   * Renames or moves a repository, files and all, as Bitbucket does: the old name answers 404
+   * from then on (no redirect for API requests).
+   */
+  renameRepository(from: { projectKey: string; slug: string }, to: { projectKey: string; slug: string }): void {
+    const repo = this.store.findRepository(from.projectKey, from.slug);
+    if (!repo) {
+      throw new Error(`No repository ${from.projectKey}/${from.slug} to rename`);
+    }
+    this.store.deleteRepository(from.projectKey, from.slug);
+    this.store.addRepository({ ...repo, projectKey: to.projectKey, slug: to.slug, name: to.slug });
+  }
+
+  /**
    * The origin the client believes it called: forwarded headers win (set by
    * routeBitbucketCloudTo), else the simulator's own URL.
    */

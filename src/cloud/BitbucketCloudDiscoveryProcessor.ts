@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
+import { isRemoval, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
@@ -30,6 +31,8 @@ const LOCATION_TYPE = 'bitbucket-discovery';
 const FAILURE_BACKOFF_MS = 5 * 60_000;
 /** How long the discovery locations read from the shared state are used before reading them again. */
 const STORED_DISCOVERIES_TTL_MS = 10_000;
+/** Deliveries waiting to be routed at most. */
+export const MAX_ROUTING_BACKLOG = 1_000;
 
 /** @public */
 export interface BitbucketCloudDiscoveryProcessorOptions {
@@ -65,6 +68,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private readonly runningPasses = new Map<string, DiscoveryPass>();
   private readonly webhooks: CloudWebhookUpdater;
   private routing: Promise<void> = Promise.resolve();
+  /** Deliveries waiting for the stored discovery locations, bounded by {@link MAX_ROUTING_BACKLOG}. */
+  private routingBacklog = 0;
   private stored?: { readAt: number; subscribers: CloudWebhookSubscriber[] };
 
   static fromConfig(config: Config, options: BitbucketCloudDiscoveryProcessorOptions): BitbucketCloudDiscoveryProcessor {
@@ -99,10 +104,19 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
+    if (this.routingBacklog >= MAX_ROUTING_BACKLOG) {
+      // Only while the stored locations cannot be read: the per-repository queue behind has its own cap.
+      if (this.routingBacklog === MAX_ROUTING_BACKLOG) {
+        this.logger.warn(`Dropping Bitbucket Cloud webhook deliveries: ${MAX_ROUTING_BACKLOG} wait for the stored discovery locations; the next pass catches up`);
+      }
+      return;
+    }
+    this.routingBacklog += 1;
     // Handed on in delivery order, after the discoveries other replicas stored are known.
     this.routing = this.routing
       .then(() => this.storedDiscoveries())
-      .then(stored => this.webhooks.handle(event, [...this.discoveries.values(), ...stored.filter(s => !this.isKnownHere(s.key))]));
+      .then(stored => this.webhooks.handle(event, [...this.discoveries.values(), ...stored.filter(s => !this.isKnownHere(s.key))]))
+      .finally(() => (this.routingBacklog -= 1));
   }
 
   /** Resolves once every queued webhook update is done; for tests and orderly shutdown. */
@@ -351,7 +365,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
           ? new BitbucketCloudClient(this.httpClientFor(integration), integration.apiBaseUrl, { stats: new RequestStats() })
           : undefined;
       },
-      record: async (repoKey: string, next: RepositoryState | undefined) => {
+      record: async (repoKey: string, answer: RepositoryState | RepositoryRemoval) => {
+        const next = isRemoval(answer) ? undefined : answer;
         await recordRepositoryUpdate({ store: this.stateStore, discovery: key, key: repoKey, next, running: this.runningPasses.get(key) });
         const refs = [`location:default/${locationSpecToMetadataName({ type: LOCATION_TYPE, target: location })}`];
         // The files themselves may have changed: their own Locations are read again now too.

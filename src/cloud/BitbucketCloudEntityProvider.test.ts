@@ -177,6 +177,14 @@ describe('BitbucketCloudEntityProvider', () => {
     expect(connection.catalogTargets()).not.toContain(src('web-shop'));
     expect(sim.stats.requests - outside).toBe(1);
 
+    // A deletion the repository's own answer contradicts changes nothing: one look at it, then its file's check.
+    const lie = sim.stats.requests;
+    provider.handleWebhook({ kind: 'deleted', workspace: 'acme', slug: 'svc-payments' });
+    await provider.webhookUpdatesIdle();
+    expect(connection.catalogTargets()).toContain(src('svc-payments'));
+    expect(sim.stats.requests - lie).toBeLessThanOrEqual(3);
+
+    sim.deleteRepository('PLAT', 'svc-payments');
     provider.handleWebhook({ kind: 'deleted', workspace: 'acme', slug: 'svc-payments' });
     await provider.webhookUpdatesIdle();
     expect(connection.catalogTargets()).not.toContain(src('svc-payments'));

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
+import { confirmRepositoryGone, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
@@ -8,6 +9,7 @@ import { checkCloudRepository } from './checkCloudRepository';
 import { answeredFor } from './scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
+import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 
 /**
  * A Cloud discovery that webhooks reach: what it covers, the client its requests go through, and
@@ -17,18 +19,18 @@ export interface CloudWebhookSubscriber {
   key: string;
   scope: CloudDiscoveryScope;
   client(): BitbucketCloudClient | undefined;
-  record(repoKey: string, next: RepositoryState | undefined): Promise<void>;
+  /** A removal only on the evidence of removalPolicy. */
+  record(repoKey: string, answer: RepositoryState | RepositoryRemoval): Promise<void>;
 }
 
 /**
  * Applies Cloud webhook deliveries to every discovery that covers the repository, coalesced per
  * repository: one request (the file check) for a repository the state knows, two for a new one
- * (the repository, for its main branch and project, then the check).
+ * (the repository, for its main branch and project, then the check). A delivery is a hint: a
+ * deletion, rename or transfer removes the old name only once Bitbucket answers 404 for it.
  */
 export class CloudWebhookUpdater {
-  private readonly queue: RepositoryUpdateQueue;
-  /** When the first delivery a queued update stands for arrived, per queue key: push-to-commit latency. */
-  private readonly deliveredAt = new Map<string, number>();
+  private readonly updates: MeasuredUpdates;
 
   constructor(
     private readonly deps: {
@@ -38,21 +40,7 @@ export class CloudWebhookUpdater {
       metrics?: DiscoveryMetrics;
     },
   ) {
-    this.queue = new RepositoryUpdateQueue(deps.logger);
-  }
-
-  private enqueue(key: string, update: () => Promise<void>, measured: boolean): void {
-    if (measured && !this.deliveredAt.has(key)) {
-      this.deliveredAt.set(key, Date.now());
-    }
-    this.queue.enqueue(key, async () => {
-      const deliveredAt = this.deliveredAt.get(key);
-      this.deliveredAt.delete(key);
-      await update();
-      if (deliveredAt !== undefined) {
-        (this.deps.metrics ?? NO_DISCOVERY_METRICS).webhookApplied('cloud', Date.now() - deliveredAt);
-      }
-    });
+    this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'cloud', deps.metrics ?? NO_DISCOVERY_METRICS);
   }
 
   /** `rescan`: an operator's request through the same path, left out of the delivery-to-catalog latency. */
@@ -65,23 +53,42 @@ export class CloudWebhookUpdater {
       }
       if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.enqueue(`${subscriber.key}/${previous}`, () => subscriber.record(previous, undefined), measured);
+        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous), measured);
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event), measured);
+      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event), measured);
     }
   }
 
   idle(): Promise<void> {
-    return this.queue.idle();
+    return this.updates.idle();
+  }
+
+  /**
+   * A repository a delivery says was renamed away or deleted: it leaves only when Bitbucket
+   * answers 404 for it (or with another repository); otherwise it is looked at as after a push.
+   */
+  private async confirmGone(subscriber: CloudWebhookSubscriber, slug: string): Promise<void> {
+    const client = subscriber.client();
+    if (!client || !(await this.deps.stateStore.readRepository(subscriber.key, slug))) {
+      return;
+    }
+    const { workspace } = subscriber.scope;
+    const repo = await client.getRepository(workspace, slug);
+    const gone = confirmRepositoryGone({ owner: workspace, slug }, repo && { owner: workspace, slug: repo.slug });
+    if (gone) {
+      await subscriber.record(slug, gone);
+      return;
+    }
+    await this.update(subscriber, { kind: 'updated', workspace, slug });
   }
 
   private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent): Promise<void> {
     const { scope } = subscriber;
     if (event.kind === 'deleted') {
-      await subscriber.record(event.slug, undefined);
+      await this.confirmGone(subscriber, event.slug);
       return;
     }
     const client = subscriber.client();
@@ -98,9 +105,19 @@ export class CloudWebhookUpdater {
       return;
     }
     const repo = await client.getRepository(scope.workspace, event.slug);
-    const mainBranch = repo?.mainbranch?.name;
-    if (!repo || !mainBranch) {
-      await subscriber.record(event.slug, undefined);
+    const gone = confirmRepositoryGone({ owner: scope.workspace, slug: event.slug }, repo && { owner: scope.workspace, slug: repo.slug });
+    if (gone || !repo) {
+      if (known && gone) {
+        await subscriber.record(event.slug, gone);
+      }
+      return;
+    }
+    const mainBranch = repo.mainbranch?.name;
+    if (!mainBranch) {
+      // An empty repository: no branch, so no file.
+      if (known) {
+        await this.record(subscriber, { slug: event.slug, branch: scope.branch ?? '', updatedOn: repo.updated_on }, { hasCatalogFile: false });
+      }
       return;
     }
     const branch = scope.branch ?? mainBranch;
@@ -122,7 +139,14 @@ export class CloudWebhookUpdater {
     client: BitbucketCloudClient,
     repo: { slug: string; branch: string; updatedOn?: string },
   ): Promise<void> {
-    const answer = await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch);
+    await this.record(subscriber, repo, await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch));
+  }
+
+  private async record(
+    subscriber: CloudWebhookSubscriber,
+    repo: { slug: string; branch: string; updatedOn?: string },
+    answer: { hasCatalogFile: boolean; target?: string; targets?: string[] },
+  ): Promise<void> {
     const now = Date.now();
     await subscriber.record(repo.slug, {
       key: repo.slug,

@@ -8,6 +8,7 @@ import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { PassFlusher } from './PassFlusher';
 import { scheduleRefresh } from './providerTaskRunner';
 import { recordRepositoryUpdate } from './recordRepositoryUpdate';
+import { isRemoval, RepositoryRemoval } from './removalPolicy';
 import { RepositoryState, targetsOf } from './RepositoryState';
 import { skipWhileQuotaSpent } from './skipWhileQuotaSpent';
 
@@ -100,14 +101,16 @@ export class ProviderCatalog {
   }
 
   /**
-   * One repository's news from a webhook or a rescan: into the running pass or the state, then
-   * the catalog; the files it stands for are read again now rather than at the next loop.
+   * One repository's news from a webhook or a rescan, as Bitbucket answered it (a removal only
+   * on the evidence of removalPolicy): into the running pass or the state, then the catalog; the
+   * files it stands for are read again now rather than at the next loop.
    */
-  async record(key: string, next: RepositoryState | undefined): Promise<void> {
+  async record(key: string, answer: RepositoryState | RepositoryRemoval): Promise<void> {
     const connection = this.connection;
     if (!connection) {
       return;
     }
+    const next = isRemoval(answer) ? undefined : answer;
     const running = this.running;
     const changes = await recordRepositoryUpdate({ store: this.deps.store, discovery: this.deps.name, key, next, running: running?.pass });
     await (changes ? this.applyChanges(changes) : running?.flusher.flush());

@@ -19,20 +19,27 @@ export class RepositoryUpdateQueue {
   private readonly running = new Set<string>();
   private readonly rerun = new Map<string, () => Promise<void>>();
   private idleWaiters: Array<() => void> = [];
+  /** Updates dropped since the queue last drained: one warning for a flood, not one per delivery. */
+  private dropped = 0;
 
   constructor(
     private readonly logger: LoggerService,
     private readonly coalesceMs: number = COALESCE_MS,
+    private readonly maxQueued: number = MAX_QUEUED_UPDATES,
   ) {}
 
-  enqueue(key: string, update: () => Promise<void>): void {
+  /** Queues an update; false when it was dropped because the queue is full. */
+  enqueue(key: string, update: () => Promise<void>): boolean {
     if (this.running.has(key)) {
       this.rerun.set(key, update);
-      return;
+      return true;
     }
-    if (!this.waiting.has(key) && this.waiting.size >= MAX_QUEUED_UPDATES) {
-      this.logger.warn(`Dropped a webhook update for ${key}: ${MAX_QUEUED_UPDATES} updates are waiting; the next pass will catch up`);
-      return;
+    if (!this.waiting.has(key) && this.waiting.size >= this.maxQueued) {
+      this.dropped += 1;
+      if (this.dropped === 1) {
+        this.logger.warn(`Dropping webhook updates (first: ${key}): ${this.maxQueued} updates are waiting; the next pass will catch up`);
+      }
+      return false;
     }
     const isNew = !this.waiting.has(key);
     this.waiting.set(key, update);
@@ -43,6 +50,7 @@ export class RepositoryUpdateQueue {
         this.pump();
       }, this.coalesceMs).unref();
     }
+    return true;
   }
 
   /** Resolves once nothing waits or runs. */
@@ -65,6 +73,10 @@ export class RepositoryUpdateQueue {
       this.run(key, update);
     }
     if (this.waiting.size === 0 && this.running.size === 0) {
+      if (this.dropped > 1) {
+        this.logger.warn(`Dropped ${this.dropped} webhook updates while the queue was full; the next pass catches up on them`);
+      }
+      this.dropped = 0;
       this.idleWaiters.splice(0).forEach(resolve => resolve());
     }
   }

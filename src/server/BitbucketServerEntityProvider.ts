@@ -21,7 +21,9 @@ import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
 import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
+import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
+import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** @public */
@@ -37,8 +39,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   private readonly catalog: ProviderCatalog;
   private readonly http: BitbucketHttpClient;
   private readonly updates: RepositoryUpdateQueue;
-  /** When the first delivery a queued update stands for arrived, per repository key: push-to-commit latency. */
-  private readonly deliveredAt = new Map<string, number>();
+  private readonly webhooks: ServerWebhookUpdater;
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -81,6 +82,14 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       metrics: deps.metrics.requests('server'),
     });
     this.updates = new RepositoryUpdateQueue(deps.logger);
+    this.webhooks = new ServerWebhookUpdater({
+      config,
+      discovery: this.getProviderName(),
+      store: deps.stateStore,
+      updates: new MeasuredUpdates(this.updates, 'server', deps.metrics),
+      client: () => new BitbucketServerClient(this.http, integration.apiBaseUrl, config.pageSize, { stats: new RequestStats() }),
+      record: (key, answer) => this.catalog.record(key, answer),
+    });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
       product: 'server',
@@ -160,41 +169,11 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   /**
-   * Reacts to a webhook delivery: queues a check of each affected repository (coalesced per
-   * repository) and returns at once. The provider's filters apply to events as to passes.
+   * Reacts to a webhook delivery: queues a look at each repository it names (coalesced per
+   * repository) and returns at once; what is recorded is what Bitbucket answers.
    */
   handleWebhook(event: ServerWebhookEvent): void {
-    if (event.kind === 'push') {
-      // With a configured branch, a push elsewhere cannot change what is found; without one the default branch is not known here.
-      const branchMoved = !this.config.branch || event.refs.includes(`refs/heads/${this.config.branch}`);
-      if (branchMoved && this.covers(event.repository)) {
-        this.enqueueUpdate(serverRepositoryKey(event.repository), () => this.updateRepository(event.repository));
-      }
-      return;
-    }
-    const oldKey = serverRepositoryKey(event.old);
-    const newKey = serverRepositoryKey(event.new);
-    if (oldKey !== newKey) {
-      this.enqueueUpdate(oldKey, () => this.catalog.record(oldKey, undefined));
-    }
-    if (this.covers(event.new)) {
-      this.enqueueUpdate(newKey, () => this.updateRepository(event.new));
-    }
-  }
-
-  /** Queues a webhook's update, measuring from the first delivery it stands for to the catalog having it. */
-  private enqueueUpdate(key: string, update: () => Promise<void>): void {
-    if (!this.deliveredAt.has(key)) {
-      this.deliveredAt.set(key, Date.now());
-    }
-    this.updates.enqueue(key, async () => {
-      const deliveredAt = this.deliveredAt.get(key);
-      this.deliveredAt.delete(key);
-      await update();
-      if (deliveredAt !== undefined) {
-        this.deps.metrics.webhookApplied('server', Date.now() - deliveredAt);
-      }
-    });
+    this.webhooks.handle(event);
   }
 
   async describe(): Promise<DiscoveryStatus[]> {
@@ -246,14 +225,6 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     return this.updates.idle();
   }
 
-  private covers(repo: ServerRepository): boolean {
-    const self = repo.links?.self?.[0]?.href;
-    if (self && safeHost(self) !== undefined && safeHost(self) !== this.config.host) {
-      return false;
-    }
-    return excludingServerFilter(this.config.filters, repo) === undefined;
-  }
-
   /**
    * One request (a glob: one listing): the file on the configured branch, else on the default
    * branch whichever branch was pushed (Server's push payload does not say which branch is the
@@ -267,13 +238,5 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     const now = Date.now();
     const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: now, visitedAt: now };
     await this.catalog.record(key, next);
-  }
-}
-
-function safeHost(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
   }
 }
