@@ -12,8 +12,9 @@ import { inProcessEventsService } from '../dev/testing/inProcessEvents';
  * `npm run bench:flood`: what a flood of forged webhook deliveries costs the backend. Each flood runs
  * in a process of its own (the demo backend with its simulators): 100,000 deliveries with a wrong
  * signature to this module's ingress, 100,000 unsigned ones to it, and, as the baseline, 100,000 to
- * an ingress topic nobody handles. Prints the RSS each flood added (after a GC), the log lines it
- * wrote and the Bitbucket requests it caused.
+ * an ingress topic nobody handles (FLOOD_DELIVERIES sets the count). Prints the RSS and heap each
+ * flood added (after a GC), the lines its backend logged (the backend logs every request: compare
+ * with the baseline) and the Bitbucket requests it caused.
  */
 const DELIVERIES = Number(process.env.FLOOD_DELIVERIES ?? 100_000);
 const IN_FLIGHT = 64;
@@ -29,6 +30,7 @@ interface FloodResult {
   deliveries: number;
   statuses: Record<string, number>;
   rssAddedMb: number;
+  heapAddedMb: number;
   logLines: number;
   bitbucketRequests: number;
   seconds: number;
@@ -60,7 +62,7 @@ async function runFlood(flood: Flood): Promise<FloodResult> {
   // Let the first passes and the catalog's first loops settle before the baseline.
   await new Promise(resolve => setTimeout(resolve, 15_000));
   const requestsBefore = demo.simulators.server.stats.requests;
-  const rssBefore = settledRss();
+  const before = await settledMemory();
   const url = `${demo.baseUrl}/api/events/http/${topic}`;
   const statuses: Record<string, number> = {};
   const started = Date.now();
@@ -77,17 +79,23 @@ async function runFlood(flood: Flood): Promise<FloodResult> {
     }),
   );
   const seconds = (Date.now() - started) / 1000;
-  const rssAddedMb = (settledRss() - rssBefore) / 2 ** 20;
+  const after = await settledMemory();
+  const rssAddedMb = (after.rss - before.rss) / 2 ** 20;
+  const heapAddedMb = (after.heapUsed - before.heapUsed) / 2 ** 20;
   const bitbucketRequests = demo.simulators.server.stats.requests - requestsBefore;
   await demo.stop();
   await rm(dir, { recursive: true, force: true });
-  return { flood, deliveries: DELIVERIES, statuses, rssAddedMb, logLines: 0, bitbucketRequests, seconds };
+  return { flood, deliveries: DELIVERIES, statuses, rssAddedMb, heapAddedMb, logLines: 0, bitbucketRequests, seconds };
 }
 
-function settledRss(): number {
-  (global as { gc?: () => void }).gc?.();
-  (global as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss;
+/** Memory once what a flood left in flight is done and collected. */
+async function settledMemory(): Promise<{ rss: number; heapUsed: number }> {
+  await new Promise(resolve => setTimeout(resolve, 5_000));
+  const gc = (global as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heapUsed };
 }
 
 /** Runs one flood in a child process, counting the lines its backend logged. */
@@ -126,12 +134,15 @@ async function main(): Promise<void> {
     results.push(await floodInChild(flood));
   }
   const baseline = results.find(r => r.flood === 'baseline')!;
-  console.log('| flood | deliveries | answers | RSS added | vs. baseline | log lines | Bitbucket requests | seconds |');
-  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| flood | deliveries | answers | RSS added | vs. baseline | heap added | vs. baseline | log lines | Bitbucket requests | seconds |');
+  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const answers = Object.entries(r.statuses).map(([status, count]) => `${count} × ${status}`).join(', ');
-    const delta = r.rssAddedMb - baseline.rssAddedMb;
-    console.log(`| ${r.flood} | ${r.deliveries} | ${answers} | ${r.rssAddedMb.toFixed(1)} MB | ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} MB | ${r.logLines} | ${r.bitbucketRequests} | ${r.seconds.toFixed(1)} |`);
+    const mb = (value: number, signed = false) => `${signed && value >= 0 ? '+' : ''}${value.toFixed(1)} MB`;
+    console.log(
+      `| ${r.flood} | ${r.deliveries} | ${answers} | ${mb(r.rssAddedMb)} | ${mb(r.rssAddedMb - baseline.rssAddedMb, true)} | ` +
+        `${mb(r.heapAddedMb)} | ${mb(r.heapAddedMb - baseline.heapAddedMb, true)} | ${r.logLines} | ${r.bitbucketRequests} | ${r.seconds.toFixed(1)} |`,
+    );
   }
 }
 
