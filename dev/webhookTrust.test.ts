@@ -132,9 +132,12 @@ describe('the webhook ingress trusts nothing it is handed', () => {
     const catalogA = pa.connection.catalogTargets();
     a.renameRepository({ projectKey: 'A', slug: 'a-repo-2' }, { projectKey: 'A', slug: 'a-repo-2-new' });
     const beforeA = a.stats.requests;
+    const beforeB = b.stats.requests;
     const crossed = serverModifiedDelivery({ projectKey: 'A', slug: 'a-repo-2' }, { projectKey: 'A', slug: 'a-repo-2-new' }, { secret: SECRET.b });
     expect(await running.ingress('bitbucketServer', crossed)).toBe(202);
     expect(a.stats.requests - beforeA).toBe(0);
+    // B asked its own Bitbucket about the names (a-repo-2 there is untouched, a-repo-2-new does not exist).
+    expect(b.stats.requests - beforeB).toBeGreaterThan(0);
     expect(pa.connection.catalogTargets()).toEqual(catalogA);
   });
 
@@ -171,9 +174,29 @@ describe('the webhook ingress trusts nothing it is handed', () => {
     expect(a.stats.requests - beforeA).toBeGreaterThan(0);
     // B did not opt in: an unsigned delivery never reaches it.
     expect(b.stats.requests - beforeB).toBe(0);
-    // A signature header with no secret to check it against on an opted-in topic is just unsigned.
-    const signed = serverPushDelivery({ projectKey: 'A', slug: 'a-repo-1' }, { secret: 'anything' });
+    // A signature header with no secret to check it against on an opted-in topic is just unsigned: it reaches A only.
+    a.setFile('A', 'a-repo-3', 'catalog-info.yaml', CATALOG);
+    const signed = serverPushDelivery({ projectKey: 'A', slug: 'a-repo-3' }, { secret: 'anything' });
     expect(await running.ingress('bitbucketServer', signed)).toBe(202);
+    expect(pa.connection.catalogTargets()).toContain(browse(a, 'A', 'a-repo-3'));
+    // A sender's own origin stamp is overwritten: claiming B's host does not reach B.
+    const spoofed = serverPushDelivery({ projectKey: 'A', slug: 'a-repo-4' });
+    spoofed.headers['x-bitbucket-discovery-origin'] = `signed:${new URL(b.url).host}`;
+    expect(await running.ingress('bitbucketServer', spoofed)).toBe(202);
+    expect(b.stats.requests - beforeB).toBe(0);
+  });
+
+  it('never sends a request for names Bitbucket could not have (dot segments, oversized)', async () => {
+    running = await startBackend(serverConfig(a, b, { a: { webhookSecret: SECRET.a } }));
+    await passes(running);
+    const before = a.stats.requests;
+    const names = [['..', '..'], ['A', '..'], ['A', '.'], ['..', 'x'], ['A', 'x'.repeat(10_000)]];
+    for (const [projectKey, slug] of names) {
+      expect(await running.ingress('bitbucketServer', serverPushDelivery({ projectKey, slug }, { secret: SECRET.a }))).toBe(202);
+    }
+    const cloudLike = serverModifiedDelivery({ projectKey: 'A', slug: 'a-repo-1' }, { projectKey: 'A', slug: '..' }, { secret: SECRET.a });
+    expect(await running.ingress('bitbucketServer', cloudLike)).toBe(202);
+    expect(a.stats.requests - before).toBe(0);
   });
 
   it('Bitbucket Cloud: unsigned refused by default; a signed repo:deleted for a repository that exists removes nothing', async () => {

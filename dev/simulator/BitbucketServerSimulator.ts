@@ -11,8 +11,10 @@ import { defaultBranchOf, filePathsUnder, filesAt, normalizeFilePath, readFileAt
 import { jsonReply, Reply, SimRequest, textReply } from './httpServer';
 import { BadRequestError, Route } from './routing';
 import { FileChange } from './adminEndpoints';
-import { serverPushDelivery } from './serverWebhookDeliveries';
-import { sendWebhook, WebhookTarget } from './webhookSender';
+import { serverModifiedDelivery, serverPushDelivery } from './serverWebhookDeliveries';
+import { WebhookTarget } from './webhookSender';
+import { firstDelivery, HookScope, WebhookRegistry } from './webhookRegistry';
+import { SERVER_HOOK_EVENTS, serverWebhookAdmin } from './serverWebhookAdmin';
 
 export interface BitbucketServerAuth {
   /** Accepted as `Bearer <token>` (and as the Basic password of `username`, as personal tokens are). */
@@ -24,7 +26,11 @@ export interface BitbucketServerAuth {
 export interface BitbucketServerSimulatorOptions extends SimulatorOptions {
   /** When set, every API request must carry matching credentials; otherwise anonymous access works. */
   auth?: BitbucketServerAuth;
-  /** A project-level webhook for `repo:refs_changed`, as an admin sets it up; `PUT`/`DELETE /__sim/files` deliver to it. */
+  /**
+   * A webhook an admin set up by hand on every project of the estate (`repo:refs_changed`,
+   * `repo:modified`); `PUT`/`DELETE /__sim/files` deliver through it, as through any hook registered
+   * with the webhook administration endpoints.
+   */
   webhook?: WebhookTarget;
 }
 
@@ -49,20 +55,27 @@ const API = String.raw`^/rest/api/(?:1\.0|latest)`;
 const PROJECT = `${API}/projects/(?<projectKey>[^/]+)`;
 const REPOSITORY = `${PROJECT}/repos/(?<slug>[^/]+)`;
 
-function route(name: string, path: string, handle: Route['handle']): Route {
-  return { name, method: 'GET', path: new RegExp(`${path}/?$`), handle };
+function route(name: string, path: string, handle: Route['handle'], method: Route['method'] = 'GET'): Route {
+  return { name, method, path: new RegExp(`${path}/?$`), handle };
 }
 
 /** Bitbucket Server / Data Center REST 1.0 on loopback. */
 export class BitbucketServerSimulator extends BaseSimulator {
   private readonly auth: BitbucketServerAuth | undefined;
 
-  private readonly webhook: WebhookTarget | undefined;
+  /** Webhooks registered on projects and repositories; the only way deliveries leave the simulator. */
+  readonly hooks = new WebhookRegistry();
 
   constructor(options: BitbucketServerSimulatorOptions) {
     super(options);
     this.auth = options.auth;
-    this.webhook = options.webhook;
+    const manual = options.webhook;
+    if (manual) {
+      for (const project of options.estate.projects) {
+        this.hooks.create({ kind: 'project', owner: project.key }, { name: 'Added by an admin', url: manual.url, events: [...SERVER_HOOK_EVENTS], active: true, secret: manual.secret });
+      }
+      this.hooks.writes = 0;
+    }
   }
 
   /** Commits a file to the default branch (creating the repository if new), then delivers the push webhook. */
@@ -82,14 +95,22 @@ export class BitbucketServerSimulator extends BaseSimulator {
 
   private async deliverPush(change: FileChange): Promise<{ delivered: number | string | null }> {
     const repo = this.store.findRepository(change.owner, change.repo);
-    if (!this.webhook || !repo) {
+    if (!repo) {
       return { delivered: null };
     }
-    const delivery = serverPushDelivery(
-      { projectKey: repo.projectKey, slug: repo.slug, selfHref: `${this.publicOrigin()}/projects/${repo.projectKey}/repos/${repo.slug}/browse` },
-      { branch: defaultBranchOf(repo), secret: this.webhook.secret },
+    const statuses = await this.hooks.deliver('repo:refs_changed', repo.projectKey, repo.slug, secret =>
+      serverPushDelivery(
+        { projectKey: repo.projectKey, slug: repo.slug, selfHref: `${this.publicOrigin()}/projects/${repo.projectKey}/repos/${repo.slug}/browse` },
+        { branch: defaultBranchOf(repo), secret },
+      ),
     );
-    return { delivered: await sendWebhook(this.webhook, delivery) };
+    return { delivered: firstDelivery(statuses) };
+  }
+
+  /** Renames or moves a repository, then delivers `repo:modified` through the hooks of its old project or repository. */
+  async renameAndDeliver(from: { projectKey: string; slug: string }, to: { projectKey: string; slug: string }): Promise<Array<number | string>> {
+    this.renameRepository(from, to);
+    return this.hooks.deliver('repo:modified', from.projectKey, from.slug, secret => serverModifiedDelivery(from, to, { secret }));
   }
 
   protected readonly routes: Route[] = [
@@ -114,7 +135,36 @@ export class BitbucketServerSimulator extends BaseSimulator {
     route('listFiles', `${REPOSITORY}/files(?:/(?<path>.*))?`, (req, { projectKey, slug, path }) =>
       this.withRepository(projectKey, slug, repo => this.listFiles(req, repo, path ?? '', req.query.get('at'))),
     ),
+    ...this.webhookRoutes(PROJECT, ({ projectKey }) => ({ kind: 'project', owner: projectKey })),
+    ...this.webhookRoutes(REPOSITORY, ({ projectKey, slug }) => ({ kind: 'repository', owner: projectKey, slug })),
   ];
+
+  /**
+   * `GET`/`POST …/webhooks` and `PUT`/`DELETE …/webhooks/{id}` of a project or repository, with its
+   * admin's permission (403 for an owner in `hooks.deniedOwners`).
+   */
+  private webhookRoutes(base: string, scopeOf: (params: Record<string, string>) => HookScope): Route[] {
+    const admin = (params: Record<string, string>, answer: (scope: HookScope) => Reply): Reply => {
+      const scope = scopeOf(params);
+      const exists = scope.kind === 'repository' ? this.store.findRepository(scope.owner, scope.slug) : this.store.findProject(scope.owner);
+      if (!exists) {
+        return scope.kind === 'repository'
+          ? errorReply(404, `Repository ${scope.owner.toUpperCase()}/${scope.slug} does not exist.`, EXCEPTIONS.noSuchRepository)
+          : noSuchProject(scope.owner);
+      }
+      if (this.hooks.deniedOwners.has(scope.owner)) {
+        return errorReply(403, `You are not permitted to access this resource`, EXCEPTIONS.authorisation);
+      }
+      return answer(scope);
+    };
+    const admin$ = serverWebhookAdmin(this.hooks);
+    return [
+      route('webhookAdmin', `${base}/webhooks`, (req, params) => admin(params, scope => admin$.list(req, scope))),
+      route('webhookAdmin', `${base}/webhooks`, (req, params) => admin(params, scope => admin$.create(req, scope)), 'POST'),
+      route('webhookAdmin', `${base}/webhooks/(?<hookId>\\d+)`, (req, params) => admin(params, scope => admin$.update(req, scope, params.hookId)), 'PUT'),
+      route('webhookAdmin', `${base}/webhooks/(?<hookId>\\d+)`, (_req, params) => admin(params, scope => admin$.remove(scope, params.hookId)), 'DELETE'),
+    ];
+  }
 
   protected isAuthorized(req: SimRequest): boolean {
     if (!this.auth) return true;

@@ -3,7 +3,7 @@ import { Reply, SimRequest } from './httpServer';
 export interface Route {
   /** The operation, counted in `stats.byRoute`. */
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Matched against the percent-encoded path; named groups become decoded parameters. */
   path: RegExp;
   /** Answered without checking credentials (the OAuth token endpoint, retired endpoints). */

@@ -4,7 +4,7 @@ import { confirmRepositoryGone, RepositoryRemoval } from '../discovery/removalPo
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
-import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
 import { checkCloudRepository } from './checkCloudRepository';
 import { answeredFor } from './scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
@@ -82,10 +82,11 @@ export class CloudWebhookUpdater {
       await subscriber.record(slug, gone);
       return;
     }
-    await this.update(subscriber, { kind: 'updated', workspace, slug });
+    await this.update(subscriber, { kind: 'updated', workspace, slug }, repo);
   }
 
-  private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent): Promise<void> {
+  /** `fetched`: the repository as Bitbucket just answered for it, so it is not asked twice. */
+  private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent, fetched?: CloudRepository): Promise<void> {
     const { scope } = subscriber;
     if (event.kind === 'deleted') {
       await this.confirmGone(subscriber, event.slug);
@@ -104,7 +105,7 @@ export class CloudWebhookUpdater {
       await this.checkAndRecord(subscriber, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn });
       return;
     }
-    const repo = await client.getRepository(scope.workspace, event.slug);
+    const repo = fetched ?? (await client.getRepository(scope.workspace, event.slug));
     const gone = confirmRepositoryGone({ owner: scope.workspace, slug: event.slug }, repo && { owner: scope.workspace, slug: repo.slug });
     if (gone || !repo) {
       if (known && gone) {

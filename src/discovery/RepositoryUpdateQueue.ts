@@ -30,11 +30,16 @@ export class RepositoryUpdateQueue {
 
   /** Queues an update; false when it was dropped because the queue is full. */
   enqueue(key: string, update: () => Promise<void>): boolean {
+    return this.admit(key, update, true);
+  }
+
+  /** `capped` false: a re-run taking the place its own update just freed, never dropped. */
+  private admit(key: string, update: () => Promise<void>, capped: boolean): boolean {
     if (this.running.has(key)) {
       this.rerun.set(key, update);
       return true;
     }
-    if (!this.waiting.has(key) && this.waiting.size >= this.maxQueued) {
+    if (capped && !this.waiting.has(key) && this.waiting.size >= this.maxQueued) {
       this.dropped += 1;
       if (this.dropped === 1) {
         this.logger.warn(`Dropping webhook updates (first: ${key}): ${this.maxQueued} updates are waiting; the next pass will catch up`);
@@ -90,7 +95,7 @@ export class RepositoryUpdateQueue {
         const again = this.rerun.get(key);
         if (again) {
           this.rerun.delete(key);
-          this.enqueue(key, again);
+          this.admit(key, again, false);
         }
         this.pump();
       });

@@ -82,6 +82,27 @@ export class BitbucketHttpClient {
     return decoded.value;
   }
 
+  /**
+   * Sends a write (webhook administration): a JSON body, a JSON answer or none. Paced, retried and
+   * counted like every request; a 403 says the credentials lack the permission, not that they are wrong.
+   */
+  async sendJson<T>(method: WriteMethod, url: string, body: unknown, context: RequestContext, route: RouteKind): Promise<T | undefined> {
+    const target = this.resolve(url);
+    const write = { method, body: body === undefined ? undefined : JSON.stringify(body) };
+    const answer = await this.request(target, context, false, route, write);
+    if (answer.status < 200 || answer.status >= 300) {
+      throw this.statusError(target, answer, answer.status === 403 ? 'permission' : 'credentials', method);
+    }
+    if (answer.body.trim() === '') {
+      return undefined;
+    }
+    const decoded = decodeJson<T>(answer);
+    if ('problem' in decoded) {
+      throw this.error(target, decoded.problem, answer.status, decoded.cause, method);
+    }
+    return decoded.value;
+  }
+
   /** Checks whether a file exists: found on 2xx, not found on 404, an error otherwise. */
   async check(url: string, context: RequestContext): Promise<CheckResult> {
     const target = this.resolve(url);
@@ -105,21 +126,21 @@ export class BitbucketHttpClient {
   }
 
   /** The retry loop: 429s pause the scheduler, 5xx and network errors back off. */
-  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean, route: RouteKind): Promise<Answer> {
+  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean, route: RouteKind, write?: Write): Promise<Answer> {
     let failures = 0;
     let rateLimits = 0;
     for (;;) {
       let answer: Answer | undefined;
       let failure: unknown;
       try {
-        answer = await this.attempt(target, context, discardSuccessBody, rateLimits);
+        answer = await this.attempt(target, context, discardSuccessBody, rateLimits, write);
       } catch (error) {
         if (context.signal?.aborted || error instanceof BitbucketRequestError || error instanceof QuotaSpentError) {
           throw error;
         }
         if (error instanceof RedirectRefused) {
           this.metrics.attemptEnded(route, '3xx');
-          throw this.error(target, error.message, error.status);
+          throw this.error(target, error.message, error.status, undefined, write?.method);
         }
         failure = error;
         if (!(error instanceof CredentialsUnavailable)) {
@@ -134,7 +155,7 @@ export class BitbucketHttpClient {
         context.stats.rateLimitedAnswer();
         rateLimits += 1;
         if (rateLimits > this.policy.maxRateLimitRetries) {
-          throw this.error(target, `was still rate limited (429) after ${rateLimits} attempts`, 429);
+          throw this.error(target, `was still rate limited (429) after ${rateLimits} attempts`, 429, undefined, write?.method);
         }
         // The attempt paused the scheduler; a wait longer than it takes (an hourly quota spent)
         // fails the next acquire with QuotaSpentError.
@@ -153,7 +174,7 @@ export class BitbucketHttpClient {
       if (failures >= this.policy.maxAttempts) {
         const last = answer ? `${answer.status}${describeSuffix(answer.body)}` : describeNetworkError(failure);
         const hint = failure instanceof CredentialsUnavailable ? `; check the credentials in ${this.options.credentialsHint}` : '';
-        throw this.error(target, `failed after ${failures} attempts, last: ${last}${hint}`, answer?.status, failure);
+        throw this.error(target, `failed after ${failures} attempts, last: ${last}${hint}`, answer?.status, failure, write?.method);
       }
       context.stats.retried();
       this.metrics.retried(route, answer ? 'server_error' : 'network');
@@ -162,7 +183,7 @@ export class BitbucketHttpClient {
   }
 
   /** One try: a turn at the scheduler, credentials, the transport. A 429 pauses the scheduler before the turn passes on. */
-  private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean, rateLimitsSoFar: number): Promise<Answer> {
+  private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean, rateLimitsSoFar: number, write?: Write): Promise<Answer> {
     const slot: RequestSlot = await this.scheduler.acquire(context.signal);
     let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
     let pauseMs: number | undefined;
@@ -170,8 +191,9 @@ export class BitbucketHttpClient {
       // The OAuth token exchange has no timeout of its own: it runs under the request timeout.
       const credentials = await withTimeout(this.credentials(), this.options.requestTimeoutMs, context.signal);
       const answer = await send(target, {
-        method: 'GET',
-        headers: { Accept: 'application/json', ...credentials },
+        method: write?.method ?? 'GET',
+        headers: { Accept: 'application/json', ...(write?.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...credentials },
+        body: write?.body,
         apiOrigin: this.apiOrigin,
         timeoutMs: this.options.requestTimeoutMs,
         signal: context.signal,
@@ -197,25 +219,34 @@ export class BitbucketHttpClient {
     }
   }
 
-  private statusError(target: URL, answer: Answer, blame: 'credentials' | 'repository' = 'credentials'): BitbucketRequestError {
+  private statusError(target: URL, answer: Answer, blame: 'credentials' | 'repository' | 'permission' = 'credentials', method = 'GET'): BitbucketRequestError {
     const refused = answer.status === 401 || answer.status === 403;
-    const hint = !refused
-      ? ''
-      : blame === 'credentials'
-        ? `; check the credentials in ${this.options.credentialsHint}`
-        : '; the credentials may not read this repository';
-    return this.error(target, `answered ${answer.status}${describeSuffix(answer.body)}${hint}`, answer.status);
+    const hints = {
+      credentials: `; check the credentials in ${this.options.credentialsHint}`,
+      repository: '; the credentials may not read this repository',
+      permission: '; the credentials lack the admin permission this needs',
+    };
+    const hint = refused ? hints[blame] : '';
+    return this.error(target, `answered ${answer.status}${describeSuffix(answer.body)}${hint}`, answer.status, undefined, method);
   }
 
-  private error(target: URL, what: string, status?: number, cause?: unknown): BitbucketRequestError {
-    return new BitbucketRequestError(`Bitbucket at ${target.host}: GET ${target.pathname} ${what}`, {
+  private error(target: URL, what: string, status?: number, cause?: unknown, method = 'GET'): BitbucketRequestError {
+    return new BitbucketRequestError(`Bitbucket at ${target.host}: ${method} ${target.pathname} ${what}`, {
       host: target.host,
-      method: 'GET',
+      method,
       path: target.pathname,
       status,
       cause: safeCause(cause),
     });
   }
+}
+
+/** The methods webhook administration writes with. */
+export type WriteMethod = 'POST' | 'PUT' | 'DELETE';
+
+interface Write {
+  method: WriteMethod;
+  body?: string;
 }
 
 /** Fetching the Authorization header failed, e.g. the OAuth token endpoint refused or was down. */

@@ -1,5 +1,5 @@
 /** What a request asks Bitbucket for; a bounded set, so it can be a metric attribute. */
-export type RouteKind = 'listing' | 'file_check' | 'file_listing' | 'search' | 'repository' | 'branch';
+export type RouteKind = 'listing' | 'file_check' | 'file_listing' | 'search' | 'repository' | 'branch' | 'webhook_admin';
 
 /** How one attempt ended, grouped so the set stays bounded. */
 export type RequestOutcome = '2xx' | '3xx' | '404' | '429' | '4xx' | '5xx' | 'network';

@@ -17,6 +17,8 @@ export interface SendOptions {
   stats: RequestStats;
   /** A file check needs the status only. */
   discardSuccessBody: boolean;
+  /** A write's JSON body. */
+  body?: string;
 }
 
 const MAX_REDIRECTS = 3;
@@ -62,7 +64,7 @@ async function followRedirects(target: URL, options: SendOptions, signal: AbortS
   for (let redirects = 0; ; redirects += 1) {
     options.stats.requestStarted();
     try {
-      const response = await fetch(url, { method: options.method, headers: options.headers, signal, redirect: 'manual' });
+      const response = await fetch(url, { method: options.method, headers: options.headers, body: options.body, signal, redirect: 'manual' });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         discardBody(response);

@@ -4,8 +4,9 @@ export const MAX_REMEMBERED_DELIVERIES = 10_000;
 export const DELIVERY_MEMORY_MS = 60 * 60_000;
 
 /**
- * The ids of deliveries handled lately (Data Center `X-Request-Id`, Cloud `X-Request-UUID`), so a
- * delivery sent again (a retry, a replay) is handled once. Bounded in count and age.
+ * Deliveries handled lately, by a fingerprint of their id (Data Center `X-Request-Id`, Cloud
+ * `X-Request-UUID`) and content, so a delivery sent again (a retry, a replay) is handled once.
+ * Bounded in count and age.
  */
 export class RecentDeliveries {
   private readonly seenAt = new Map<string, number>();
@@ -16,22 +17,24 @@ export class RecentDeliveries {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether this delivery id was seen within the window; remembers it either way. No id: never a repeat. */
-  isRepeat(id: string | undefined): boolean {
+  /** Whether this delivery was handled within the window. No id: never a repeat. */
+  has(id: string | undefined): boolean {
     if (!id) {
       return false;
     }
-    const now = this.now();
-    this.forgetOlderThan(now - this.memoryMs);
-    const seen = this.seenAt.get(id);
-    if (seen !== undefined) {
-      return true;
+    this.forgetOlderThan(this.now() - this.memoryMs);
+    return this.seenAt.has(id);
+  }
+
+  /** Remembers a delivery that was handled, forgetting the oldest beyond the cap. */
+  remember(id: string | undefined): void {
+    if (!id || this.seenAt.has(id)) {
+      return;
     }
-    this.seenAt.set(id, now);
+    this.seenAt.set(id, this.now());
     if (this.seenAt.size > this.max) {
       this.seenAt.delete(this.seenAt.keys().next().value!);
     }
-    return false;
   }
 
   get size(): number {

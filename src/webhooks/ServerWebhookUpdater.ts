@@ -74,8 +74,11 @@ export class ServerWebhookUpdater {
     if (cause === 'renamed-away' && !known) {
       return;
     }
-    if (known && cause === 'push' && config.validateLocationsExist) {
-      await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target)));
+    if (known && cause === 'push') {
+      // Without validateLocationsExist a known repository's Location stands unchecked: nothing a push says can change it.
+      if (config.validateLocationsExist) {
+        await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target)));
+      }
       return;
     }
     const repo = await client.getRepository(named.project.key, named.slug);

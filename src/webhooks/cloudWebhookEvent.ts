@@ -1,3 +1,5 @@
+import { isOwnerName, isSlugName } from '../discovery/bitbucketNames';
+
 /** A Bitbucket Cloud webhook delivery, as far as discovery acts on it. */
 export type CloudWebhookEvent =
   /** `repo:push`: `branches` are the names of the branches it moved, created or deleted. */
@@ -44,5 +46,6 @@ function splitFullName(fullName: unknown): { workspace: string; slug: string } |
     return undefined;
   }
   const [workspace, slug, ...rest] = fullName.split('/');
-  return workspace && slug && rest.length === 0 ? { workspace, slug } : undefined;
+  // Named as Bitbucket names repositories, or not acted on (`..`, a megabyte of slug).
+  return isOwnerName(workspace) && isSlugName(slug) && rest.length === 0 ? { workspace, slug } : undefined;
 }

@@ -11,23 +11,25 @@ describe('RecentDeliveries', () => {
   it('remembers at most its cap, forgetting the oldest first', () => {
     const recent = new RecentDeliveries(100, 60_000, () => 0);
     for (let i = 0; i < 10_000; i += 1) {
-      expect(recent.isRepeat(`id-${i}`)).toBe(false);
+      expect(recent.has(`id-${i}`)).toBe(false);
+      recent.remember(`id-${i}`);
     }
     expect(recent.size).toBe(100);
-    expect(recent.isRepeat('id-9999')).toBe(true);
-    expect(recent.isRepeat('id-0')).toBe(false);
+    expect(recent.has('id-9999')).toBe(true);
+    expect(recent.has('id-0')).toBe(false);
   });
 
   it('forgets ids older than its window; a delivery without an id is never a repeat', () => {
     let now = 0;
     const recent = new RecentDeliveries(100, 1_000, () => now);
-    expect(recent.isRepeat('a')).toBe(false);
+    recent.remember('a');
     now = 500;
-    expect(recent.isRepeat('a')).toBe(true);
+    expect(recent.has('a')).toBe(true);
     now = 1_501;
-    expect(recent.isRepeat('a')).toBe(false);
-    expect(recent.isRepeat(undefined)).toBe(false);
-    expect(recent.isRepeat(undefined)).toBe(false);
+    expect(recent.has('a')).toBe(false);
+    recent.remember(undefined);
+    expect(recent.has(undefined)).toBe(false);
+    expect(recent.size).toBe(0);
   });
 });
 
@@ -76,5 +78,23 @@ describe('webhook updates under a flood', () => {
     // Once drained, one line says how many were dropped.
     expect(logger.warn).toHaveBeenCalledTimes(2);
     expect(logger.warn.mock.calls[1][0]).toMatch(/Dropped 4950 webhook updates/);
+  });
+
+  it('a re-run queued behind a running update is never dropped, so no timestamp is left behind', async () => {
+    const queue = new RepositoryUpdateQueue(mockServices.logger.mock(), 0, 2);
+    const updates = new MeasuredUpdates(queue, 'server', NO_DISCOVERY_METRICS);
+    const releases: Array<() => void> = [];
+    const blocking = () => new Promise<void>(resolve => releases.push(resolve));
+    updates.enqueue('P/a', blocking);
+    updates.enqueue('P/b', blocking);
+    await new Promise(resolve => setTimeout(resolve, 10));
+    // Both run; each gets a re-run while the queue is full of others.
+    updates.enqueue('P/a', async () => undefined);
+    updates.enqueue('P/b', async () => undefined);
+    updates.enqueue('P/c', async () => undefined);
+    updates.enqueue('P/d', async () => undefined);
+    releases.splice(0).forEach(release => release());
+    await updates.idle();
+    expect(updates.pendingMeasurements).toBe(0);
   });
 });

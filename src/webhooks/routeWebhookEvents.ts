@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { createHash } from 'crypto';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { CloudWebhookEvent, readCloudWebhookEvent } from './cloudWebhookEvent';
@@ -6,6 +7,9 @@ import { RecentDeliveries } from './RecentDeliveries';
 import { readServerWebhookEvent, ServerWebhookEvent } from './serverWebhookEvent';
 import { originReaches, readOrigin, WebhookOrigin } from './webhookOrigin';
 import { productOfTopic, WEBHOOK_TOPICS } from './webhookTopics';
+
+/** Events that did not come through this module's ingress are said to be ignored at most this often. */
+const UNSTAMPED_WARNING_EVERY_MS = 10 * 60_000;
 
 /** A discovery that acts on webhooks: whose host it serves, whether it accepts unsigned deliveries, and its handler. */
 export interface WebhookReceiver<E> {
@@ -30,6 +34,7 @@ export async function routeWebhookEvents(options: {
   const { events, logger, server, cloud } = options;
   const metrics = options.metrics ?? NO_DISCOVERY_METRICS;
   const recent = new RecentDeliveries();
+  let unstampedWarnedAt = -Infinity;
   const ignored = (params: EventParams, eventKey: string | undefined, why: string) => {
     metrics.webhookDelivery(productOfTopic(params.topic), eventKey, 'ignored');
     logger.debug(`Ignored a ${params.topic} webhook delivery (${eventKey ?? 'no X-Event-Key'}): ${why}`);
@@ -47,10 +52,19 @@ export async function routeWebhookEvents(options: {
       const origin = readOrigin(params.metadata);
       if (!origin) {
         ignored(params, eventKey, 'it did not come through this module\'s ingress');
+        if (Date.now() - unstampedWarnedAt > UNSTAMPED_WARNING_EVERY_MS) {
+          unstampedWarnedAt = Date.now();
+          logger.warn(
+            `Ignored a ${params.topic} event that did not come through this module's webhook ingress in this backend ` +
+              '(another module\'s ingress for the topic, or the events bus from another backend): only deliveries it checked are acted on',
+          );
+        }
         return;
       }
       const deliveryId = header(params.metadata?.['x-request-id']) ?? header(params.metadata?.['x-request-uuid']);
-      if (recent.isRepeat(deliveryId && `${params.topic}/${deliveryId}`)) {
+      // The id is the sender's to choose: bounded by hashing, and tied to the body and origin so one delivery cannot shadow another.
+      const fingerprint = deliveryId && createHash('sha256').update(JSON.stringify([params.topic, deliveryId, origin, params.eventPayload])).digest('hex');
+      if (recent.has(fingerprint)) {
         ignored(params, eventKey, 'the same delivery was handled already');
         return;
       }
@@ -67,6 +81,7 @@ export async function routeWebhookEvents(options: {
         ignored(params, eventKey, 'no discovery of its host takes it');
         return;
       }
+      recent.remember(fingerprint);
       metrics.webhookDelivery(productOfTopic(params.topic), eventKey, 'accepted');
     },
   });

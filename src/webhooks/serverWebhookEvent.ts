@@ -1,3 +1,4 @@
+import { isOwnerName, isSlugName } from '../discovery/bitbucketNames';
 import { ServerRepository } from '../server/BitbucketServerClient';
 
 /** A Bitbucket Server webhook delivery, as far as discovery acts on it. */
@@ -25,7 +26,8 @@ export function readServerWebhookEvent(eventKey: string | undefined, payload: un
   return undefined;
 }
 
+/** A repository named as Bitbucket names one; anything else (`..`, a megabyte of slug) is not acted on. */
 function isRepository(value: unknown): value is ServerRepository {
   const repo = value as ServerRepository | undefined;
-  return typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string';
+  return isSlugName(repo?.slug) && isOwnerName(repo?.project?.key);
 }

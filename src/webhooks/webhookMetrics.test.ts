@@ -6,7 +6,7 @@ import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
 import { RefusalLog } from './RefusalLog';
 import { WEBHOOK_TOPICS } from './webhookTopics';
 import { routeWebhookEvents } from './routeWebhookEvents';
-import { ORIGIN_HEADER } from './webhookOrigin';
+import { ORIGIN_HEADER, stampOrigin } from './webhookOrigin';
 import { signatureValidator } from './signatureValidator';
 
 const verdicts = (service: ReturnType<typeof recordingMetricsService>) =>
@@ -53,15 +53,21 @@ describe('webhook delivery metrics', () => {
     });
     const repository = { slug: 'api', project: { key: 'PAY' } };
     const send = (params: EventParams) => subscription!.onEvent(params);
-    const signed = { [ORIGIN_HEADER]: 'signed:bitbucket.example.com' };
+    const signed: Record<string, string> = {};
+    stampOrigin(signed, { signed: true, hosts: ['bitbucket.example.com'] });
+    const cloudSigned: Record<string, string> = {};
+    stampOrigin(cloudSigned, { signed: true, hosts: ['bitbucket.org'] });
     await send({ topic: WEBHOOK_TOPICS.server, eventPayload: { repository }, metadata: { ...signed, 'x-event-key': 'repo:refs_changed' } });
     await send({ topic: WEBHOOK_TOPICS.server, eventPayload: {}, metadata: { ...signed, 'x-event-key': 'pr:opened' } });
-    await send({ topic: WEBHOOK_TOPICS.cloud, eventPayload: {}, metadata: { [ORIGIN_HEADER]: 'signed:bitbucket.org' } });
+    await send({ topic: WEBHOOK_TOPICS.cloud, eventPayload: {}, metadata: cloudSigned });
+    // A stamp the ingress did not make is no stamp.
+    await send({ topic: WEBHOOK_TOPICS.server, eventPayload: { repository }, metadata: { [ORIGIN_HEADER]: 'signed:bitbucket.example.com', 'x-event-key': 'repo:refs_changed' } });
     expect(handleWebhook).toHaveBeenCalledTimes(1);
     expect(verdicts(service)).toEqual([
       ['server', 'repo:refs_changed', 'accepted'],
       ['server', 'other', 'ignored'],
       ['cloud', 'none', 'ignored'],
+      ['server', 'repo:refs_changed', 'ignored'],
     ]);
   });
 });
