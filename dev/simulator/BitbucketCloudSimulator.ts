@@ -1,6 +1,8 @@
 import { FileChange } from './adminEndpoints';
 import { cloudPushDelivery } from './cloudWebhookDeliveries';
-import { sendWebhook, WebhookTarget } from './webhookSender';
+import { WebhookTarget } from './webhookSender';
+import { firstDelivery, HookScope, WebhookRegistry } from './webhookRegistry';
+import { CLOUD_HOOK_EVENTS, cloudWebhookAdmin } from './cloudWebhookAdmin';
 import { BaseSimulator, CommonError, SimulatorOptions } from './BaseSimulator';
 import { BitbucketCloudAuth, CloudAuthenticator } from './bitbucketCloudAuth';
 import { CodeSearchHit, searchCode } from './bitbucketCloudCodeSearch';
@@ -23,7 +25,11 @@ export interface BitbucketCloudSimulatorOptions extends SimulatorOptions {
   codeSearch?: boolean;
   /** Lifetime of OAuth access tokens the simulator issues; default 7200. */
   accessTokenTtlSeconds?: number;
-  /** A workspace webhook for `repo:push`, as an admin sets it up; `PUT`/`DELETE /__sim/files` deliver to it. */
+  /**
+   * A workspace webhook an admin set up by hand (`repo:push`, `repo:updated`, `repo:transfer`,
+   * `repo:deleted`); `PUT`/`DELETE /__sim/files` deliver through it, as through any hook registered
+   * with the webhook administration endpoints.
+   */
   webhook?: WebhookTarget;
 }
 
@@ -48,10 +54,15 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     this.workspace = options.workspace;
     this.authenticator = new CloudAuthenticator(options.auth, options.accessTokenTtlSeconds);
     this.codeSearch = options.codeSearch ?? false;
-    this.webhook = options.webhook;
+    if (options.webhook) {
+      const { url, secret } = options.webhook;
+      this.hooks.create({ kind: 'workspace', owner: this.workspace }, { name: 'Added by an admin', url, events: [...CLOUD_HOOK_EVENTS], active: true, secret });
+      this.hooks.writes = 0;
+    }
   }
 
-  private readonly webhook: WebhookTarget | undefined;
+  /** Webhooks registered on the workspace and its repositories; the only way deliveries leave the simulator. */
+  readonly hooks = new WebhookRegistry();
 
   /** Commits a file to the main branch (creating the repository, in the first project, if new), then delivers `repo:push`. */
   async putFile(change: FileChange & { content: string }): Promise<{ delivered: number | string | null }> {
@@ -75,11 +86,13 @@ export class BitbucketCloudSimulator extends BaseSimulator {
 
   private async deliverPush(change: FileChange): Promise<{ delivered: number | string | null }> {
     const repo = this.store.findRepositoryBySlug(change.repo);
-    if (!this.webhook || !repo || change.owner !== this.workspace) {
+    if (!repo || change.owner !== this.workspace) {
       return { delivered: null };
     }
-    const delivery = cloudPushDelivery({ workspace: this.workspace, slug: repo.slug }, { branch: defaultBranchOf(repo), secret: this.webhook.secret });
-    return { delivered: await sendWebhook(this.webhook, delivery) };
+    const statuses = await this.hooks.deliver('repo:push', this.workspace, repo.slug, secret =>
+      cloudPushDelivery({ workspace: this.workspace, slug: repo.slug }, { branch: defaultBranchOf(repo), secret }),
+    );
+    return { delivered: firstDelivery(statuses) };
   }
 
   protected readonly routes: Route[] = [
@@ -117,6 +130,8 @@ export class BitbucketCloudSimulator extends BaseSimulator {
         return src(repo, read.ref, read.path);
       }),
     ),
+    ...this.webhookRoutes(`${WORKSPACE}`, ({ workspace }) => ({ kind: 'workspace', owner: workspace })),
+    ...this.webhookRoutes(REPOSITORY, ({ workspace, slug }) => ({ kind: 'repository', owner: workspace, slug })),
     route('branch', `${REPOSITORY}/refs/branches/(?<name>.+)`, (_req, { workspace, slug, name }) =>
       this.withRepository(workspace, slug, repo =>
         name === defaultBranchOf(repo) || (repo.branches && Object.hasOwn(repo.branches, name))
@@ -145,6 +160,32 @@ export class BitbucketCloudSimulator extends BaseSimulator {
       case 'unavailable':
         return errorReply(503, 'Service unavailable (simulated outage)');
     }
+  }
+
+  /**
+   * `GET`/`POST …/hooks` and `PUT`/`DELETE …/hooks/{uid}` of the workspace or a repository, with
+   * the admin's permission (403 for a workspace or repository in `hooks.deniedOwners`).
+   */
+  private webhookRoutes(base: string, scopeOf: (params: Record<string, string>) => HookScope): Route[] {
+    const admin = (params: Record<string, string>, answer: (scope: HookScope) => Reply): Reply => {
+      const scope = scopeOf(params);
+      const within = (next: () => Reply) =>
+        scope.kind === 'repository' ? this.withRepository(scope.owner, scope.slug, () => next()) : this.inWorkspace(scope.owner, next);
+      return within(() => {
+        const denied = scope.kind === 'repository' ? `${scope.owner}/${scope.slug}` : scope.owner;
+        if (this.hooks.deniedOwners.has(denied)) {
+          return errorReply(403, 'Your credentials lack one or more required privilege scopes.', 'webhook administration needs admin permission');
+        }
+        return answer(scope);
+      });
+    };
+    const hooks = cloudWebhookAdmin(this.hooks, this.workspace, req => this.publicOrigin(req));
+    return [
+      route('webhookAdmin', `${base}/hooks`, (req, params) => admin(params, scope => hooks.list(req, scope))),
+      route('webhookAdmin', `${base}/hooks`, (req, params) => admin(params, scope => hooks.create(req, scope)), { method: 'POST' }),
+      route('webhookAdmin', `${base}/hooks/(?<uid>[^/]+)`, (req, params) => admin(params, scope => hooks.update(req, scope, params.uid)), { method: 'PUT' }),
+      route('webhookAdmin', `${base}/hooks/(?<uid>[^/]+)`, (_req, params) => admin(params, scope => hooks.remove(scope, params.uid)), { method: 'DELETE' }),
+    ];
   }
 
   private inWorkspace(workspace: string, answer: () => Reply): Reply {
