@@ -1,5 +1,6 @@
 import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { readWebhookRegistration, WebhookRegistrationConfig } from '../webhooks/registration/readWebhookRegistration';
 import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
 import { DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
@@ -40,6 +41,8 @@ export interface BitbucketCloudProviderConfig {
   webhookSecret?: string;
   /** Unsigned deliveries may trigger checks for this provider (never removals on their word). Default false: refused with 401. */
   allowUnsignedWebhooks: boolean;
+  /** This module creates and keeps its own webhooks; undefined: not asked to. */
+  webhookRegistration?: WebhookRegistrationConfig;
 }
 
 export const CLOUD_PROVIDERS_KEY = 'catalog.providers.bitbucketCloud';
@@ -58,6 +61,7 @@ const PROVIDER_KEYS = [
   'rateLimit',
   'webhookSecret',
   'allowUnsignedWebhooks',
+  'webhookRegistration',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug'];
 const CLOUD_PROVIDER_DEFAULTS = { concurrency: 10, requestTimeoutMs: 30_000 };
@@ -113,5 +117,6 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
     rateLimit: readRateLimit(config, at),
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
     allowUnsignedWebhooks: config.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
+    webhookRegistration: readWebhookRegistration(config, at, config.getOptionalString('webhookSecret') || undefined),
   };
 }

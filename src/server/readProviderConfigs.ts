@@ -1,5 +1,6 @@
 import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { readWebhookRegistration, WebhookRegistrationConfig } from '../webhooks/registration/readWebhookRegistration';
 import { ConfigLocation, invalidConfig, readDurationMs, readWholeNumber } from '../config/invalidConfig';
 import { DEFAULT_CATALOG_PATH, normalizeCatalogPath } from '../config/normalizeCatalogPath';
 import { CatalogPathGlob, compileCatalogPathGlob, DEFAULT_MAX_FILES_PER_REPOSITORY, isCatalogPathGlob, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
@@ -43,6 +44,8 @@ export interface BitbucketServerProviderConfig {
   webhookSecret?: string;
   /** Unsigned deliveries may trigger checks for this provider (never removals on their word). Default false: refused with 401. */
   allowUnsignedWebhooks: boolean;
+  /** This module creates and keeps its own webhooks; undefined: not asked to. */
+  webhookRegistration?: WebhookRegistrationConfig;
 }
 
 export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
@@ -61,6 +64,7 @@ const PROVIDER_KEYS = [
   'rateLimit',
   'webhookSecret',
   'allowUnsignedWebhooks',
+  'webhookRegistration',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
 
@@ -129,6 +133,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     rateLimit: readRateLimit(config, at),
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
     allowUnsignedWebhooks: config.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
+    webhookRegistration: readWebhookRegistration(config, at, config.getOptionalString('webhookSecret') || undefined),
   };
 }
 
