@@ -9,6 +9,8 @@ import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
+import { runPass } from '../discovery/runPass';
+import { StoreOnlyPassSink } from '../discovery/StoreOnlyPassSink';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
@@ -22,7 +24,7 @@ import { CloudWebhookEvent } from './cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
-import { runCloudPass } from './runCloudPass';
+import { workspaceWalk } from './scanWorkspace';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -260,76 +262,67 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
 
   /** Emits from state within the time-to-live or while Bitbucket asks to wait; otherwise runs the pass. */
   private async run(key: string, location: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
-    const pass = await DiscoveryPass.begin(this.stateStore, key);
-    // Stored with the pass, so every replica can route this location's webhooks.
-    pass.state.location = location;
-    const now = Date.now();
-    const { lastCompletedAt, resumeAfter } = pass.state;
-    if (!pass.resumed && lastCompletedAt !== undefined && now - lastCompletedAt < this.config.cacheTtlMs) {
-      return pass.targets();
-    }
-    if (resumeAfter !== undefined && now < resumeAfter) {
-      const known = pass.targets();
-      if (known.length === 0 && lastCompletedAt === undefined && pass.state.lastError) {
-        // Nothing to show yet: keep the location's error visible until the retry.
-        throw new Error(
-          `Bitbucket Cloud discovery of workspace ${target.workspace} is retried after ${new Date(resumeAfter).toISOString()}; ` +
-            `the last attempt failed: ${pass.state.lastError}`,
-        );
-      }
-      return known;
-    }
-    this.runningPasses.set(key, pass);
-    try {
-      return await this.runPass(pass, target, integration);
-    } finally {
-      this.runningPasses.delete(key);
-    }
-  }
-
-  private async runPass(pass: DiscoveryPass, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
-    const { lastCompletedAt } = pass.state;
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
-    const outcome = await runCloudPass({
-      pass,
-      scope: scopeOfTarget(target, this.config.maxFilesPerRepository),
-      http: this.httpClientFor(integration),
-      apiBaseUrl: integration.apiBaseUrl,
+    const scope = scopeOfTarget(target, this.config.maxFilesPerRepository);
+    const storeFailed = (error: unknown) =>
+      this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`);
+    const outcome = await runPass({
+      store: this.stateStore,
+      discovery: key,
+      product: 'cloud',
+      metrics: this.metrics,
       logger: this.logger,
       what,
+      describePass: `a pass over Bitbucket Cloud workspace ${scope.workspace} for ${scope.catalogPath}`,
+      passLabel: `Pass over workspace ${target.workspace}`,
+      shouldRun: pass => {
+        // Stored with the pass, so every replica can route this location's webhooks, and pruning sees it is read.
+        Object.assign(pass.state, { location, lastReadAt: Date.now() });
+        return this.isDue(pass);
+      },
+      walk: workspaceWalk({
+        http: this.httpClientFor(integration),
+        apiBaseUrl: integration.apiBaseUrl,
+        scope,
+        logger: this.logger,
+        onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
+      }),
+      sink: new StoreOnlyPassSink(this.runningPasses, storeFailed),
       retryAfterFailure: () => Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS),
-      // The processor emits what the pass knows; there is no connection to hand changes to, only the store.
-      flush: () => pass.flush(async () => undefined),
-      onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
       // A state store that fails costs a rescan later, never the fresh result of this one.
-      storeFailed: error =>
-        this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`),
+      storeFailed,
     });
+    const { pass } = outcome;
     const targets = pass.targets();
-    this.metrics.runEnded('cloud', pass.discovery, {
-      complete: outcome.complete,
-      remaining: outcome.complete ? 0 : pass.remaining(),
-      broken: pass.broken.length,
-      passDurationMs: outcome.complete ? Date.now() - pass.state.startedAt : undefined,
-      locations: outcome.complete ? targets.length : undefined,
-    });
-    if (!outcome.complete) {
-      if (!outcome.stop && targets.length === 0 && lastCompletedAt === undefined) {
-        // Nothing to fall back on: the location shows the error.
-        throw outcome.error;
-      }
-      if (!outcome.stop) {
-        this.logger.warn(
-          `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
-            `and trying again in a few minutes. ${(outcome.error as Error).message}`,
-        );
+    const { lastCompletedAt, resumeAfter, lastError } = pass.state;
+    if (outcome.kind === 'skipped') {
+      if (resumeAfter !== undefined && targets.length === 0 && lastCompletedAt === undefined && lastError) {
+        // Nothing to show yet: keep the location's error visible until the retry.
+        throw new Error(`${what} is retried after ${new Date(resumeAfter).toISOString()}; the last attempt failed: ${lastError}`);
       }
       return targets;
     }
-    const { progress } = outcome;
-    progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
-    this.logger.info(`Pass over workspace ${target.workspace} complete, ${targets.length} locations: ${progress.describe()}`);
+    if (outcome.kind === 'incomplete' && !outcome.stop) {
+      if (targets.length === 0 && lastCompletedAt === undefined) {
+        // Nothing to fall back on: the location shows the error.
+        throw outcome.error;
+      }
+      this.logger.warn(
+        `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
+          `and trying again in a few minutes. ${(outcome.error as Error).message}`,
+      );
+    }
     return targets;
+  }
+
+  /** Whether a read needs requests: not within the time-to-live of a complete pass, nor while Bitbucket asks to wait. */
+  private isDue(pass: DiscoveryPass): boolean {
+    const now = Date.now();
+    const { lastCompletedAt, resumeAfter } = pass.state;
+    if (!pass.resumed && lastCompletedAt !== undefined && now - lastCompletedAt < this.config.cacheTtlMs) {
+      return false;
+    }
+    return resumeAfter === undefined || resumeAfter <= now;
   }
 
   /** How a webhook reaches this location's state: into its running pass or the store, then the catalog re-reads it. */

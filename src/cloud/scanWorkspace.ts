@@ -4,6 +4,8 @@ import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { RepositoryState } from '../discovery/RepositoryState';
+import { PassWalk } from '../discovery/runPass';
+import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { DEFAULT_CATALOG_PATH } from '../config/normalizeCatalogPath';
 import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
@@ -34,7 +36,7 @@ export async function scanWorkspace(options: {
   logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
   /** Called after each answer is recorded, e.g. to hand the catalog what was found so far. */
-  afterAnswer?: () => Promise<void>;
+  afterAnswer: () => Promise<void>;
 }): Promise<void> {
   const { client, scope, pass, progress, group, logger } = options;
   const search = scope.search ? await searchOrFallBack(options) : undefined;
@@ -65,7 +67,6 @@ export async function scanWorkspace(options: {
       if (!answer.hasCatalogFile) {
         logger.debug(`Skipped ${scope.workspace}/${repo.slug}: no ${scope.catalogPath} on ${branch} (${answer.reason})`);
       }
-      await options.afterAnswer?.();
     } catch (error) {
       if (isPassStopping(error, group.signal)) {
         throw error;
@@ -74,6 +75,7 @@ export async function scanWorkspace(options: {
       progress.repositoryBroken();
       pass.recordFailure(repo.slug, (error as Error).message);
     }
+    await options.afterAnswer();
   };
 
   const consider = async (repo: CloudRepository) => {
@@ -114,10 +116,23 @@ export async function scanWorkspace(options: {
       for (const repo of page) {
         await consider(repo);
       }
-      await options.afterAnswer?.();
+      await options.afterAnswer();
     }
   });
   await group.wait();
+}
+
+/** The Cloud walk the pass runner calls: a client on the run's signal and counters, then {@link scanWorkspace}. */
+export function workspaceWalk(options: {
+  http: BitbucketHttpClient;
+  apiBaseUrl: string;
+  scope: CloudDiscoveryScope;
+  logger: LoggerService;
+  onSearchUnavailable: (reason: string) => void;
+}): PassWalk {
+  const { http, apiBaseUrl, ...rest } = options;
+  return ({ pass, progress, group, afterAnswer }) =>
+    scanWorkspace({ ...rest, client: new BitbucketCloudClient(http, apiBaseUrl, { stats: progress.stats, signal: group.signal }), pass, progress, group, afterAnswer });
 }
 
 /**
