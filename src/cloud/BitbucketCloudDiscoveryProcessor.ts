@@ -22,6 +22,7 @@ import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
+import { LocationReads } from './LocationReads';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
@@ -65,6 +66,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private readonly discoveries = new Map<string, CloudWebhookSubscriber>();
   private readonly runningPasses = new Map<string, DiscoveryPass>();
   private readonly webhooks: CloudWebhookUpdater;
+  private readonly reads: LocationReads;
   private routing: Promise<void> = Promise.resolve();
   private stored?: { readAt: number; subscribers: CloudWebhookSubscriber[] };
 
@@ -91,6 +93,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly metrics: DiscoveryMetrics,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
+    this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
   }
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
@@ -226,10 +229,41 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     }
     const integration = this.integrationFor(target.host);
     this.discoveries.set(location.target, this.webhookSubscriber(location.target, target));
+    await this.noteRead(discoveryKey(target));
     for (const url of await this.discover(location.target, target, integration)) {
       emit(processingResult.location({ type: 'url', target: url, presence: 'required' }));
     }
     return true;
+  }
+
+  /**
+   * Forgets the discovery locations the catalog no longer reads (removed, or their target
+   * changed): their state, and webhook routing to them. The module runs it every few minutes.
+   */
+  async pruneStaleDiscoveries(): Promise<string[]> {
+    const { forgotten, remaining } = await this.reads.prune(key => this.runsInFlight.has(key));
+    // This replica's own routing too: a location it read once, whose state any replica has since forgotten.
+    for (const [location, subscriber] of this.discoveries) {
+      if (!remaining.has(subscriber.key) && !this.runsInFlight.has(subscriber.key)) {
+        this.discoveries.delete(location);
+      }
+    }
+    this.stored = undefined;
+    if (forgotten.length > 0) {
+      this.logger.info(
+        `Forgot ${forgotten.length} bitbucket-discovery locations the catalog has not read for over an hour (removed, or their target changed): ` +
+          'their state is deleted and webhooks no longer go to them',
+      );
+    }
+    return forgotten;
+  }
+
+  private async noteRead(key: string): Promise<void> {
+    try {
+      await this.reads.noteRead(key, this.runningPasses.get(key));
+    } catch (error) {
+      this.logger.warn(`Could not note that the catalog read a bitbucket-discovery location; a location is pruned only after an hour without any noted read. ${(error as Error).message}`);
+    }
   }
 
   private integrationFor(host: string): BitbucketCloudIntegrationConfig {

@@ -28,6 +28,9 @@ const BITBUCKET_CLOUD_HOST = 'bitbucket.org';
 /** Upstream's annotation on each Location: the repository's URL. */
 const REPO_URL_ANNOTATION = 'bitbucket.org/repo-url';
 
+/** Every provider name of this kind starts so; the name is its state key. */
+export const CLOUD_PROVIDER_PREFIX = 'bitbucketCloud-provider:';
+
 /** @public */
 export type BitbucketCloudEntityProviderOptions = DiscoveryProviderOptions;
 
@@ -92,7 +95,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   }
 
   getProviderName(): string {
-    return `bitbucketCloud-provider:${this.config.id}`;
+    return `${CLOUD_PROVIDER_PREFIX}${this.config.id}`;
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {

@@ -22,6 +22,9 @@ import { excludingServerFilter } from './serverFilters';
 import { ServerWebhookEvent } from './serverWebhookEvent';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
+/** Every provider name of this kind starts so; the name is its state key. */
+export const SERVER_PROVIDER_PREFIX = 'bitbucketServer-provider:';
+
 /** @public */
 export type BitbucketServerEntityProviderOptions = DiscoveryProviderOptions;
 
@@ -90,7 +93,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   getProviderName(): string {
-    return `bitbucketServer-provider:${this.config.id}`;
+    return `${SERVER_PROVIDER_PREFIX}${this.config.id}`;
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {
