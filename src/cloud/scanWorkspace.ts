@@ -17,8 +17,11 @@ import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscovery
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
 export const SEARCH_INDEX_LAG_MS = 60 * 60_000;
-/** Code search caps its results; with this many hits a miss proves nothing. */
-const SEARCH_RESULT_CAP = 1000;
+/**
+ * Code search stops paging after about 900 results (backstage#26854), counted before any
+ * narrowing; a result with this many may have been cut, so its misses prove nothing.
+ */
+export const SEARCH_RESULTS_TRUSTED_BELOW = 800;
 
 /**
  * Lists the workspace's repositories and records into `pass` which have the catalog file on
@@ -175,23 +178,48 @@ export function isDue(known: Pick<RepositoryState, 'checkedAt'>, slug: string, n
 }
 
 /**
- * Code search as a hint: any failure (disabled, retired, refused, down) means "not for this
- * scan" and the listing with checks does the work. Only an abort or a spent quota stops the pass.
+ * Code search as a hint: any failure (disabled, retired, refused, down) before the first page
+ * means "not for this scan" and the listing with checks does the work; a failure after it keeps
+ * the hits found so far. Misses are trusted only from a result read to its end and short of the
+ * cap; otherwise every repository it missed is checked. Only an abort or a spent quota stops the pass.
  */
 async function searchOrFallBack(options: {
   client: BitbucketCloudClient;
   scope: CloudDiscoveryScope;
   group: TaskGroup;
+  logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
 }): Promise<{ hits: Set<string>; complete: boolean } | undefined> {
+  const { scope, logger } = options;
+  const hits = new Set<string>();
+  let results = 0;
+  let pages = 0;
   try {
-    const hits = await options.client.searchCatalogFiles(options.scope.workspace, options.scope.catalogPath);
-    return { hits, complete: hits.size < SEARCH_RESULT_CAP };
+    for await (const page of options.client.searchCatalogFiles(scope.workspace, scope.catalogPath)) {
+      pages += 1;
+      results += page.results;
+      page.slugs.forEach(slug => hits.add(slug));
+    }
   } catch (error) {
     if (isPassStopping(error, options.group.signal)) {
       throw error;
     }
-    options.onSearchUnavailable((error as Error).message);
-    return undefined;
+    if (pages === 0) {
+      options.onSearchUnavailable((error as Error).message);
+      return undefined;
+    }
+    logger.warn(
+      `Code search for ${scope.catalogPath} in workspace ${scope.workspace} failed after ${results} results; ` +
+        `their hits are used and every repository it missed is checked. ${(error as Error).message}`,
+    );
+    return { hits, complete: false };
   }
+  if (results >= SEARCH_RESULTS_TRUSTED_BELOW) {
+    logger.info(
+      `Code search for ${scope.catalogPath} in workspace ${scope.workspace} returned ${results} results, near Bitbucket's cap of about 900; ` +
+        'every repository it missed is checked',
+    );
+    return { hits, complete: false };
+  }
+  return { hits, complete: true };
 }
