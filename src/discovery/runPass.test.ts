@@ -3,8 +3,11 @@ import { generateEstate } from '../../dev/simulator/generateEstate';
 import { closeCloudSimulators, createCloudProcessor, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { fakeClockOnly } from '../../dev/testing/fakeClock';
+import { MIXED_ESTATE } from '../../dev/testing/fixtures';
 import { ProgressObservingStore } from '../../dev/testing/progressObservingStore';
 import { closeServerHarnesses, startServerHarness } from '../../dev/testing/serverHarness';
+import { MemoryStateStore } from './MemoryStateStore';
+import { RepositoryState } from './RepositoryState';
 
 const ESTATE = generateEstate({ projects: 4, repositories: 400, seed: 3, archivedRatio: 0, emptyRatio: 0 });
 const CLOUD_CHECK = /^\/2\.0\/repositories\/acme\/[^/]+\/src\//;
@@ -51,6 +54,32 @@ describe('runPass progress writes, for every entry point', () => {
     const { read } = createCloudProcessor({ stateStore: store });
     expect((await read('https://bitbucket.org/workspaces/acme')).targets.length).toBeGreaterThan(0);
     expectProgressMidRun(store);
+  });
+});
+
+describe('runPass when the last write of answers fails', () => {
+  it('ends the run incomplete (the provider logs it and rethrows), keeps the pass open, and the next run completes it', async () => {
+    fakeClockOnly(Date.parse('2026-12-01T09:00:00Z'));
+    let failures = 1;
+    const store = new (class extends MemoryStateStore {
+      override async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
+        if (states.length > 0 && failures > 0) {
+          failures -= 1;
+          throw new Error('the database is away');
+        }
+        await super.writeRepositories(discovery, states);
+      }
+    })();
+    const h = await startServerHarness(MIXED_ESTATE, { stateStore: store });
+
+    expect(await h.runTask()).toEqual(new Error('the database is away'));
+    const errors = h.logger.lines.filter(line => line.level === 'error').map(line => line.message);
+    expect(errors).toContainEqual(expect.stringMatching(/failed; nothing was removed from the catalog and the pass resumes at the next run: the database is away$/));
+    expect(await store.readPass(h.provider.getProviderName())).toMatchObject({ open: true, incompleteRuns: 1 });
+
+    expect(await h.runTask()).toBeUndefined();
+    expect(await store.readPass(h.provider.getProviderName())).toMatchObject({ open: false, incompleteRuns: 0 });
+    expect(await store.readRepositories(h.provider.getProviderName())).toHaveLength(30);
   });
 });
 

@@ -103,15 +103,18 @@ export async function runPass(options: {
     }
   };
 
-  const progress = new ScanProgress(logger);
   await guarded(() => pass.markStarted(), undefined);
+  const flusher = sink.start(pass);
+  const progress = new ScanProgress(logger);
   progress.start(
     `${pass.resumed ? 'Resuming' : 'Starting'} ${options.describePass}${pass.state.lastCompletedAt ? ' (re-checking only changed repositories)' : ''}`,
   );
-  const flusher = sink.start(pass);
   const group = new TaskGroup(options.signal, error => error instanceof QuotaSpentError);
+  let removed: string[];
   try {
     await options.walk({ pass, progress, group, afterAnswer: () => guarded(() => flusher.maybeFlush(), undefined) });
+    await guarded(() => flusher.flush(), undefined);
+    removed = await guarded(() => pass.complete(), []);
   } catch (error) {
     progress.stop();
     await sink.endIncomplete(logger, what);
@@ -131,9 +134,12 @@ export async function runPass(options: {
     const summary = progress.finish({ resumed: pass.resumed, complete: false, broken: pass.broken.map(b => b.key), remaining: pass.remaining(), locationsEmitted: 0 });
     return { kind: 'incomplete', pass, summary, error, stop };
   }
-  await guarded(() => flusher.flush(), undefined);
-  const removed = await guarded(() => pass.complete(), []);
-  const targets = await sink.commitComplete(pass);
+  let targets: string[];
+  try {
+    targets = await sink.commitComplete(pass);
+  } finally {
+    progress.stop();
+  }
   measure(true, targets.length);
   logBroken(logger, pass, what);
   const summary = progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
