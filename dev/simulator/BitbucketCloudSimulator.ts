@@ -5,7 +5,7 @@ import { firstDelivery, HookScope, WebhookRegistry } from './webhookRegistry';
 import { CLOUD_HOOK_EVENTS, cloudWebhookAdmin } from './cloudWebhookAdmin';
 import { BaseSimulator, CommonError, SimulatorOptions } from './BaseSimulator';
 import { BitbucketCloudAuth, CloudAuthenticator } from './bitbucketCloudAuth';
-import { CodeSearchHit, searchCode } from './bitbucketCloudCodeSearch';
+import { CodeSearchHit, searchCode, SEARCH_NEXT_UNTIL, SEARCH_RESULTS_REACHABLE } from './bitbucketCloudCodeSearch';
 import { cloudError, cloudLinkBases, cloudProjectJson, cloudRepositoryJson } from './bitbucketCloudJson';
 import { cloudPage } from './bitbucketCloudPaging';
 import { queryRepositories } from './bitbucketCloudQuery';
@@ -286,6 +286,13 @@ export class BitbucketCloudSimulator extends BaseSimulator {
         },
       };
     });
+    const start = (page.page - 1) * page.pagelen;
+    if (start + page.pagelen > SEARCH_RESULTS_REACHABLE) {
+      throw new BadRequestError(`Cannot fetch results past result number ${SEARCH_RESULTS_REACHABLE}`);
+    }
+    if (start + page.pagelen >= SEARCH_NEXT_UNTIL) {
+      delete page.next;
+    }
     return jsonReply(200, { ...page, query_substituted: false });
   }
 }

@@ -16,6 +16,14 @@ export interface CodeSearchHit {
   contentMatches: Array<{ line: number; segments: SearchSegment[] }>;
 }
 
+/**
+ * Cloud's code search stops giving `next` once a page reaches this many results, and refuses
+ * pages past {@link SEARCH_RESULTS_REACHABLE} (backstage#26854: with pagelen 100, page 9 has no
+ * `next`, page 10 answers when asked by hand, page 11 is refused).
+ */
+export const SEARCH_NEXT_UNTIL = 900;
+export const SEARCH_RESULTS_REACHABLE = 1000;
+
 interface CodeSearchQuery {
   path?: string;
   repo?: string;

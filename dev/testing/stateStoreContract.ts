@@ -131,6 +131,20 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     expect(await store.readPasses('nothing:')).toStrictEqual([]);
   });
 
+  it('forgets a discovery as a whole (pass and repositories), leaving the others alone', async () => {
+    const store = await newStore();
+    await store.writeRepositories('gone', numbered(3));
+    await store.writePass('gone', FULL_PASS);
+    await store.writeRepositories('kept', numbered(2));
+    await store.writePass('kept', FULL_PASS);
+    await store.deleteDiscovery('gone');
+    await store.deleteDiscovery('never-written');
+    expect(await store.readRepositories('gone')).toEqual([]);
+    expect(await store.readPass('gone')).toBeUndefined();
+    expect(await store.readRepositories('kept')).toHaveLength(2);
+    expect(await store.readPass('kept')).toEqual(FULL_PASS);
+  });
+
   it('hands out copies, and keeps none of the caller\'s objects', async () => {
     const store = await newStore();
     const written = { ...FULL };

@@ -133,10 +133,11 @@ export class BitbucketCloudClient {
   }
 
   /**
-   * Slugs of repositories holding a file at exactly `catalogPath`, by code search.
-   * Code search is deprecated and often disabled: callers must expect a 404 or 410.
+   * Code search for files at exactly `catalogPath`, page by page: the slugs of the repositories
+   * holding one, and how many results the page held before narrowing (Bitbucket's cap counts
+   * those). Code search is deprecated and often disabled: callers must expect a 404 or 410.
    */
-  async searchCatalogFiles(workspace: string, catalogPath: string): Promise<Set<string>> {
+  async *searchCatalogFiles(workspace: string, catalogPath: string): AsyncGenerator<{ slugs: string[]; results: number }> {
     const path = `/workspaces/${encodeURIComponent(workspace)}/search/code`;
     const filePath = catalogPath.replace(/^\/+/, '');
     const fileName = filePath.slice(filePath.lastIndexOf('/') + 1);
@@ -145,19 +146,16 @@ export class BitbucketCloudClient {
     const searchQuery = `"${fileName}" path:${filePath}`;
     const params = new URLSearchParams({ search_query: searchQuery, pagelen: String(CLOUD_PAGE_LENGTH) });
     const listing = { host: this.host, path: `${this.basePath}${path}` };
-    const slugs = new Set<string>();
     const pages = cloudPages<CodeSearchResult>(listing, `${this.apiBaseUrl}${path}?${params}`, CLOUD_PAGE_LENGTH, url =>
       this.http.getJson<CloudPage<CodeSearchResult>>(url, this.context, 'search'),
     );
     for await (const results of pages) {
-      for (const result of results) {
+      const slugs = results.flatMap(result => {
         const repository = result.file?.commit?.repository;
         const slug = repository?.slug ?? repository?.full_name?.split('/')[1];
-        if (slug && result.file?.path === filePath) {
-          slugs.add(slug);
-        }
-      }
+        return slug && result.file?.path === filePath ? [slug] : [];
+      });
+      yield { slugs, results: results.length };
     }
-    return slugs;
   }
 }

@@ -10,6 +10,8 @@ import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { isRemoval, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
+import { runPass } from '../discovery/runPass';
+import { StoreOnlyPassSink } from '../discovery/StoreOnlyPassSink';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
@@ -21,9 +23,10 @@ import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
+import { LocationReads } from './LocationReads';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
-import { runCloudPass } from './runCloudPass';
+import { workspaceWalk } from './scanWorkspace';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
@@ -67,6 +70,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private readonly discoveries = new Map<string, CloudWebhookSubscriber>();
   private readonly runningPasses = new Map<string, DiscoveryPass>();
   private readonly webhooks: CloudWebhookUpdater;
+  private readonly reads: LocationReads;
   private routing: Promise<void> = Promise.resolve();
   /** Deliveries waiting for the stored discovery locations, bounded by {@link MAX_ROUTING_BACKLOG}. */
   private routingBacklog = 0;
@@ -95,6 +99,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly metrics: DiscoveryMetrics,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
+    this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
   }
 
   /** Webhook deliveries reach the locations when signed by Bitbucket Cloud, or unsigned where allowed. */
@@ -244,10 +249,41 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     }
     const integration = this.integrationFor(target.host);
     this.discoveries.set(location.target, this.webhookSubscriber(location.target, target));
+    await this.noteRead(discoveryKey(target));
     for (const url of await this.discover(location.target, target, integration)) {
       emit(processingResult.location({ type: 'url', target: url, presence: 'required' }));
     }
     return true;
+  }
+
+  /**
+   * Forgets the discovery locations the catalog no longer reads (removed, or their target
+   * changed): their state, and webhook routing to them. The module runs it every few minutes.
+   */
+  async pruneStaleDiscoveries(): Promise<string[]> {
+    const { forgotten, remaining } = await this.reads.prune(key => this.runsInFlight.has(key));
+    // This replica's own routing too: a location it read once, whose state any replica has since forgotten.
+    for (const [location, subscriber] of this.discoveries) {
+      if (!remaining.has(subscriber.key) && !this.runsInFlight.has(subscriber.key)) {
+        this.discoveries.delete(location);
+      }
+    }
+    this.stored = undefined;
+    if (forgotten.length > 0) {
+      this.logger.info(
+        `Forgot ${forgotten.length} bitbucket-discovery locations the catalog has not read for over an hour (removed, or their target changed): ` +
+          'their state is deleted and webhooks no longer go to them',
+      );
+    }
+    return forgotten;
+  }
+
+  private async noteRead(key: string): Promise<void> {
+    try {
+      await this.reads.noteRead(key, this.runningPasses.get(key));
+    } catch (error) {
+      this.logger.warn(`Could not note that the catalog read a bitbucket-discovery location; a location is pruned only after an hour without any noted read. ${(error as Error).message}`);
+    }
   }
 
   private integrationFor(host: string): BitbucketCloudIntegrationConfig {
@@ -280,76 +316,67 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
 
   /** Emits from state within the time-to-live or while Bitbucket asks to wait; otherwise runs the pass. */
   private async run(key: string, location: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
-    const pass = await DiscoveryPass.begin(this.stateStore, key);
-    // Stored with the pass, so every replica can route this location's webhooks.
-    pass.state.location = location;
-    const now = Date.now();
-    const { lastCompletedAt, resumeAfter } = pass.state;
-    if (!pass.resumed && lastCompletedAt !== undefined && now - lastCompletedAt < this.config.cacheTtlMs) {
-      return pass.targets();
-    }
-    if (resumeAfter !== undefined && now < resumeAfter) {
-      const known = pass.targets();
-      if (known.length === 0 && lastCompletedAt === undefined && pass.state.lastError) {
-        // Nothing to show yet: keep the location's error visible until the retry.
-        throw new Error(
-          `Bitbucket Cloud discovery of workspace ${target.workspace} is retried after ${new Date(resumeAfter).toISOString()}; ` +
-            `the last attempt failed: ${pass.state.lastError}`,
-        );
-      }
-      return known;
-    }
-    this.runningPasses.set(key, pass);
-    try {
-      return await this.runPass(pass, target, integration);
-    } finally {
-      this.runningPasses.delete(key);
-    }
-  }
-
-  private async runPass(pass: DiscoveryPass, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
-    const { lastCompletedAt } = pass.state;
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
-    const outcome = await runCloudPass({
-      pass,
-      scope: scopeOfTarget(target, this.config.maxFilesPerRepository),
-      http: this.httpClientFor(integration),
-      apiBaseUrl: integration.apiBaseUrl,
+    const scope = scopeOfTarget(target, this.config.maxFilesPerRepository);
+    const storeFailed = (error: unknown) =>
+      this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`);
+    const outcome = await runPass({
+      store: this.stateStore,
+      discovery: key,
+      product: 'cloud',
+      metrics: this.metrics,
       logger: this.logger,
       what,
+      describePass: `a pass over Bitbucket Cloud workspace ${scope.workspace} for ${scope.catalogPath}`,
+      passLabel: `Pass over workspace ${target.workspace}`,
+      shouldRun: pass => {
+        // Stored with the pass, so every replica can route this location's webhooks, and pruning sees it is read.
+        Object.assign(pass.state, { location, lastReadAt: Date.now() });
+        return this.isDue(pass);
+      },
+      walk: workspaceWalk({
+        http: this.httpClientFor(integration),
+        apiBaseUrl: integration.apiBaseUrl,
+        scope,
+        logger: this.logger,
+        onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
+      }),
+      sink: new StoreOnlyPassSink(this.runningPasses, storeFailed),
       retryAfterFailure: () => Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS),
-      // The processor emits what the pass knows; there is no connection to hand changes to, only the store.
-      flush: () => pass.flush(async () => undefined),
-      onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
       // A state store that fails costs a rescan later, never the fresh result of this one.
-      storeFailed: error =>
-        this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`),
+      storeFailed,
     });
+    const { pass } = outcome;
     const targets = pass.targets();
-    this.metrics.runEnded('cloud', pass.discovery, {
-      complete: outcome.complete,
-      remaining: outcome.complete ? 0 : pass.remaining(),
-      broken: pass.broken.length,
-      passDurationMs: outcome.complete ? Date.now() - pass.state.startedAt : undefined,
-      locations: outcome.complete ? targets.length : undefined,
-    });
-    if (!outcome.complete) {
-      if (!outcome.stop && targets.length === 0 && lastCompletedAt === undefined) {
-        // Nothing to fall back on: the location shows the error.
-        throw outcome.error;
-      }
-      if (!outcome.stop) {
-        this.logger.warn(
-          `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
-            `and trying again in a few minutes. ${(outcome.error as Error).message}`,
-        );
+    const { lastCompletedAt, resumeAfter, lastError } = pass.state;
+    if (outcome.kind === 'skipped') {
+      if (resumeAfter !== undefined && targets.length === 0 && lastCompletedAt === undefined && lastError) {
+        // Nothing to show yet: keep the location's error visible until the retry.
+        throw new Error(`${what} is retried after ${new Date(resumeAfter).toISOString()}; the last attempt failed: ${lastError}`);
       }
       return targets;
     }
-    const { progress } = outcome;
-    progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
-    this.logger.info(`Pass over workspace ${target.workspace} complete, ${targets.length} locations: ${progress.describe()}`);
+    if (outcome.kind === 'incomplete' && !outcome.stop) {
+      if (targets.length === 0 && lastCompletedAt === undefined) {
+        // Nothing to fall back on: the location shows the error.
+        throw outcome.error;
+      }
+      this.logger.warn(
+        `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
+          `and trying again in a few minutes. ${(outcome.error as Error).message}`,
+      );
+    }
     return targets;
+  }
+
+  /** Whether a read needs requests: not within the time-to-live of a complete pass, nor while Bitbucket asks to wait. */
+  private isDue(pass: DiscoveryPass): boolean {
+    const now = Date.now();
+    const { lastCompletedAt, resumeAfter } = pass.state;
+    if (!pass.resumed && lastCompletedAt !== undefined && now - lastCompletedAt < this.config.cacheTtlMs) {
+      return false;
+    }
+    return resumeAfter === undefined || resumeAfter <= now;
   }
 
   /** How a webhook reaches this location's state: into its running pass or the store, then the catalog re-reads it. */

@@ -6,6 +6,8 @@ import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { ProviderCatalog } from '../discovery/ProviderCatalog';
 import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
+import { runPass } from '../discovery/runPass';
+import { summaryOrThrow } from '../discovery/summaryOrThrow';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { ScanSummary } from '../scan/ScanProgress';
@@ -19,12 +21,15 @@ import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
 import { BitbucketCloudProviderConfig, readCloudProviderConfigs } from './readCloudProviderConfigs';
-import { runCloudPass } from './runCloudPass';
+import { workspaceWalk } from './scanWorkspace';
 
 /** The one host @backstage/integration serves Bitbucket Cloud on. */
 const BITBUCKET_CLOUD_HOST = 'bitbucket.org';
 /** Upstream's annotation on each Location: the repository's URL. */
 const REPO_URL_ANNOTATION = 'bitbucket.org/repo-url';
+
+/** Every provider name of this kind starts so; the name is its state key. */
+export const CLOUD_PROVIDER_PREFIX = 'bitbucketCloud-provider:';
 
 /** @public */
 export type BitbucketCloudEntityProviderOptions = DiscoveryProviderOptions;
@@ -90,7 +95,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   }
 
   getProviderName(): string {
-    return `bitbucketCloud-provider:${this.config.id}`;
+    return `${CLOUD_PROVIDER_PREFIX}${this.config.id}`;
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {
@@ -105,45 +110,22 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
-    const { pass, skipped } = await this.catalog.beginRun(what, logger);
-    if (skipped) {
-      return skipped;
-    }
-    const flusher = this.catalog.startPass(pass);
-    const outcome = await runCloudPass({
-      pass,
-      scope: this.scope,
-      http: this.http,
-      apiBaseUrl: this.integration.apiBaseUrl,
+    const outcome = await runPass({
+      store: this.deps.stateStore,
+      discovery: this.getProviderName(),
+      product: 'cloud',
+      metrics: this.deps.metrics,
       logger,
       what,
+      describePass: `a pass over Bitbucket Cloud workspace ${this.scope.workspace} for ${this.scope.catalogPath}`,
+      sink: this.catalog,
       signal,
       timeoutMs: this.deps.timeoutMs,
       isStopping: this.deps.isStopping,
-      flush: () => flusher.flush(),
-      afterAnswer: () => flusher.maybeFlush(),
       // The provider's scope never uses code search.
-      onSearchUnavailable: () => undefined,
+      walk: workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined }),
     });
-    if (!outcome.complete) {
-      await this.catalog.endIncomplete(logger, what);
-      this.catalog.measureRun(pass, false);
-      if (!outcome.stop) {
-        logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(outcome.error as Error).message}`);
-      }
-      throw outcome.error;
-    }
-    const targets = await this.catalog.commitComplete(pass);
-    const { progress } = outcome;
-    const summary = progress.finish({
-      resumed: pass.resumed,
-      complete: true,
-      broken: pass.broken.map(b => b.key),
-      remaining: 0,
-      locationsEmitted: targets.length,
-    });
-    logger.info(`Pass complete, ${targets.length} locations (${outcome.removed.length} removed): ${progress.describe()}`);
-    return summary;
+    return summaryOrThrow(outcome, what, logger);
   }
 
   /** Webhook deliveries reach this provider when signed by Bitbucket Cloud, or unsigned where allowed. */

@@ -4,6 +4,8 @@ import { DiscoveryPass } from '../discovery/DiscoveryPass';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { RepositoryState } from '../discovery/RepositoryState';
+import { PassWalk } from '../discovery/runPass';
+import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { DEFAULT_CATALOG_PATH } from '../config/normalizeCatalogPath';
 import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
@@ -15,8 +17,11 @@ import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscovery
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
 export const SEARCH_INDEX_LAG_MS = 60 * 60_000;
-/** Code search caps its results; with this many hits a miss proves nothing. */
-const SEARCH_RESULT_CAP = 1000;
+/**
+ * Code search stops paging after about 900 results (backstage#26854), counted before any
+ * narrowing; a result with this many may have been cut, so its misses prove nothing.
+ */
+export const SEARCH_RESULTS_TRUSTED_BELOW = 800;
 
 /**
  * Lists the workspace's repositories and records into `pass` which have the catalog file on
@@ -34,7 +39,7 @@ export async function scanWorkspace(options: {
   logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
   /** Called after each answer is recorded, e.g. to hand the catalog what was found so far. */
-  afterAnswer?: () => Promise<void>;
+  afterAnswer: () => Promise<void>;
 }): Promise<void> {
   const { client, scope, pass, progress, group, logger } = options;
   const search = scope.search ? await searchOrFallBack(options) : undefined;
@@ -65,7 +70,6 @@ export async function scanWorkspace(options: {
       if (!answer.hasCatalogFile) {
         logger.debug(`Skipped ${scope.workspace}/${repo.slug}: no ${scope.catalogPath} on ${branch} (${answer.reason})`);
       }
-      await options.afterAnswer?.();
     } catch (error) {
       if (isPassStopping(error, group.signal)) {
         throw error;
@@ -74,6 +78,7 @@ export async function scanWorkspace(options: {
       progress.repositoryBroken();
       pass.recordFailure(repo.slug, (error as Error).message);
     }
+    await options.afterAnswer();
   };
 
   const consider = async (repo: CloudRepository) => {
@@ -114,10 +119,23 @@ export async function scanWorkspace(options: {
       for (const repo of page) {
         await consider(repo);
       }
-      await options.afterAnswer?.();
+      await options.afterAnswer();
     }
   });
   await group.wait();
+}
+
+/** The Cloud walk the pass runner calls: a client on the run's signal and counters, then {@link scanWorkspace}. */
+export function workspaceWalk(options: {
+  http: BitbucketHttpClient;
+  apiBaseUrl: string;
+  scope: CloudDiscoveryScope;
+  logger: LoggerService;
+  onSearchUnavailable: (reason: string) => void;
+}): PassWalk {
+  const { http, apiBaseUrl, ...rest } = options;
+  return ({ pass, progress, group, afterAnswer }) =>
+    scanWorkspace({ ...rest, client: new BitbucketCloudClient(http, apiBaseUrl, { stats: progress.stats, signal: group.signal }), pass, progress, group, afterAnswer });
 }
 
 /**
@@ -160,23 +178,48 @@ export function isDue(known: Pick<RepositoryState, 'checkedAt'>, slug: string, n
 }
 
 /**
- * Code search as a hint: any failure (disabled, retired, refused, down) means "not for this
- * scan" and the listing with checks does the work. Only an abort or a spent quota stops the pass.
+ * Code search as a hint: any failure (disabled, retired, refused, down) before the first page
+ * means "not for this scan" and the listing with checks does the work; a failure after it keeps
+ * the hits found so far. Misses are trusted only from a result read to its end and short of the
+ * cap; otherwise every repository it missed is checked. Only an abort or a spent quota stops the pass.
  */
 async function searchOrFallBack(options: {
   client: BitbucketCloudClient;
   scope: CloudDiscoveryScope;
   group: TaskGroup;
+  logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
 }): Promise<{ hits: Set<string>; complete: boolean } | undefined> {
+  const { scope, logger } = options;
+  const hits = new Set<string>();
+  let results = 0;
+  let pages = 0;
   try {
-    const hits = await options.client.searchCatalogFiles(options.scope.workspace, options.scope.catalogPath);
-    return { hits, complete: hits.size < SEARCH_RESULT_CAP };
+    for await (const page of options.client.searchCatalogFiles(scope.workspace, scope.catalogPath)) {
+      pages += 1;
+      results += page.results;
+      page.slugs.forEach(slug => hits.add(slug));
+    }
   } catch (error) {
     if (isPassStopping(error, options.group.signal)) {
       throw error;
     }
-    options.onSearchUnavailable((error as Error).message);
-    return undefined;
+    if (pages === 0) {
+      options.onSearchUnavailable((error as Error).message);
+      return undefined;
+    }
+    logger.warn(
+      `Code search for ${scope.catalogPath} in workspace ${scope.workspace} failed after ${results} results; ` +
+        `their hits are used and every repository it missed is checked. ${(error as Error).message}`,
+    );
+    return { hits, complete: false };
   }
+  if (results >= SEARCH_RESULTS_TRUSTED_BELOW) {
+    logger.info(
+      `Code search for ${scope.catalogPath} in workspace ${scope.workspace} returned ${results} results, near Bitbucket's cap of about 900; ` +
+        'every repository it missed is checked',
+    );
+    return { hits, complete: false };
+  }
+  return { hits, complete: true };
 }

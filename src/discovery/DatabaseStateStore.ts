@@ -105,6 +105,13 @@ export class DatabaseStateStore implements DiscoveryStateStore {
       .onConflict('discovery')
       .merge(['state']);
   }
+
+  async deleteDiscovery(discovery: string): Promise<void> {
+    await this.knex.transaction(async trx => {
+      await trx<RepositoryRow>(REPOSITORIES).where({ discovery }).delete();
+      await trx<PassRow>(PASSES).where({ discovery }).delete();
+    });
+  }
 }
 
 async function ensureTable(

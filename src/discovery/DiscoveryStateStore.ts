@@ -18,4 +18,6 @@ export interface DiscoveryStateStore {
   writePass(discovery: string, pass: PassState): Promise<void>;
   /** The pass of every discovery whose name starts with `prefix`. */
   readPasses(prefix: string): Promise<Array<{ discovery: string; pass: PassState }>>;
+  /** Forgets a discovery that no longer exists: its pass and every repository's state. */
+  deleteDiscovery(discovery: string): Promise<void>;
 }

@@ -52,4 +52,9 @@ export class MemoryStateStore implements DiscoveryStateStore {
   async writePass(discovery: string, pass: PassState): Promise<void> {
     this.passes.set(discovery, ({ ...pass }));
   }
+
+  async deleteDiscovery(discovery: string): Promise<void> {
+    this.repositories.delete(discovery);
+    this.passes.delete(discovery);
+  }
 }

@@ -1,6 +1,5 @@
 import { LoggerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
 import { DeferredEntity, EntityProviderConnection } from '@backstage/plugin-catalog-node';
-import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryMetrics } from '../status/DiscoveryMetrics';
 import { CatalogChanges, targetChanges } from './catalogChange';
 import { DiscoveryPass } from './DiscoveryPass';
@@ -10,7 +9,7 @@ import { scheduleRefresh } from './providerTaskRunner';
 import { recordRepositoryUpdate } from './recordRepositoryUpdate';
 import { isRemoval, RepositoryRemoval } from './removalPolicy';
 import { RepositoryState, targetsOf } from './RepositoryState';
-import { skipWhileQuotaSpent } from './skipWhileQuotaSpent';
+import { PassSink } from './runPass';
 
 /**
  * What an entity provider (Server or Cloud) shares with the catalog: its connection, the pass
@@ -18,7 +17,7 @@ import { skipWhileQuotaSpent } from './skipWhileQuotaSpent';
  * webhook answer joins the running pass, so the pass's commit never undoes it, or goes straight
  * to the state and the catalog.
  */
-export class ProviderCatalog {
+export class ProviderCatalog implements PassSink {
   private connection?: EntityProviderConnection;
   private running?: { pass: DiscoveryPass; flusher: PassFlusher };
 
@@ -43,22 +42,9 @@ export class ProviderCatalog {
     await scheduleRefresh({ ...schedule, providerName: this.deps.name });
   }
 
-  /**
-   * Opens a run: the pass to continue, or why the run sends nothing (the quota is spent), in
-   * which case it has already counted as incomplete.
-   */
-  async beginRun(what: string, logger: LoggerService): Promise<{ pass: DiscoveryPass; skipped?: ScanSummary }> {
-    this.requireConnection();
-    const pass = await DiscoveryPass.begin(this.deps.store, this.deps.name);
-    const skipped = await skipWhileQuotaSpent(pass, what, logger);
-    if (skipped) {
-      this.measureRun(pass, false);
-    }
-    return { pass, skipped };
-  }
-
   /** The pass is under way: answers reach the catalog in batches, and webhook answers join it. */
-  startPass(pass: DiscoveryPass): PassFlusher {
+  start(pass: DiscoveryPass): PassFlusher {
+    this.requireConnection();
     const flusher = new PassFlusher(pass, changes => this.applyChanges(changes));
     this.running = { pass, flusher };
     return flusher;
@@ -92,7 +78,6 @@ export class ProviderCatalog {
       await (running ? running.flusher.exclusive(full) : full());
       await this.applyChanges(targetChanges(targets, pass.targets()));
       await running?.flusher.drain(() => (this.running = undefined));
-      this.measureRun(pass, true, targets.length);
       return targets;
     } finally {
       // Also when the catalog or the store failed: later webhooks must not join a finished pass.
@@ -118,16 +103,6 @@ export class ProviderCatalog {
     if (targets.length > 0) {
       await connection.refresh({ keys: targets.map(target => `url:${target}`) });
     }
-  }
-
-  measureRun(pass: DiscoveryPass, complete: boolean, locations?: number): void {
-    this.deps.metrics.runEnded(this.deps.product, this.deps.name, {
-      complete,
-      remaining: complete ? 0 : pass.remaining(),
-      broken: pass.broken.length,
-      passDurationMs: complete ? Date.now() - pass.state.startedAt : undefined,
-      locations,
-    });
   }
 
   private async applyChanges(changes: CatalogChanges): Promise<void> {

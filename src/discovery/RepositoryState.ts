@@ -55,4 +55,6 @@ export interface PassState {
   lastError?: string;
   /** The `bitbucket-discovery` target the pass belongs to, so any replica can route webhooks to it. */
   location?: string;
+  /** When the catalog last read that location (epoch ms): one not read for long was removed or changed, and is pruned. */
+  lastReadAt?: number;
 }

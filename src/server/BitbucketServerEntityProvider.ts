@@ -6,16 +6,14 @@ import { ProviderCatalog } from '../discovery/ProviderCatalog';
 import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
-import { describeStop } from '../discovery/describeStop';
-import { logBroken, logIncompleteRun } from '../discovery/logRunEnd';
+import { runPass } from '../discovery/runPass';
+import { summaryOrThrow } from '../discovery/summaryOrThrow';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
-import { QuotaSpentError } from '../http/QuotaSpentError';
 import { RequestStats } from '../http/RequestStats';
-import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
+import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
-import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
@@ -25,6 +23,9 @@ import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
+
+/** Every provider name of this kind starts so; the name is its state key. */
+export const SERVER_PROVIDER_PREFIX = 'bitbucketServer-provider:';
 
 /** @public */
 export type BitbucketServerEntityProviderOptions = DiscoveryProviderOptions;
@@ -101,7 +102,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   getProviderName(): string {
-    return `bitbucketServer-provider:${this.config.id}`;
+    return `${SERVER_PROVIDER_PREFIX}${this.config.id}`;
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {
@@ -117,50 +118,24 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
-    const { pass, skipped } = await this.catalog.beginRun(what, logger);
-    if (skipped) {
-      return skipped;
-    }
-    const progress = new ScanProgress(logger);
-    await pass.markStarted();
-    const group = new TaskGroup(signal, error => error instanceof QuotaSpentError);
-    const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, {
-      stats: progress.stats,
-      signal: group.signal,
+    const outcome = await runPass({
+      store: this.deps.stateStore,
+      discovery: this.getProviderName(),
+      product: 'server',
+      metrics: this.deps.metrics,
+      logger,
+      what,
+      describePass: `a pass over Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`,
+      sink: this.catalog,
+      signal,
+      timeoutMs: this.deps.timeoutMs,
+      isStopping: this.deps.isStopping,
+      walk: ({ pass, progress, group, afterAnswer }) => {
+        const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: progress.stats, signal: group.signal });
+        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer });
+      },
     });
-    progress.start(
-      `${pass.resumed ? 'Resuming' : 'Starting'} a pass over Bitbucket Server ${this.config.host} for ${this.config.catalogPath} (provider '${this.config.id}')`,
-    );
-    const flusher = this.catalog.startPass(pass);
-    try {
-      await walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer: () => flusher.maybeFlush() });
-    } catch (error) {
-      progress.stop();
-      await this.catalog.endIncomplete(logger, what);
-      const stop = describeStop({ error, signal, elapsedMs: progress.rate().elapsedMs, timeoutMs: this.deps.timeoutMs, stopping: this.deps.isStopping() });
-      await pass.stopIncomplete(stop?.resumeAfter, error);
-      this.catalog.measureRun(pass, false);
-      logBroken(logger, pass, what);
-      if (stop) {
-        logIncompleteRun(logger, { what, pass, stop, rate: progress.rate() });
-      } else {
-        logger.error(`${what} failed; nothing was removed from the catalog and the pass resumes at the next run: ${(error as Error).message}`);
-      }
-      throw error;
-    }
-    await flusher.flush();
-    const removed = await pass.complete();
-    const targets = await this.catalog.commitComplete(pass);
-    logBroken(logger, pass, what);
-    const summary = progress.finish({
-      resumed: pass.resumed,
-      complete: true,
-      broken: pass.broken.map(b => b.key),
-      remaining: 0,
-      locationsEmitted: targets.length,
-    });
-    logger.info(`Pass complete, ${targets.length} locations (${removed.length} removed): ${progress.describe()}`);
-    return summary;
+    return summaryOrThrow(outcome, what, logger);
   }
 
   /** Webhook deliveries reach this provider when signed with a secret of its host, or unsigned where allowed. */
