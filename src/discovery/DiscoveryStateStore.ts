@@ -18,4 +18,18 @@ export interface DiscoveryStateStore {
   writePass(discovery: string, pass: PassState): Promise<void>;
   /** The pass of every discovery whose name starts with `prefix`. */
   readPasses(prefix: string): Promise<Array<{ discovery: string; pass: PassState }>>;
+  /** Counts over the discovery's repositories, computed where they are stored: no state is read out. */
+  countRepositories(discovery: string, visitedSince: number): Promise<RepositoryCounts>;
+  /** Repositories whose last check failed (`lastError` set), in key order after `afterKey`, at most `limit`. */
+  readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]>;
+}
+
+/** What the status shows of a discovery's repositories without listing them. */
+export interface RepositoryCounts {
+  known: number;
+  withCatalogFile: number;
+  /** With `lastError` set. */
+  broken: number;
+  /** With `visitedAt` at or after the `visitedSince` asked for. */
+  visitedSince: number;
 }
