@@ -46,16 +46,22 @@ describe('Bitbucket Cloud status and metrics', () => {
     expect(unknown).toMatchObject({ covered: true, known: false });
     expect(await provider.explain('elsewhere', 'svc-payments')).toEqual([]);
 
-    const [status] = await provider.describe();
+    const status = await provider.describe(provider.getProviderName());
     expect(status).toMatchObject({ name: provider.getProviderName(), product: 'cloud', kind: 'provider', scope: 'acme', repositories: { known: 2, withCatalogFile: 1 } });
     expect(provider.passTaskId(provider.getProviderName())).toBe(`${provider.getProviderName()}:refresh`);
 
     sim.setFile('PLAT', 'svc-nofile', 'catalog-info.yaml', CATALOG);
     const before = sim.stats.requests;
-    const [rescanned] = await provider.recheck('acme', 'svc-nofile');
+    const [rescanned] = await provider.rescan('acme', 'svc-nofile');
     expect(sim.stats.requests - before).toBe(1);
     expect(rescanned).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTargets: [src('svc-nofile')] });
     expect(connection.catalogTargets()).toContain(src('svc-nofile'));
+
+    // Concurrent rescans of one repository share the queue's update: one check, each answered with it.
+    const beforeBurst = sim.stats.requests;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => provider.rescan('acme', 'svc-payments')));
+    expect(sim.stats.requests - beforeBurst).toBe(1);
+    expect(answers.every(([coverage]) => coverage.lastCheck?.answer === 'catalog-file')).toBe(true);
     // A rescan is no webhook delivery: it stays out of the delivery-to-catalog latency.
     expect(service.measurements('bitbucket_discovery.webhook.latency')).toEqual([]);
 
@@ -71,15 +77,17 @@ describe('Bitbucket Cloud status and metrics', () => {
     const target = 'https://bitbucket.org/workspaces/acme/repos/svc-*?catalogPath=/catalog-info.yaml';
     await read(target);
 
-    const [status] = await processor.describe();
+    const [name] = await processor.discoveryNames();
+    const status = await processor.describe(name);
     expect(status).toMatchObject({ product: 'cloud', kind: 'location', scope: 'acme', location: target, repositories: { known: 2, withCatalogFile: 1 } });
     const [filtered] = await processor.explain('acme', 'lib-common');
     expect(filtered).toMatchObject({ covered: false, nextCheck: { when: 'never' } });
-    expect(processor.passTaskId(status.name)).toBeUndefined();
+    expect(processor.passTaskId(name)).toBeUndefined();
+    expect(await processor.describe('bitbucket-discovery:elsewhere')).toBeUndefined();
 
     sim.setFile('PLAT', 'svc-nofile', 'catalog-info.yaml', CATALOG);
     const before = sim.stats.requests;
-    const [rescanned] = await processor.recheck('acme', 'svc-nofile');
+    const [rescanned] = await processor.rescan('acme', 'svc-nofile');
     expect(sim.stats.requests - before).toBe(1);
     expect(rescanned).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTargets: [src('svc-nofile')] });
   });

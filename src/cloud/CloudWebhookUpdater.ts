@@ -78,6 +78,15 @@ export class CloudWebhookUpdater {
     return this.queue.idle();
   }
 
+  /**
+   * An operator's rescan of one repository for one subscriber: through the same queue (coalesced
+   * with deliveries for it), left out of the delivery-to-catalog latency, resolving once the
+   * update that stands for it has run.
+   */
+  rescan(event: CloudWebhookEvent, subscriber: CloudWebhookSubscriber): Promise<void> {
+    return this.queue.enqueueAndWait(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
+  }
+
   private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent): Promise<void> {
     const { scope } = subscriber;
     if (event.kind === 'deleted') {

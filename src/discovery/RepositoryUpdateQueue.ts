@@ -19,20 +19,23 @@ export class RepositoryUpdateQueue {
   private readonly running = new Set<string>();
   private readonly rerun = new Map<string, () => Promise<void>>();
   private idleWaiters: Array<() => void> = [];
+  /** Callers of {@link enqueueAndWait} per key, taken over by the next update of that key to start. */
+  private readonly updateWaiters = new Map<string, Array<{ resolve: () => void; reject: (error: unknown) => void }>>();
 
   constructor(
     private readonly logger: LoggerService,
     private readonly coalesceMs: number = COALESCE_MS,
   ) {}
 
-  enqueue(key: string, update: () => Promise<void>): void {
+  /** Whether the update was taken; false when the queue is full and it was dropped. */
+  enqueue(key: string, update: () => Promise<void>): boolean {
     if (this.running.has(key)) {
       this.rerun.set(key, update);
-      return;
+      return true;
     }
     if (!this.waiting.has(key) && this.waiting.size >= MAX_QUEUED_UPDATES) {
       this.logger.warn(`Dropped a webhook update for ${key}: ${MAX_QUEUED_UPDATES} updates are waiting; the next pass will catch up`);
-      return;
+      return false;
     }
     const isNew = !this.waiting.has(key);
     this.waiting.set(key, update);
@@ -43,6 +46,23 @@ export class RepositoryUpdateQueue {
         this.pump();
       }, this.coalesceMs).unref();
     }
+    return true;
+  }
+
+  /**
+   * Enqueues like {@link enqueue} (coalesced with the key's other updates, webhook ones too) and
+   * resolves, or rejects with its error, once the update that stands for this one has run.
+   * Rejects at once when the queue is full.
+   */
+  enqueueAndWait(key: string, update: () => Promise<void>): Promise<void> {
+    if (!this.enqueue(key, update)) {
+      return Promise.reject(new QueueFullError(`${MAX_QUEUED_UPDATES} repository updates are waiting`));
+    }
+    return new Promise((resolve, reject) => {
+      const waiters = this.updateWaiters.get(key) ?? [];
+      waiters.push({ resolve, reject });
+      this.updateWaiters.set(key, waiters);
+    });
   }
 
   /** Resolves once nothing waits or runs. */
@@ -71,8 +91,17 @@ export class RepositoryUpdateQueue {
 
   private run(key: string, update: () => Promise<void>): void {
     this.running.add(key);
+    // Callers that enqueued after this point wait for the rerun.
+    const waiters = this.updateWaiters.get(key) ?? [];
+    this.updateWaiters.delete(key);
     update()
-      .catch(error => this.logger.warn(`Webhook update for ${key} failed; the next pass will catch up: ${(error as Error).message}`))
+      .then(
+        () => waiters.forEach(waiter => waiter.resolve()),
+        error => {
+          this.logger.warn(`Webhook update for ${key} failed; the next pass will catch up: ${(error as Error).message}`);
+          waiters.forEach(waiter => waiter.reject(error));
+        },
+      )
       .finally(() => {
         this.running.delete(key);
         const again = this.rerun.get(key);
@@ -83,4 +112,9 @@ export class RepositoryUpdateQueue {
         this.pump();
       });
   }
+}
+
+/** The queue holds {@link MAX_QUEUED_UPDATES} updates already. */
+export class QueueFullError extends Error {
+  readonly name = 'QueueFullError';
 }

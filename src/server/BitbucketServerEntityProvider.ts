@@ -14,12 +14,12 @@ import { QuotaSpentError } from '../http/QuotaSpentError';
 import { RequestStats } from '../http/RequestStats';
 import { ScanProgress, ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
-import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
-import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
+import { describeServerDiscovery, explainServerRepository, readServerBrokenPage, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
 import { ServerWebhookEvent } from './serverWebhookEvent';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
@@ -192,8 +192,16 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     });
   }
 
-  async describe(): Promise<DiscoveryStatus[]> {
-    return [await describeServerDiscovery(this.statusView())];
+  async discoveryNames(): Promise<string[]> {
+    return [this.getProviderName()];
+  }
+
+  async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
+    return discovery === this.getProviderName() ? describeServerDiscovery(this.statusView()) : undefined;
+  }
+
+  async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
+    return discovery === this.getProviderName() ? readServerBrokenPage(this.statusView(), page) : undefined;
   }
 
   async explain(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
@@ -201,31 +209,38 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   /**
-   * Checks one repository now, as a push webhook does, unless a filter excludes it; resolves once
-   * the answer is stored and handed to the catalog. A failing check rejects. A repository the
-   * state knows (a listing named it) costs one request; one it does not costs a second, for the
-   * repository itself first: it may not exist, or be archived.
+   * Checks one repository now, as a push webhook does and through the same queue (coalesced
+   * with its updates), unless a filter excludes it; resolves once the answer is stored and handed
+   * to the catalog. A failing check rejects. A repository the state knows (a listing named it)
+   * costs one request; one it does not costs a second, for the repository itself first: it may
+   * not exist, or be archived.
    */
-  async recheck(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
+  async rescan(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
     const named: ServerRepository = { slug, project: { key: projectKey } };
     if (excludingServerFilter(this.config.filters, named)) {
       return this.explain(projectKey, slug);
     }
-    const known = await this.deps.stateStore.readRepository(this.getProviderName(), serverRepositoryKey(named));
-    if (known) {
-      // The stored target, so a file found again keeps the Location the listing's self link gave it.
-      await this.updateRepository(named, known.target);
-      return this.explain(projectKey, slug);
-    }
-    const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
-    const listed = await client.getRepository(projectKey, slug);
-    if (!listed) {
-      return [await explainServerRepository(this.statusView(), projectKey, slug, { note: `Bitbucket at ${this.config.host} has no repository ${serverRepositoryKey(named)} (404)` })];
-    }
-    if (!excludingServerFilter(this.config.filters, listed)) {
-      await this.updateRepository(listed);
-    }
-    return [await explainServerRepository(this.statusView(), projectKey, slug, { archived: listed.archived })];
+    const key = serverRepositoryKey(named);
+    let learned: { archived?: boolean; note?: string } = {};
+    await this.updates.enqueueAndWait(key, async () => {
+      const known = await this.deps.stateStore.readRepository(this.getProviderName(), key);
+      if (known) {
+        // The stored target, so a file found again keeps the Location the listing's self link gave it.
+        await this.updateRepository(named, known.target);
+        return;
+      }
+      const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
+      const listed = await client.getRepository(projectKey, slug);
+      if (!listed) {
+        learned = { note: `Bitbucket at ${this.config.host} has no repository ${key} (404)` };
+        return;
+      }
+      learned = { archived: listed.archived };
+      if (!excludingServerFilter(this.config.filters, listed)) {
+        await this.updateRepository(listed);
+      }
+    });
+    return [await explainServerRepository(this.statusView(), projectKey, slug, learned)];
   }
 
   passTaskId(discovery: string): string | undefined {
