@@ -4,6 +4,8 @@ import { closeCloudSimulators, createCloudProcessor, srcUrl as src, startCloudSi
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 import { recordingMetricsService } from '../../dev/testing/recordingMetrics';
+import { MemoryStateStore } from '../discovery/MemoryStateStore';
+import { RepositoryState } from '../discovery/RepositoryState';
 import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
 import { readCloudWebhookEvent } from './cloudWebhookEvent';
 
@@ -13,6 +15,28 @@ const ESTATE: SimEstate = {
 };
 
 afterEach(closeCloudSimulators);
+
+/** Holds the first read of one repository's state until released, as a slow database or a stuck update would. */
+class GatedStateStore extends MemoryStateStore {
+  private gate?: { key: string; open: Promise<void> };
+  private reached!: () => void;
+  /** Resolves once a read reached the gate. */
+  held = new Promise<void>(resolve => (this.reached = resolve));
+
+  hold(key: string): () => void {
+    let release!: () => void;
+    this.gate = { key, open: new Promise(resolve => (release = resolve)) };
+    return release;
+  }
+
+  async readRepository(discovery: string, key: string): Promise<RepositoryState | undefined> {
+    if (this.gate?.key === key) {
+      this.reached();
+      await this.gate.open;
+    }
+    return super.readRepository(discovery, key);
+  }
+}
 
 const requests = (route: string, outcome: string) => ({
   'bitbucket.product': 'cloud',
@@ -69,6 +93,28 @@ describe('Bitbucket Cloud status and metrics', () => {
     provider.handleWebhook(readCloudWebhookEvent(delivery.headers['x-event-key'], JSON.parse(delivery.body))!);
     await provider.webhookUpdatesIdle();
     expect(service.measurements('bitbucket_discovery.webhook.latency')).toHaveLength(1);
+  });
+
+  it('a rescan waits for its own update only, not for a delivery\'s update of another repository that is stuck', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    const stateStore = new GatedStateStore();
+    const { provider } = await startCloudProvider({ workspace: 'acme', filters: { repoSlug: 'svc-.*' } }, { stateStore });
+    await provider.refresh();
+    // The delivery's update for svc-payments stops at its first state read until released.
+    const release = stateStore.hold('svc-payments');
+    const delivery = cloudPushDelivery({ workspace: 'acme', slug: 'svc-payments' });
+    provider.handleWebhook(readCloudWebhookEvent(delivery.headers['x-event-key'], JSON.parse(delivery.body))!);
+    let idle = false;
+    const idleNow = provider.webhookUpdatesIdle().then(() => (idle = true));
+    await stateStore.held;
+
+    sim.setFile('PLAT', 'svc-nofile', 'catalog-info.yaml', CATALOG);
+    const [rescanned] = await provider.rescan('acme', 'svc-nofile');
+    expect(rescanned).toMatchObject({ lastCheck: { answer: 'catalog-file' } });
+    // The queue is not idle: the rescan did not wait for it.
+    expect(idle).toBe(false);
+    release();
+    await idleNow;
   });
 
   it('the location processor explains what each location it read covers, and rescans through the webhook path', async () => {

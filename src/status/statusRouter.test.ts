@@ -7,6 +7,7 @@ import { BitbucketServerSimulator } from '../../dev/simulator/BitbucketServerSim
 import { manualTaskRunner, recordingConnection } from '../../dev/testing/catalogDoubles';
 import { MIXED_ESTATE, repo } from '../../dev/testing/fixtures';
 import { pollUntil } from '../../dev/testing/pollUntil';
+import { DatabaseStateStore } from '../discovery/DatabaseStateStore';
 import { catalogModuleBitbucketDiscovery } from '../module';
 import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
 import {
@@ -388,6 +389,18 @@ describe('bitbucket-discovery status routes', () => {
     }
   });
 
+  it('shares one check between a rescan and a push delivered for the same repository', async () => {
+    await startBackend();
+    await provider.refresh();
+    sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', 'kind: Component\n');
+    const before = sim.stats.requests;
+    provider.handleWebhook({ kind: 'push', repository: { slug: 'a-repo-3', project: { key: 'A' } }, refs: ['refs/heads/main'] });
+    const [coverage] = await provider.rescan('A', 'a-repo-3');
+    await provider.webhookUpdatesIdle();
+    expect(coverage.lastCheck?.answer).toBe('catalog-file');
+    expect(sim.stats.requests - before).toBe(1);
+  });
+
   it('answers 202 when the check takes longer, shows the outcome on the repository route, and caps rescans in flight', async () => {
     await startBackend({
       providers: { default: { filters: { projectKey: '^A$' }, requestTimeout: '1s' } },
@@ -427,6 +440,8 @@ describe('bitbucket-discovery status routes', () => {
       sim.addFault({ match: new RegExp(`/repos/${slug}/raw/`), respond: { status: 403 } });
     }
     await provider.refresh();
+    // Counted and paged in the database: no route reads a discovery's states out.
+    const readAll = jest.spyOn(DatabaseStateStore.prototype, 'readRepositories');
 
     const first = await getJson<BitbucketDiscoveryStatusResponse>('/status?limit=1');
     expect(first.discoveries.map(d => d.name)).toEqual(['bitbucketServer-provider:alpha']);
@@ -445,5 +460,7 @@ describe('bitbucket-discovery status routes', () => {
     expect((await fetch(`${base}/status?limit=0`, asUser)).status).toBe(400);
     expect((await fetch(`${base}/status?cursor=not-ours`, asUser)).status).toBe(400);
     expect((await fetch(`${base}/status/broken?discovery=nope`, asUser)).status).toBe(404);
+    expect(readAll).not.toHaveBeenCalled();
+    readAll.mockRestore();
   });
 });
