@@ -1,5 +1,5 @@
 import { captureLogger } from '../../dev/testing/captureLogger';
-import { MAX_QUEUED_UPDATES, QueueFullError, RepositoryUpdateQueue } from './RepositoryUpdateQueue';
+import { QueueFullError, RepositoryUpdateQueue } from './RepositoryUpdateQueue';
 
 const logger = captureLogger();
 
@@ -32,10 +32,9 @@ describe('RepositoryUpdateQueue.enqueueAndWait', () => {
   it('rejects with the update\'s error, and at once when the queue is full', async () => {
     const queue = new RepositoryUpdateQueue(logger, 0);
     await expect(queue.enqueueAndWait('A/r', async () => Promise.reject(new Error('answered 500')))).rejects.toThrow('answered 500');
-    const full = new RepositoryUpdateQueue(logger, 60_000);
-    for (let i = 0; i < MAX_QUEUED_UPDATES; i += 1) {
-      full.enqueue(`A/r-${i}`, async () => undefined);
-    }
+    const full = new RepositoryUpdateQueue(logger, 60_000, 2);
+    full.enqueue('A/r-0', async () => undefined);
+    full.enqueue('A/r-1', async () => undefined);
     await expect(full.enqueueAndWait('A/another', async () => undefined)).rejects.toThrow(QueueFullError);
   });
 });

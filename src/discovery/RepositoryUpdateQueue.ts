@@ -13,28 +13,34 @@ export const COALESCE_MS = 300;
  * rest of a burst (50 pushes cost one update), and at most one more follows one that is running.
  */
 export class RepositoryUpdateQueue {
+  /** Callers of {@link enqueueAndWait} per key, taken over by the next update of that key to start. */
+  private readonly updateWaiters = new Map<string, Array<{ resolve: () => void; reject: (error: unknown) => void }>>();
   private readonly waiting = new Map<string, () => Promise<void>>();
   /** Keys whose coalescing window is still open. */
   private readonly settling = new Set<string>();
   private readonly running = new Set<string>();
   private readonly rerun = new Map<string, () => Promise<void>>();
   private idleWaiters: Array<() => void> = [];
-  /** Callers of {@link enqueueAndWait} per key, taken over by the next update of that key to start. */
-  private readonly updateWaiters = new Map<string, Array<{ resolve: () => void; reject: (error: unknown) => void }>>();
+  /** Updates dropped since the queue last drained: one warning for a flood, not one per delivery. */
+  private dropped = 0;
 
   constructor(
     private readonly logger: LoggerService,
     private readonly coalesceMs: number = COALESCE_MS,
+    private readonly maxQueued: number = MAX_QUEUED_UPDATES,
   ) {}
 
-  /** Whether the update was taken; false when the queue is full and it was dropped. */
+  /** Queues an update; false when it was dropped because the queue is full. */
   enqueue(key: string, update: () => Promise<void>): boolean {
     if (this.running.has(key)) {
       this.rerun.set(key, update);
       return true;
     }
-    if (!this.waiting.has(key) && this.waiting.size >= MAX_QUEUED_UPDATES) {
-      this.logger.warn(`Dropped a webhook update for ${key}: ${MAX_QUEUED_UPDATES} updates are waiting; the next pass will catch up`);
+    if (!this.waiting.has(key) && this.waiting.size >= this.maxQueued) {
+      this.dropped += 1;
+      if (this.dropped === 1) {
+        this.logger.warn(`Dropping webhook updates (first: ${key}): ${this.maxQueued} updates are waiting; the next pass will catch up`);
+      }
       return false;
     }
     const isNew = !this.waiting.has(key);
@@ -49,6 +55,14 @@ export class RepositoryUpdateQueue {
     return true;
   }
 
+  /** Resolves once nothing waits or runs. */
+  idle(): Promise<void> {
+    if (this.waiting.size === 0 && this.running.size === 0) {
+      return Promise.resolve();
+    }
+    return new Promise(resolve => this.idleWaiters.push(resolve));
+  }
+
   /**
    * Enqueues like {@link enqueue} (coalesced with the key's other updates, webhook ones too) and
    * resolves, or rejects with its error, once the update that stands for this one has run.
@@ -56,21 +70,13 @@ export class RepositoryUpdateQueue {
    */
   enqueueAndWait(key: string, update: () => Promise<void>): Promise<void> {
     if (!this.enqueue(key, update)) {
-      return Promise.reject(new QueueFullError(`${MAX_QUEUED_UPDATES} repository updates are waiting`));
+      return Promise.reject(new QueueFullError(`${this.maxQueued} repository updates are waiting`));
     }
     return new Promise((resolve, reject) => {
       const waiters = this.updateWaiters.get(key) ?? [];
       waiters.push({ resolve, reject });
       this.updateWaiters.set(key, waiters);
     });
-  }
-
-  /** Resolves once nothing waits or runs. */
-  idle(): Promise<void> {
-    if (this.waiting.size === 0 && this.running.size === 0) {
-      return Promise.resolve();
-    }
-    return new Promise(resolve => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
@@ -85,6 +91,10 @@ export class RepositoryUpdateQueue {
       this.run(key, update);
     }
     if (this.waiting.size === 0 && this.running.size === 0) {
+      if (this.dropped > 1) {
+        this.logger.warn(`Dropped ${this.dropped} webhook updates while the queue was full; the next pass catches up on them`);
+      }
+      this.dropped = 0;
       this.idleWaiters.splice(0).forEach(resolve => resolve());
     }
   }
@@ -114,7 +124,7 @@ export class RepositoryUpdateQueue {
   }
 }
 
-/** The queue holds {@link MAX_QUEUED_UPDATES} updates already. */
+/** The queue holds its most updates already. */
 export class QueueFullError extends Error {
   readonly name = 'QueueFullError';
 }
