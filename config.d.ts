@@ -125,5 +125,15 @@ export interface Config {
         allowUnsignedWebhooks?: boolean;
       };
     };
+    /** The module's own routes under `/api/catalog/bitbucket-discovery`. */
+    bitbucketDiscovery?: {
+      /** `POST .../repositories/{owner}/{slug}/refresh`. */
+      rescans?: {
+        /** How long a rescan request waits for its checks before answering 202 (the repository's status route then shows the outcome), at most 10 seconds. Default 8 seconds. */
+        answerWithin?: Duration;
+        /** Repositories whose rescan is queued or running at once, 1 to 10000; beyond it the route answers 503. Default 50. */
+        maxInFlight?: number;
+      };
+    };
   };
 }

@@ -26,6 +26,8 @@ export type { RequestMetrics, RequestOutcome, RetryReason, RouteKind, WaitCause 
 export type { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
 export type {
   BitbucketDiscoveryStatusResponse,
+  BrokenRepositoriesResponse,
+  BrokenRepositoryPage,
   BrokenRepositoryStatus,
   CurrentPassStatus,
   DiscoveryStatus,
@@ -33,4 +35,6 @@ export type {
   PassTriggerResponse,
   RepositoryCoverage,
   RepositoryStatusResponse,
+  RescanAcceptedResponse,
+  RescanStatus,
 } from './status/statusTypes';

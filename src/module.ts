@@ -10,6 +10,7 @@ import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 import { createStatusRouter } from './status/createStatusRouter';
+import { readRescanConfig } from './status/readRescanConfig';
 import { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
 
 /**
@@ -67,7 +68,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         await routeWebhookEvents({ events, logger, server: serverProviders, cloud: [cloudProcessor, ...cloudProviders], metrics });
         const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];
         // Under the catalog's router: /api/catalog/bitbucket-discovery/..., behind the default auth policy.
-        httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger }));
+        httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger, rescans: readRescanConfig(config) }));
       },
     });
   },

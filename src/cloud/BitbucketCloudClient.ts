@@ -2,7 +2,7 @@ import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/Bitbuc
 import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
 import { CatalogPathGlob, GlobMatches, matchListedFiles } from '../config/catalogPathGlob';
 import { noneWhenMissing } from '../http/noneWhenMissing';
-import { encodePath } from '../http/encodePath';
+import { encodePath, encodeSegment } from '../http/encodePath';
 import { cloudPages, CloudPage } from './cloudPaging';
 
 /** The fields of a Bitbucket Cloud repository this module reads. */
@@ -42,7 +42,7 @@ export class BitbucketCloudClient {
 
   /** Pages of the workspace's repositories, narrowed by BBQL when given. */
   async *listRepositories(workspace: string, query?: string, pageLength: number = CLOUD_PAGE_LENGTH): AsyncGenerator<CloudRepository[]> {
-    const path = `/repositories/${encodeURIComponent(workspace)}`;
+    const path = `/repositories/${encodeSegment(workspace)}`;
     const params = new URLSearchParams({ pagelen: String(pageLength), fields: REPOSITORY_FIELDS.join(',') });
     if (query) {
       params.set('q', query);
@@ -63,7 +63,7 @@ export class BitbucketCloudClient {
   /** One repository, with the fields the listing gives; undefined when it no longer exists. */
   async getRepository(workspace: string, slug: string): Promise<CloudRepository | undefined> {
     const fields = REPOSITORY_FIELDS.filter(field => field.startsWith('values.')).map(field => field.slice('values.'.length));
-    const url = `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}?fields=${fields.join(',')}`;
+    const url = `${this.apiBaseUrl}/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}?fields=${fields.join(',')}`;
     try {
       const repo = await this.http.getJson<CloudRepository>(url, this.context, 'repository');
       if (typeof repo?.slug !== 'string') {
@@ -80,7 +80,7 @@ export class BitbucketCloudClient {
 
   /** The commit at the head of a branch; undefined when the branch does not exist. */
   async branchHead(workspace: string, slug: string, branch: string): Promise<string | undefined> {
-    const url = `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/refs/branches/${encodeURIComponent(branch)}`;
+    const url = `${this.apiBaseUrl}/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}/refs/branches/${encodeSegment(branch)}`;
     try {
       const answer = await this.http.getJson<{ target?: { hash?: unknown } }>(url, this.context, 'branch');
       return typeof answer?.target?.hash === 'string' ? answer.target.hash : undefined;
@@ -95,8 +95,8 @@ export class BitbucketCloudClient {
   /** One cheap request, the file-existence check: the file on the given branch, 404 when absent. */
   checkFile(workspace: string, slug: string, branch: string, catalogPath: string): Promise<CheckResult> {
     const url =
-      `${this.apiBaseUrl}/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}` +
-      `/src/${encodeURIComponent(branch)}${encodePath(catalogPath)}`;
+      `${this.apiBaseUrl}/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}` +
+      `/src/${encodeSegment(branch)}${encodePath(catalogPath)}`;
     return this.http.check(url, this.context);
   }
 
@@ -107,7 +107,7 @@ export class BitbucketCloudClient {
    */
   async listMatchingFiles(workspace: string, slug: string, ref: string, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
     const directory = glob.directory === '' ? '' : `${encodePath(`/${glob.directory}`).slice(1)}/`;
-    const path = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/src/${encodeURIComponent(ref)}/${directory}`;
+    const path = `/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}/src/${encodeSegment(ref)}/${directory}`;
     const clauses = ['type="commit_file"', ...(glob.fileName ? [`path~"${glob.fileName.replace(/"/g, '\\"')}"`] : [])];
     // One entry past the limit tells a truncated listing without another request.
     const pageLength = Math.min(CLOUD_PAGE_LENGTH, maxFiles + 1);
@@ -138,7 +138,7 @@ export class BitbucketCloudClient {
    * those). Code search is deprecated and often disabled: callers must expect a 404 or 410.
    */
   async *searchCatalogFiles(workspace: string, catalogPath: string): AsyncGenerator<{ slugs: string[]; results: number }> {
-    const path = `/workspaces/${encodeURIComponent(workspace)}/search/code`;
+    const path = `/workspaces/${encodeSegment(workspace)}/search/code`;
     const filePath = catalogPath.replace(/^\/+/, '');
     const fileName = filePath.slice(filePath.lastIndexOf('/') + 1);
     // Cloud answers 400 to modifiers alone; the quoted file name is the search term (it matches

@@ -16,9 +16,9 @@ import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
-import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
-import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, rescanEvent } from './cloudDiscoveryStatus';
+import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, readCloudBrokenPage, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
@@ -131,8 +131,18 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   }
 
   /** Every discovery location read here or stored by any replica's pass. */
-  async describe(): Promise<DiscoveryStatus[]> {
-    return Promise.all((await this.statusViews()).map(({ view }) => describeCloudDiscovery(view)));
+  async discoveryNames(): Promise<string[]> {
+    return (await this.statusViews()).map(({ view }) => view.name);
+  }
+
+  async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
+    const found = (await this.statusViews()).find(({ view }) => view.name === discovery);
+    return found && describeCloudDiscovery(found.view);
+  }
+
+  async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
+    const found = (await this.statusViews()).find(({ view }) => view.name === discovery);
+    return found && readCloudBrokenPage(found.view, page);
   }
 
   async explain(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
@@ -141,17 +151,19 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   }
 
   /**
-   * Checks one repository now, for every location that covers it, through the webhook path (one
-   * request when a location's state knows its branch, two otherwise); resolves once stored and
-   * the catalog was asked to re-read the locations.
+   * Checks one repository now, for every location that covers it, through the webhook queue
+   * (coalesced with deliveries for it; one request when a location's state knows its branch, two
+   * otherwise); resolves once its own updates are stored and the catalog was asked to re-read the
+   * locations.
    */
-  async recheck(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+  async rescan(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+    const rescans: Array<Promise<void>> = [];
     for (const { view, subscriber } of await this.statusViews()) {
       if ((await explainCloudRepository(view, workspace, slug))?.covered) {
-        this.webhooks.handle(await rescanEvent(view, slug), [subscriber], 'rescan');
+        rescans.push(rescanEvent(view, slug).then(event => this.webhooks.rescan(event, subscriber)));
       }
     }
-    await this.webhooks.idle();
+    await Promise.all(rescans);
     return this.explain(workspace, slug);
   }
 

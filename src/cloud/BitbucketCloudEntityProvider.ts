@@ -13,9 +13,9 @@ import { RequestStats } from '../http/RequestStats';
 import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { scheduleFrequency } from '../status/scheduleFrequency';
-import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
-import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, rescanEvent } from './cloudDiscoveryStatus';
+import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, readCloudBrokenPage, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
@@ -143,8 +143,16 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     return this.webhooks.idle();
   }
 
-  async describe(): Promise<DiscoveryStatus[]> {
-    return [await describeCloudDiscovery(this.statusView())];
+  async discoveryNames(): Promise<string[]> {
+    return [this.getProviderName()];
+  }
+
+  async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
+    return discovery === this.getProviderName() ? describeCloudDiscovery(this.statusView()) : undefined;
+  }
+
+  async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
+    return discovery === this.getProviderName() ? readCloudBrokenPage(this.statusView(), page) : undefined;
   }
 
   async explain(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
@@ -153,17 +161,17 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   }
 
   /**
-   * Checks one repository now through the webhook path (one request when the state knows its
-   * branch, two otherwise); resolves once the catalog has the answer.
+   * Checks one repository now through the webhook queue, coalesced with deliveries for it (one
+   * request when the state knows its branch, two otherwise); resolves once its own update is done
+   * and the catalog has the answer.
    */
-  async recheck(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
+  async rescan(workspace: string, slug: string): Promise<RepositoryCoverage[]> {
     const view = this.statusView();
     const coverage = await explainCloudRepository(view, workspace, slug);
     if (!coverage?.covered) {
       return coverage ? [coverage] : [];
     }
-    this.webhooks.handle(await rescanEvent(view, slug), [this.webhookSubscriber()], 'rescan');
-    await this.webhookUpdatesIdle();
+    await this.webhooks.rescan(await rescanEvent(view, slug), this.webhookSubscriber());
     return this.explain(workspace, slug);
   }
 

@@ -85,6 +85,15 @@ export class CloudWebhookUpdater {
     await this.update(subscriber, { kind: 'updated', workspace, slug }, repo);
   }
 
+  /**
+   * An operator's rescan of one repository for one subscriber: through the same queue (coalesced
+   * with deliveries for it), left out of the delivery-to-catalog latency, resolving once the
+   * update that stands for it has run.
+   */
+  rescan(event: CloudWebhookEvent, subscriber: CloudWebhookSubscriber): Promise<void> {
+    return this.updates.enqueueAndWait(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
+  }
+
   /** `fetched`: the repository as Bitbucket just answered for it, so it is not asked twice. */
   private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent, fetched?: CloudRepository): Promise<void> {
     const { scope } = subscriber;

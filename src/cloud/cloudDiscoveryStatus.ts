@@ -1,6 +1,6 @@
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
-import { coverageFromState, DiscoveryIdentity, summarizeDiscovery } from '../status/describeDiscoveryState';
-import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { coverageFromState, DiscoveryIdentity, readBrokenPage, readDiscoveryStatus } from '../status/describeDiscoveryState';
+import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { CloudDiscoveryScope } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
 
@@ -19,12 +19,18 @@ export interface CloudDiscovery {
   location?: string;
 }
 
+/** Cloud state keys are slugs; operators name repositories `workspace/slug`. */
+const repositoryName = (discovery: CloudDiscovery) => (key: string) => `${discovery.scope.workspace}/${key}`;
+
 export async function describeCloudDiscovery(discovery: CloudDiscovery): Promise<DiscoveryStatus> {
   const { store, name, kind, scope } = discovery;
-  const [pass, repositories] = await Promise.all([store.readPass(name), store.readRepositories(name)]);
-  // Cloud state keys are slugs; operators name repositories `workspace/slug`.
-  const status = summarizeDiscovery({ name, product: 'cloud', kind, scope: scope.workspace }, pass, repositories, key => `${scope.workspace}/${key}`);
+  const status = await readDiscoveryStatus(store, { name, product: 'cloud', kind, scope: scope.workspace }, repositoryName(discovery));
   return discovery.location ? { ...status, location: discovery.location } : status;
+}
+
+/** One page of the discovery's broken repositories. */
+export function readCloudBrokenPage(discovery: CloudDiscovery, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage> {
+  return readBrokenPage(discovery.store, discovery.name, repositoryName(discovery), page);
 }
 
 /** What the discovery knows of `workspace/slug`; undefined when it discovers another workspace. */

@@ -1,9 +1,9 @@
-import { encodePath } from '../http/encodePath';
+import { encodePath, encodeSegment } from '../http/encodePath';
 import { DiscoveryTarget } from './parseDiscoveryTarget';
 
 /** A repository's catalog file URL, in the form Backstage's Bitbucket Cloud URL reader reads. */
 export function cloudFileUrl(target: Pick<DiscoveryTarget, 'host' | 'workspace' | 'catalogPath'>, slug: string, branch: string): string {
-  return `https://${target.host}/${target.workspace}/${encodeURIComponent(slug)}/src/${encodeURIComponent(branch)}${encodePath(target.catalogPath)}`;
+  return `https://${target.host}/${target.workspace}/${encodeSegment(slug)}/src/${encodeSegment(branch)}${encodePath(target.catalogPath)}`;
 }
 
 /**

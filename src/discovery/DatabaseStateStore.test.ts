@@ -1,5 +1,6 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { stateStoreContract } from '../../dev/testing/stateStoreContract';
+import { stateStoreStatusContract } from '../../dev/testing/stateStoreStatusContract';
 import { DatabaseStateStore } from './DatabaseStateStore';
 import { PassState } from './RepositoryState';
 
@@ -17,6 +18,7 @@ const PASS: PassState = { open: true, startedAt: 1, incompleteRuns: 0 };
 
 describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseId => {
   stateStoreContract(async () => DatabaseStateStore.create(await databases.init(databaseId)));
+  stateStoreStatusContract(async () => DatabaseStateStore.create(await databases.init(databaseId)));
 
   it('keeps the tables and their rows when created again on the same database', async () => {
     const knex = await databases.init(databaseId);

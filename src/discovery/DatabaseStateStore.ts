@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { DiscoveryStateStore } from './DiscoveryStateStore';
+import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
 import { PassState, RepositoryState } from './RepositoryState';
 
 const REPOSITORIES = 'bitbucket_discovery_repositories';
@@ -112,6 +112,58 @@ export class DatabaseStateStore implements DiscoveryStateStore {
       await trx<PassRow>(PASSES).where({ discovery }).delete();
     });
   }
+
+  async countRepositories(discovery: string, visitedSince: number): Promise<RepositoryCounts> {
+    const { hasCatalogFile, broken, visitedAt } = stateFields(this.knex);
+    const row = (await this.knex(REPOSITORIES)
+      .where({ discovery })
+      .first(
+        this.knex.raw('COUNT(*) AS known'),
+        this.knex.raw(`SUM(CASE WHEN ${hasCatalogFile} THEN 1 ELSE 0 END) AS with_catalog_file`),
+        this.knex.raw(`SUM(CASE WHEN ${broken} THEN 1 ELSE 0 END) AS broken`),
+        this.knex.raw(`SUM(CASE WHEN ${visitedAt} >= ? THEN 1 ELSE 0 END) AS visited_since`, [visitedSince]),
+      )) as Record<string, string | number | null> | undefined;
+    // PostgreSQL answers counts as strings, and SUM over no rows as null.
+    const count = (value: string | number | null | undefined) => Number(value ?? 0);
+    return {
+      known: count(row?.known),
+      withCatalogFile: count(row?.with_catalog_file),
+      broken: count(row?.broken),
+      visitedSince: count(row?.visited_since),
+    };
+  }
+
+  async readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]> {
+    const query = this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereRaw(stateFields(this.knex).broken);
+    if (page.afterKey !== undefined) {
+      query.andWhere('repository_key', '>', page.afterKey);
+    }
+    const rows = await query.orderBy('repository_key').limit(page.limit).select('state');
+    return rows.map(row => JSON.parse(row.state) as RepositoryState);
+  }
+}
+
+/** SQL conditions and values over the JSON `state` column, for counting and paging in the database. */
+interface StateFields {
+  hasCatalogFile: string;
+  broken: string;
+  visitedAt: string;
+}
+
+function stateFields(knex: Knex): StateFields {
+  if (knex.client.config.client === 'pg' || knex.client.dialect === 'postgresql') {
+    return {
+      hasCatalogFile: "(state::json->>'hasCatalogFile') = 'true'",
+      broken: "(state::json->>'lastError') IS NOT NULL",
+      visitedAt: "(state::json->>'visitedAt')::double precision",
+    };
+  }
+  // SQLite's JSON functions (json_extract answers true as 1).
+  return {
+    hasCatalogFile: "json_extract(state, '$.hasCatalogFile') = 1",
+    broken: "json_extract(state, '$.lastError') IS NOT NULL",
+    visitedAt: "json_extract(state, '$.visitedAt')",
+  };
 }
 
 async function ensureTable(

@@ -20,4 +20,19 @@ export interface DiscoveryStateStore {
   readPasses(prefix: string): Promise<Array<{ discovery: string; pass: PassState }>>;
   /** Forgets a discovery that no longer exists: its pass and every repository's state. */
   deleteDiscovery(discovery: string): Promise<void>;
+
+  /** Counts over the discovery's repositories, computed where they are stored: no state is read out. */
+  countRepositories(discovery: string, visitedSince: number): Promise<RepositoryCounts>;
+  /** Repositories whose last check failed (`lastError` set), in key order after `afterKey`, at most `limit`. */
+  readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]>;
+}
+
+/** What the status shows of a discovery's repositories without listing them. */
+export interface RepositoryCounts {
+  known: number;
+  withCatalogFile: number;
+  /** With `lastError` set. */
+  broken: number;
+  /** With `visitedAt` at or after the `visitedSince` asked for. */
+  visitedSince: number;
 }

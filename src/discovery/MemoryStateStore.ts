@@ -1,4 +1,4 @@
-import { DiscoveryStateStore } from './DiscoveryStateStore';
+import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
 import { PassState, RepositoryState } from './RepositoryState';
 
 /**
@@ -56,5 +56,25 @@ export class MemoryStateStore implements DiscoveryStateStore {
   async deleteDiscovery(discovery: string): Promise<void> {
     this.repositories.delete(discovery);
     this.passes.delete(discovery);
+  }
+
+  async countRepositories(discovery: string, visitedSince: number): Promise<RepositoryCounts> {
+    const counts: RepositoryCounts = { known: 0, withCatalogFile: 0, broken: 0, visitedSince: 0 };
+    for (const state of this.repositories.get(discovery)?.values() ?? []) {
+      counts.known += 1;
+      counts.withCatalogFile += state.hasCatalogFile ? 1 : 0;
+      counts.broken += state.lastError !== undefined ? 1 : 0;
+      counts.visitedSince += state.visitedAt >= visitedSince ? 1 : 0;
+    }
+    return counts;
+  }
+
+  async readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]> {
+    const { afterKey, limit } = page;
+    return [...(this.repositories.get(discovery)?.values() ?? [])]
+      .filter(state => state.lastError !== undefined && (afterKey === undefined || state.key > afterKey))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, limit)
+      .map(state => ({ ...state }));
   }
 }

@@ -13,6 +13,8 @@ export const COALESCE_MS = 300;
  * rest of a burst (50 pushes cost one update), and at most one more follows one that is running.
  */
 export class RepositoryUpdateQueue {
+  /** Callers of {@link enqueueAndWait} per key, taken over by the next update of that key to start. */
+  private readonly updateWaiters = new Map<string, Array<{ resolve: () => void; reject: (error: unknown) => void }>>();
   private readonly waiting = new Map<string, () => Promise<void>>();
   /** Keys whose coalescing window is still open. */
   private readonly settling = new Set<string>();
@@ -66,6 +68,22 @@ export class RepositoryUpdateQueue {
     return new Promise(resolve => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Enqueues like {@link enqueue} (coalesced with the key's other updates, webhook ones too) and
+   * resolves, or rejects with its error, once the update that stands for this one has run.
+   * Rejects at once when the queue is full.
+   */
+  enqueueAndWait(key: string, update: () => Promise<void>): Promise<void> {
+    if (!this.enqueue(key, update)) {
+      return Promise.reject(new QueueFullError(`${this.maxQueued} repository updates are waiting`));
+    }
+    return new Promise((resolve, reject) => {
+      const waiters = this.updateWaiters.get(key) ?? [];
+      waiters.push({ resolve, reject });
+      this.updateWaiters.set(key, waiters);
+    });
+  }
+
   private pump(): void {
     for (const [key, update] of this.waiting) {
       if (this.running.size >= CONCURRENCY) {
@@ -88,8 +106,17 @@ export class RepositoryUpdateQueue {
 
   private run(key: string, update: () => Promise<void>): void {
     this.running.add(key);
+    // Callers that enqueued after this point wait for the rerun.
+    const waiters = this.updateWaiters.get(key) ?? [];
+    this.updateWaiters.delete(key);
     update()
-      .catch(error => this.logger.warn(`Webhook update for ${key} failed; the next pass will catch up: ${(error as Error).message}`))
+      .then(
+        () => waiters.forEach(waiter => waiter.resolve()),
+        error => {
+          this.logger.warn(`Webhook update for ${key} failed; the next pass will catch up: ${(error as Error).message}`);
+          waiters.forEach(waiter => waiter.reject(error));
+        },
+      )
       .finally(() => {
         this.running.delete(key);
         const again = this.rerun.get(key);
@@ -100,4 +127,9 @@ export class RepositoryUpdateQueue {
         this.pump();
       });
   }
+}
+
+/** The queue holds its most updates already. */
+export class QueueFullError extends Error {
+  readonly name = 'QueueFullError';
 }

@@ -2,7 +2,7 @@ import { BitbucketHttpClient, CheckResult, RequestContext } from '../http/Bitbuc
 import { BitbucketRequestError, malformedListingError } from '../http/BitbucketRequestError';
 import { CatalogPathGlob, GlobMatches, matchListedFiles } from '../config/catalogPathGlob';
 import { noneWhenMissing } from '../http/noneWhenMissing';
-import { encodePath } from '../http/encodePath';
+import { encodePath, encodeSegment } from '../http/encodePath';
 import { serverPages, ServerPage } from './serverPaging';
 
 /** The fields of a Bitbucket Server project this module reads. */
@@ -45,7 +45,7 @@ export class BitbucketServerClient {
 
   listRepositories(projectKey: string): AsyncGenerator<ServerRepository[]> {
     return this.list<ServerRepository>(
-      `/projects/${encodeURIComponent(projectKey)}/repos`,
+      `/projects/${encodeSegment(projectKey)}/repos`,
       repo => typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string',
     );
   }
@@ -114,7 +114,7 @@ export class BitbucketServerClient {
   }
 
   private repositoryPath(repo: ServerRepository): string {
-    return `/projects/${encodeURIComponent(repo.project.key)}/repos/${encodeURIComponent(repo.slug)}`;
+    return `/projects/${encodeSegment(repo.project.key)}/repos/${encodeSegment(repo.slug)}`;
   }
 
   private webBaseUrl(): string {

@@ -13,11 +13,11 @@ import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
-import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
-import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
+import { describeServerDiscovery, explainServerRepository, readServerBrokenPage, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
 import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
@@ -39,7 +39,8 @@ export type BitbucketServerEntityProviderOptions = DiscoveryProviderOptions;
 export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryStatusSource {
   private readonly catalog: ProviderCatalog;
   private readonly http: BitbucketHttpClient;
-  private readonly updates: RepositoryUpdateQueue;
+  /** Webhook and rescan updates, one queue per provider, measured from delivery to catalog. */
+  private readonly updates: MeasuredUpdates;
   private readonly webhooks: ServerWebhookUpdater;
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
@@ -82,12 +83,12 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
     });
-    this.updates = new RepositoryUpdateQueue(deps.logger);
+    this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'server', deps.metrics);
     this.webhooks = new ServerWebhookUpdater({
       config,
       discovery: this.getProviderName(),
       store: deps.stateStore,
-      updates: new MeasuredUpdates(this.updates, 'server', deps.metrics),
+      updates: this.updates,
       client: () => new BitbucketServerClient(this.http, integration.apiBaseUrl, config.pageSize, { stats: new RequestStats() }),
       record: (key, answer) => this.catalog.record(key, answer),
     });
@@ -151,8 +152,16 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     this.webhooks.handle(event);
   }
 
-  async describe(): Promise<DiscoveryStatus[]> {
-    return [await describeServerDiscovery(this.statusView())];
+  async discoveryNames(): Promise<string[]> {
+    return [this.getProviderName()];
+  }
+
+  async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
+    return discovery === this.getProviderName() ? describeServerDiscovery(this.statusView()) : undefined;
+  }
+
+  async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
+    return discovery === this.getProviderName() ? readServerBrokenPage(this.statusView(), page) : undefined;
   }
 
   async explain(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
@@ -160,31 +169,38 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   /**
-   * Checks one repository now, as a push webhook does, unless a filter excludes it; resolves once
-   * the answer is stored and handed to the catalog. A failing check rejects. A repository the
-   * state knows (a listing named it) costs one request; one it does not costs a second, for the
-   * repository itself first: it may not exist, or be archived.
+   * Checks one repository now, as a push webhook does and through the same queue (coalesced
+   * with its updates), unless a filter excludes it; resolves once the answer is stored and handed
+   * to the catalog. A failing check rejects. A repository the state knows (a listing named it)
+   * costs one request; one it does not costs a second, for the repository itself first: it may
+   * not exist, or be archived.
    */
-  async recheck(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
+  async rescan(projectKey: string, slug: string): Promise<RepositoryCoverage[]> {
     const named: ServerRepository = { slug, project: { key: projectKey } };
     if (excludingServerFilter(this.config.filters, named)) {
       return this.explain(projectKey, slug);
     }
-    const known = await this.deps.stateStore.readRepository(this.getProviderName(), serverRepositoryKey(named));
-    if (known) {
-      // The stored target, so a file found again keeps the Location the listing's self link gave it.
-      await this.updateRepository(named, known.target);
-      return this.explain(projectKey, slug);
-    }
-    const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
-    const listed = await client.getRepository(projectKey, slug);
-    if (!listed) {
-      return [await explainServerRepository(this.statusView(), projectKey, slug, { note: `Bitbucket at ${this.config.host} has no repository ${serverRepositoryKey(named)} (404)` })];
-    }
-    if (!excludingServerFilter(this.config.filters, listed)) {
-      await this.updateRepository(listed);
-    }
-    return [await explainServerRepository(this.statusView(), projectKey, slug, { archived: listed.archived })];
+    const key = serverRepositoryKey(named);
+    let learned: { archived?: boolean; note?: string } = {};
+    await this.updates.enqueueAndWait(key, async () => {
+      const known = await this.deps.stateStore.readRepository(this.getProviderName(), key);
+      if (known) {
+        // The stored target, so a file found again keeps the Location the listing's self link gave it.
+        await this.updateRepository(named, known.target);
+        return;
+      }
+      const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
+      const listed = await client.getRepository(projectKey, slug);
+      if (!listed) {
+        learned = { note: `Bitbucket at ${this.config.host} has no repository ${key} (404)` };
+        return;
+      }
+      learned = { archived: listed.archived };
+      if (!excludingServerFilter(this.config.filters, listed)) {
+        await this.updateRepository(listed);
+      }
+    });
+    return [await explainServerRepository(this.statusView(), projectKey, slug, learned)];
   }
 
   passTaskId(discovery: string): string | undefined {

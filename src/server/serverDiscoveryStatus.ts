@@ -1,8 +1,8 @@
 import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
-import { coverageFromState, summarizeDiscovery } from '../status/describeDiscoveryState';
+import { coverageFromState, readBrokenPage, readDiscoveryStatus } from '../status/describeDiscoveryState';
 import { scheduleFrequency } from '../status/scheduleFrequency';
-import { DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 import { excludingServerFilter } from './serverFilters';
 import { serverRepositoryKey } from './walkServerEstate';
@@ -17,11 +17,17 @@ export interface ServerDiscovery {
   schedule?: SchedulerServiceTaskScheduleDefinition;
 }
 
-export async function describeServerDiscovery(discovery: ServerDiscovery): Promise<DiscoveryStatus> {
+/** Server state keys are already the `PROJECT/slug` operators use. */
+const repositoryName = (key: string) => key;
+
+export function describeServerDiscovery(discovery: ServerDiscovery): Promise<DiscoveryStatus> {
   const { store, name, config } = discovery;
-  const [pass, repositories] = await Promise.all([store.readPass(name), store.readRepositories(name)]);
-  // Server state keys are already `PROJECT/slug`.
-  return summarizeDiscovery({ name, product: 'server', kind: 'provider', scope: config.host }, pass, repositories, key => key);
+  return readDiscoveryStatus(store, { name, product: 'server', kind: 'provider', scope: config.host }, repositoryName);
+}
+
+/** One page of the provider's broken repositories. */
+export function readServerBrokenPage(discovery: ServerDiscovery, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage> {
+  return readBrokenPage(discovery.store, discovery.name, repositoryName, page);
 }
 
 /**

@@ -1,15 +1,33 @@
 import { HttpAuthService, LoggerService, PermissionsService, SchedulerService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
-import { catalogEntityRefreshPermission } from '@backstage/plugin-catalog-common/alpha';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogEntityReadPermission, catalogEntityRefreshPermission } from '@backstage/plugin-catalog-common/alpha';
+import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import express, { NextFunction, Request, Response } from 'express';
+import { QueueFullError } from '../discovery/RepositoryUpdateQueue';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { DiscoveryStatusSource } from './DiscoveryStatusSource';
-import { BitbucketDiscoveryStatusResponse, PassTriggerResponse, RepositoryCoverage, RepositoryStatusResponse } from './statusTypes';
+import { decodeCursor, encodeCursor, readLimit } from './pageCursor';
+import { RescanConfig, RESCAN_DEFAULTS } from './readRescanConfig';
+import { readRepositoryName, RepositoryName } from './repositoryName';
+import { RequestedRescan, RescanTracker, TooManyRescansError } from './RescanTracker';
+import { settleWithin } from './settleWithin';
+import {
+  BitbucketDiscoveryStatusResponse,
+  BrokenRepositoriesResponse,
+  DiscoveryStatus,
+  PassTriggerResponse,
+  RepositoryCoverage,
+  RepositoryStatusResponse,
+  RescanAcceptedResponse,
+} from './statusTypes';
 
 /** Where the routes live under the catalog plugin's router (`/api/catalog`). */
 export const STATUS_ROUTE_PREFIX = '/bitbucket-discovery';
+/** Discoveries per status page: the default, and the most a `limit` may ask for. */
+const DISCOVERIES_PER_PAGE = { fallback: 20, max: 100 };
+/** Broken repositories per page of `/status/broken`. */
+const BROKEN_PER_PAGE = { fallback: 100, max: 1000 };
 
 export interface StatusRouterOptions {
   /** Read at each request, so a discovery added after start (the Cloud provider) is served too. */
@@ -18,49 +36,93 @@ export interface StatusRouterOptions {
   permissions: PermissionsService;
   httpAuth: HttpAuthService;
   logger: LoggerService;
+  rescans?: RescanConfig;
 }
 
 /**
- * The operator's view of discovery: status per discovery, one repository explained, and the
- * two rescan actions. Reading needs any user or service credentials (Backstage's default
- * policy for plugin routes); the actions also need the catalog's refresh permission.
+ * The operator's view of discovery: status per discovery (paged), one repository explained, and
+ * the two rescan actions. Reading needs the catalog's read permission, the actions also its
+ * refresh permission, each as an unconditional allow: these routes show and act on repositories
+ * by name, not on catalog entities a conditional decision could be applied to.
  */
 export function createStatusRouter(options: StatusRouterOptions): express.Router {
   const { sources, scheduler, permissions, httpAuth, logger } = options;
+  const { answerWithinMs, maxInFlight } = options.rescans ?? RESCAN_DEFAULTS;
+  const rescans = new RescanTracker<RepositoryCoverage[]>(maxInFlight);
   const router = express.Router();
 
-  /** A rescan is a catalog refresh of entities not named up front (a Location that may not exist yet, or every one of a provider): only an unconditional allow will do. */
-  const requireRefreshPermission = async (req: Request) => {
+  const requirePermissions = async (req: Request, required: ResourcePermission[], action: string) => {
     const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorizeConditional([{ permission: catalogEntityRefreshPermission }], { credentials });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Rescanning needs the ${catalogEntityRefreshPermission.name} permission`);
+    const decisions = await permissions.authorizeConditional(
+      required.map(permission => ({ permission })),
+      { credentials },
+    );
+    const refused = required.filter((_, i) => decisions[i]?.result !== AuthorizeResult.ALLOW);
+    if (refused.length > 0) {
+      throw new NotAllowedError(
+        `${action} needs the ${refused.map(p => p.name).join(' and ')} permission${refused.length > 1 ? 's' : ''}, ` +
+          'unconditionally allowed (a conditional decision, such as one limited to owned entities, does not apply to repositories by name)',
+      );
     }
   };
+  const requireRead = (req: Request) => requirePermissions(req, [catalogEntityReadPermission], 'Reading discovery status');
 
-  const repositoryOf = (req: Request) => {
-    const { owner, slug } = req.params;
-    if (!owner || !slug) {
-      throw new InputError('Name the repository as /repositories/{projectKeyOrWorkspace}/{slug}');
-    }
-    return { owner, slug, repository: `${owner}/${slug}` };
-  };
+  const rescanEverywhere = async ({ owner, slug }: RepositoryName) =>
+    (await Promise.all(sources().map(source => source.rescan(owner, slug)))).flat();
 
   router.get(
     `${STATUS_ROUTE_PREFIX}/status`,
-    handle(async (_req, res) => {
-      const discoveries = (await Promise.all(sources().map(source => source.describe()))).flat();
-      const body: BitbucketDiscoveryStatusResponse = { discoveries };
+    handle(async (req, res) => {
+      await requireRead(req);
+      const limit = readLimit(req.query.limit, DISCOVERIES_PER_PAGE.fallback, DISCOVERIES_PER_PAGE.max);
+      const after = decodeCursor(req.query.cursor);
+      const owners = new Map<string, DiscoveryStatusSource>();
+      for (const source of sources()) {
+        for (const name of await source.discoveryNames()) {
+          owners.set(name, source);
+        }
+      }
+      const names = [...owners.keys()].filter(name => after === undefined || name > after).sort();
+      const page = names.slice(0, limit);
+      const described = await Promise.all(page.map(name => owners.get(name)!.describe(name)));
+      const body: BitbucketDiscoveryStatusResponse = {
+        discoveries: described.filter((status): status is DiscoveryStatus => status !== undefined),
+        ...(names.length > limit ? { nextCursor: encodeCursor(page[page.length - 1]) } : {}),
+      };
       res.json(body);
+    }),
+  );
+
+  router.get(
+    `${STATUS_ROUTE_PREFIX}/status/broken`,
+    handle(async (req, res) => {
+      await requireRead(req);
+      const { discovery } = req.query;
+      if (typeof discovery !== 'string' || discovery === '') {
+        throw new InputError('Name the discovery: ?discovery=<name> (a name from GET .../status)');
+      }
+      const limit = readLimit(req.query.limit, BROKEN_PER_PAGE.fallback, BROKEN_PER_PAGE.max);
+      const afterKey = decodeCursor(req.query.cursor);
+      for (const source of sources()) {
+        const page = await source.readBroken(discovery, { afterKey, limit });
+        if (page) {
+          const body: BrokenRepositoriesResponse = { discovery, ...page };
+          res.json(body);
+          return;
+        }
+      }
+      throw new NotFoundError('No Bitbucket discovery has that name');
     }),
   );
 
   router.get(
     `${STATUS_ROUTE_PREFIX}/repositories/:owner/:slug`,
     handle(async (req, res) => {
-      const { owner, slug, repository } = repositoryOf(req);
-      const discoveries = (await Promise.all(sources().map(source => source.explain(owner, slug)))).flat();
-      const body: RepositoryStatusResponse = { repository, discoveries };
+      await requireRead(req);
+      const name = readRepositoryName(req.params.owner, req.params.slug);
+      const discoveries = (await Promise.all(sources().map(source => source.explain(name.owner, name.slug)))).flat();
+      const rescan = rescans.status(name.full);
+      const body: RepositoryStatusResponse = { repository: name.full, discoveries, ...(rescan ? { rescan } : {}) };
       res.json(body);
     }),
   );
@@ -68,23 +130,40 @@ export function createStatusRouter(options: StatusRouterOptions): express.Router
   router.post(
     `${STATUS_ROUTE_PREFIX}/repositories/:owner/:slug/refresh`,
     handle(async (req, res) => {
-      await requireRefreshPermission(req);
-      const { owner, slug, repository } = repositoryOf(req);
-      let discoveries: RepositoryCoverage[];
+      await requirePermissions(req, [catalogEntityReadPermission, catalogEntityRefreshPermission], 'Rescanning a repository');
+      const name = readRepositoryName(req.params.owner, req.params.slug);
+      let rescan: RequestedRescan<RepositoryCoverage[]>;
       try {
-        discoveries = (await Promise.all(sources().map(source => source.recheck(owner, slug)))).flat();
+        rescan = rescans.request(name.full, () => rescanEverywhere(name));
       } catch (error) {
-        if (error instanceof BitbucketRequestError || error instanceof QuotaSpentError) {
-          // Their messages name host, path, status or the wait, never credentials.
-          throw new ServiceUnavailableError(`Could not check ${repository}: ${error.message}`);
+        if (error instanceof TooManyRescansError) {
+          throw new ServiceUnavailableError(error.message);
         }
         throw error;
       }
-      if (discoveries.length === 0) {
-        throw new NotFoundError(`No Bitbucket discovery could hold ${repository}`);
+      const outcome = await settleWithin(rescan.done, answerWithinMs);
+      if (!outcome.settled) {
+        const body: RescanAcceptedResponse = {
+          repository: name.full,
+          rescan: rescan.status(),
+          statusPath: `${req.baseUrl}${STATUS_ROUTE_PREFIX}/repositories/${name.owner}/${name.slug}`,
+        };
+        res.status(202).json(body);
+        return;
       }
-      logger.info(`Rescanned ${repository} on request`);
-      const body: RepositoryStatusResponse = { repository, discoveries };
+      if ('error' in outcome) {
+        const { error } = outcome;
+        if (error instanceof BitbucketRequestError || error instanceof QuotaSpentError || error instanceof QueueFullError) {
+          // Their messages name host, path, status or the wait, never credentials.
+          throw new ServiceUnavailableError(`Could not check ${name.full}: ${error.message}`);
+        }
+        throw error;
+      }
+      if (outcome.value.length === 0) {
+        throw new NotFoundError(`No Bitbucket discovery could hold ${name.full}`);
+      }
+      logger.info(`Rescanned ${name.full} on request`);
+      const body: RepositoryStatusResponse = { repository: name.full, discoveries: outcome.value, rescan: rescan.status() };
       res.json(body);
     }),
   );
@@ -92,7 +171,7 @@ export function createStatusRouter(options: StatusRouterOptions): express.Router
   router.post(
     `${STATUS_ROUTE_PREFIX}/providers/:name/refresh`,
     handle(async (req, res) => {
-      await requireRefreshPermission(req);
+      await requirePermissions(req, [catalogEntityRefreshPermission], 'Triggering a pass');
       const discovery = req.params.name;
       const taskId = sources()
         .map(source => source.passTaskId(discovery))

@@ -1,6 +1,8 @@
+import { DiscoveryStateStore, RepositoryCounts } from '../discovery/DiscoveryStateStore';
 import { PassState, RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { BitbucketProduct } from './DiscoveryMetrics';
-import { DiscoveryStatus, ExcludingFilter, MAX_BROKEN_LISTED, RepositoryCoverage } from './statusTypes';
+import { encodeCursor } from './pageCursor';
+import { BROKEN_LISTED_PER_DISCOVERY, BrokenRepositoryPage, DiscoveryStatus, ExcludingFilter, RepositoryCoverage } from './statusTypes';
 
 /** Who a discovery is, as the status shows it. */
 export interface DiscoveryIdentity {
@@ -12,16 +14,52 @@ export interface DiscoveryIdentity {
 
 const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOString() : undefined);
 
-/** A discovery's status from its stored pass and repositories; `repositoryName` turns a state key into the name operators use. */
+/**
+ * One page of the discovery's broken repositories after the cursor's key; `repositoryName` turns
+ * a state key into the name operators use. Reads one row past the page to tell whether more follow.
+ */
+export async function readBrokenPage(
+  store: DiscoveryStateStore,
+  discovery: string,
+  repositoryName: (key: string) => string,
+  page: { afterKey?: string; limit: number },
+): Promise<BrokenRepositoryPage> {
+  const states = await store.readBrokenRepositories(discovery, { afterKey: page.afterKey, limit: page.limit + 1 });
+  const shown = states.slice(0, page.limit);
+  return {
+    broken: shown.map(state => ({ repository: repositoryName(state.key), error: state.lastError!, visitedAt: iso(state.visitedAt)! })),
+    nextCursor: states.length > page.limit ? encodeCursor(shown[shown.length - 1].key) : undefined,
+  };
+}
+
+/**
+ * A discovery's status, from its stored pass and what the store counts: no request reads its
+ * repositories out, however many there are.
+ */
+export async function readDiscoveryStatus(
+  store: DiscoveryStateStore,
+  identity: DiscoveryIdentity,
+  repositoryName: (key: string) => string,
+  now: number = Date.now(),
+): Promise<DiscoveryStatus> {
+  const pass = await store.readPass(identity.name);
+  const [counts, firstBroken] = await Promise.all([
+    // Without an open pass nothing counts as visited in it.
+    store.countRepositories(identity.name, pass?.open ? pass.startedAt : Number.MAX_SAFE_INTEGER),
+    readBrokenPage(store, identity.name, repositoryName, { limit: BROKEN_LISTED_PER_DISCOVERY }),
+  ]);
+  return summarizeDiscovery(identity, pass, counts, firstBroken, now);
+}
+
+/** A discovery's status from its stored pass, its repositories' counts and its first broken ones. */
 export function summarizeDiscovery(
   identity: DiscoveryIdentity,
   pass: PassState | undefined,
-  repositories: RepositoryState[],
-  repositoryName: (key: string) => string,
+  counts: RepositoryCounts,
+  firstBroken: BrokenRepositoryPage,
   now: number = Date.now(),
 ): DiscoveryStatus {
-  const broken = repositories.filter(state => state.lastError !== undefined);
-  const done = pass?.open ? repositories.filter(state => state.visitedAt >= pass.startedAt).length : 0;
+  const done = pass?.open ? counts.visitedSince : 0;
   const limited = pass?.resumeAfter !== undefined && pass.resumeAfter > now;
   return {
     ...identity,
@@ -31,21 +69,15 @@ export function summarizeDiscovery(
           resumed: pass.incompleteRuns > 0,
           incompleteRuns: pass.incompleteRuns,
           done,
-          remaining: repositories.length - done,
+          remaining: counts.known - done,
           lastError: pass.lastError,
         }
       : undefined,
     lastCompletePassAt: iso(pass?.lastCompletedAt),
     quota: { limited, resumeAfter: limited ? iso(pass?.resumeAfter) : undefined },
-    repositories: {
-      known: repositories.length,
-      withCatalogFile: repositories.filter(state => state.hasCatalogFile).length,
-      broken: broken.length,
-    },
-    broken: broken
-      .map(state => ({ repository: repositoryName(state.key), error: state.lastError!, visitedAt: iso(state.visitedAt)! }))
-      .sort((a, b) => a.repository.localeCompare(b.repository))
-      .slice(0, MAX_BROKEN_LISTED),
+    repositories: { known: counts.known, withCatalogFile: counts.withCatalogFile, broken: counts.broken },
+    broken: firstBroken.broken,
+    ...(firstBroken.nextCursor ? { brokenCursor: firstBroken.nextCursor } : {}),
   };
 }
 

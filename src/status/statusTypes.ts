@@ -41,16 +41,32 @@ export interface DiscoveryStatus {
   /** `limited` while Bitbucket (or the budget) said no requests before `resumeAfter`. */
   quota: { limited: boolean; resumeAfter?: string };
   repositories: { known: number; withCatalogFile: number; broken: number };
-  /** The first {@link MAX_BROKEN_LISTED} broken repositories, by name. */
+  /** The first {@link BROKEN_LISTED_PER_DISCOVERY} broken repositories, by name. */
   broken: BrokenRepositoryStatus[];
+  /** Present when more are broken: the `cursor` of `GET .../status/broken?discovery=<name>` for the rest. */
+  brokenCursor?: string;
 }
 
-/** Broken repositories listed per discovery at most; `repositories.broken` has the full count. */
-export const MAX_BROKEN_LISTED = 100;
+/** Broken repositories listed per discovery in `GET .../status`; `repositories.broken` has the full count. */
+export const BROKEN_LISTED_PER_DISCOVERY = 20;
 
-/** `GET /api/catalog/bitbucket-discovery/status`. @public */
+/** `GET /api/catalog/bitbucket-discovery/status?limit=&cursor=`: discoveries by name, one page. @public */
 export interface BitbucketDiscoveryStatusResponse {
   discoveries: DiscoveryStatus[];
+  /** Present when more discoveries follow: pass it as `cursor` for the next page. */
+  nextCursor?: string;
+}
+
+/** One page of a discovery's broken repositories, by name. @public */
+export interface BrokenRepositoryPage {
+  broken: BrokenRepositoryStatus[];
+  /** Present when more follow: pass it as `cursor` for the next page. */
+  nextCursor?: string;
+}
+
+/** `GET /api/catalog/bitbucket-discovery/status/broken?discovery=&limit=&cursor=`. @public */
+export interface BrokenRepositoriesResponse extends BrokenRepositoryPage {
+  discovery: string;
 }
 
 /** The filter that keeps a repository out of a discovery. @public */
@@ -94,11 +110,32 @@ export interface RepositoryCoverage {
   };
 }
 
-/** `GET /api/catalog/bitbucket-discovery/repositories/{projectOrWorkspace}/{slug}` and its `POST .../refresh`. @public */
+/** The latest rescan of a repository asked of this replica, and how it went. @public */
+export interface RescanStatus {
+  /** `queued`: waits for the rescan before it to end; `running`: its checks are under way; then `done` or `failed`. */
+  state: 'queued' | 'running' | 'done' | 'failed';
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Why it failed (no credentials in it). */
+  error?: string;
+}
+
+/** `GET /api/catalog/bitbucket-discovery/repositories/{projectOrWorkspace}/{slug}` and its `POST .../refresh` once done. @public */
 export interface RepositoryStatusResponse {
   repository: string;
   /** Every discovery that could hold it: one entry per discovery of a matching host or workspace. */
   discoveries: RepositoryCoverage[];
+  /** The latest rescan asked of this replica, while it is remembered. */
+  rescan?: RescanStatus;
+}
+
+/** `POST .../repositories/{projectOrWorkspace}/{slug}/refresh` answered 202: the rescan goes on; `statusPath` shows its outcome. @public */
+export interface RescanAcceptedResponse {
+  repository: string;
+  rescan: RescanStatus;
+  /** The repository's status route, relative to the catalog's base URL (`/api/catalog`). */
+  statusPath: string;
 }
 
 /** `POST /api/catalog/bitbucket-discovery/providers/{name}/refresh`. @public */

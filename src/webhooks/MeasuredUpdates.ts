@@ -21,17 +21,26 @@ export class MeasuredUpdates {
     if (first) {
       this.deliveredAt.set(key, Date.now());
     }
-    const queued = this.queue.enqueue(key, async () => {
+    if (!this.queue.enqueue(key, this.measuring(key, update)) && first) {
+      this.deliveredAt.delete(key);
+    }
+  }
+
+  /** An operator's rescan (not measured itself): resolves, or rejects, once the update that stands for it has run. */
+  enqueueAndWait(key: string, update: () => Promise<void>): Promise<void> {
+    return this.queue.enqueueAndWait(key, this.measuring(key, update));
+  }
+
+  /** The update, measured for the delivery it stands for, if any (a rescan may stand for one queued before it). */
+  private measuring(key: string, update: () => Promise<void>): () => Promise<void> {
+    return async () => {
       const deliveredAt = this.deliveredAt.get(key);
       this.deliveredAt.delete(key);
       await update();
       if (deliveredAt !== undefined) {
         this.metrics.webhookApplied(this.product, Date.now() - deliveredAt);
       }
-    });
-    if (!queued && first) {
-      this.deliveredAt.delete(key);
-    }
+    };
   }
 
   /** Timestamps held: at most one per queued or running key. */
