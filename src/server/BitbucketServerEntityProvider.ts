@@ -22,6 +22,8 @@ import { excludingServerFilter } from './serverFilters';
 import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
+import { SERVER_HOOK_EVENTS, serverHookApi } from '../webhooks/registration/serverHookApi';
+import { HookPlace, WebhookRegistration, WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** Every provider name of this kind starts so; the name is its state key. */
@@ -42,6 +44,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   /** Webhook and rescan updates, one queue per provider, measured from delivery to catalog. */
   private readonly updates: MeasuredUpdates;
   private readonly webhooks: ServerWebhookUpdater;
+  private readonly registration?: WebhookRegistration;
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -83,6 +86,14 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
     });
+    if (config.webhookRegistration) {
+      this.registration = new WebhookRegistration({
+        label: `provider '${config.id}' (host ${config.host})`,
+        config: config.webhookRegistration,
+        secret: config.webhookSecret,
+        events: SERVER_HOOK_EVENTS,
+      });
+    }
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'server', deps.metrics);
     this.webhooks = new ServerWebhookUpdater({
       config,
@@ -119,6 +130,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
+    await this.registerWebhooks(logger, signal);
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),
@@ -142,6 +154,40 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   /** Webhook deliveries reach this provider when signed with a secret of its host, or unsigned where allowed. */
   webhookAudience(): { host: string; acceptsUnsigned: boolean } {
     return { host: this.config.host, acceptsUnsigned: this.config.allowUnsignedWebhooks };
+  }
+
+  /**
+   * With `webhookRegistration`, makes each project the provider covers hold this module's hook
+   * before the pass, so a project added since the last pass gets its hook now. A failure is
+   * logged and the pass goes on: discovery never depends on registration.
+   */
+  private async registerWebhooks(logger: LoggerService, signal?: AbortSignal): Promise<void> {
+    if (!this.registration) {
+      return;
+    }
+    try {
+      const context = { stats: new RequestStats(), signal };
+      const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, context);
+      const places: HookPlace[] = [];
+      for await (const projects of client.listProjects()) {
+        for (const { key } of projects) {
+          if (!this.config.filters.projectKey || this.config.filters.projectKey.test(key)) {
+            places.push({ place: key, api: serverHookApi(this.http, this.integration.apiBaseUrl, { projectKey: key }, context) });
+          }
+        }
+      }
+      await this.registration.reconcile(places, logger);
+    } catch (error) {
+      if (signal?.aborted) {
+        throw error;
+      }
+      logger.warn(`Webhook registration for provider '${this.config.id}' failed; the pass goes on: ${(error as Error).message}`);
+    }
+  }
+
+  /** What the status route shows of this provider's registered webhooks; undefined without `webhookRegistration`. */
+  webhookRegistrationHealth(): WebhookRegistrationHealth | undefined {
+    return this.registration?.health();
   }
 
   /**
