@@ -14,6 +14,10 @@ import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { scheduleFrequency } from '../status/scheduleFrequency';
 import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
+import { DeliveryRecord } from '../webhooks/DeliveryRecord';
+import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
+import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
+import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, readCloudBrokenPage, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
@@ -48,6 +52,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   private readonly scope: CloudDiscoveryScope;
   private readonly webhooks: CloudWebhookUpdater;
   private readonly catalog: ProviderCatalog;
+  private readonly deliveries = new DeliveryRecord();
+  private readonly registration?: WebhookRegistration;
 
   /** One provider per `catalog.providers.bitbucketCloud` entry. */
   static fromConfig(config: Config, options: BitbucketCloudEntityProviderOptions): BitbucketCloudEntityProvider[] {
@@ -84,6 +90,14 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   ) {
     this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
     this.scope = scopeOfProvider(config, integration.host);
+    if (config.webhookRegistration) {
+      this.registration = new WebhookRegistration({
+        label: `provider '${config.id}' (workspace ${config.workspace})`,
+        config: config.webhookRegistration,
+        secret: config.webhookSecret,
+        events: CLOUD_HOOK_EVENTS,
+      });
+    }
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
@@ -110,6 +124,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
+    await registerCloudWebhooks(this.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, workspace: this.config.workspace, label: what, logger, signal });
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),
@@ -135,6 +150,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
 
   /** Reacts to a webhook delivery for a repository this provider covers; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
+    this.deliveries.received();
     this.webhooks.handle(event, [this.webhookSubscriber()]);
   }
 
@@ -148,7 +164,11 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   }
 
   async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
-    return discovery === this.getProviderName() ? describeCloudDiscovery(this.statusView()) : undefined;
+    if (discovery !== this.getProviderName()) {
+      return undefined;
+    }
+    const registration = this.registration?.health();
+    return { ...(await describeCloudDiscovery(this.statusView())), webhooks: { ...this.deliveries.health(), ...(registration ? { registration } : {}) } };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

@@ -19,6 +19,7 @@ import { checkServerRepository } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
 import { describeServerDiscovery, explainServerRepository, readServerBrokenPage, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
+import { DeliveryRecord } from '../webhooks/DeliveryRecord';
 import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
@@ -45,6 +46,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   private readonly updates: MeasuredUpdates;
   private readonly webhooks: ServerWebhookUpdater;
   private readonly registration?: WebhookRegistration;
+  private readonly deliveries = new DeliveryRecord();
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -195,6 +197,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    * repository) and returns at once; what is recorded is what Bitbucket answers.
    */
   handleWebhook(event: ServerWebhookEvent): void {
+    this.deliveries.received();
     this.webhooks.handle(event);
   }
 
@@ -203,7 +206,11 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   }
 
   async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
-    return discovery === this.getProviderName() ? describeServerDiscovery(this.statusView()) : undefined;
+    if (discovery !== this.getProviderName()) {
+      return undefined;
+    }
+    const registration = this.registration?.health();
+    return { ...(await describeServerDiscovery(this.statusView())), webhooks: { ...this.deliveries.health(), ...(registration ? { registration } : {}) } };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

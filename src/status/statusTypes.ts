@@ -1,3 +1,5 @@
+import { WebhookDeliveryHealth } from '../webhooks/DeliveryRecord';
+import { WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
 import { BitbucketProduct } from './DiscoveryMetrics';
 
 /** A repository whose last check failed for good; it keeps its previous answer. @public */
@@ -45,6 +47,13 @@ export interface DiscoveryStatus {
   broken: BrokenRepositoryStatus[];
   /** Present when more are broken: the `cursor` of `GET .../status/broken?discovery=<name>` for the rest. */
   brokenCursor?: string;
+  /** Deliveries this replica handed the discovery, and, with `webhookRegistration`, how its hooks stand. */
+  webhooks?: WebhookStatus;
+}
+
+/** A discovery's webhooks as this replica saw them. @public */
+export interface WebhookStatus extends WebhookDeliveryHealth {
+  registration?: WebhookRegistrationHealth;
 }
 
 /** Broken repositories listed per discovery in `GET .../status`; `repositories.broken` has the full count. */

@@ -1,6 +1,7 @@
 import { createHmac } from 'crypto';
 import { MIXED_ESTATE, repo } from '../../../dev/testing/fixtures';
 import { closeServerHarnesses, startServerHarness } from '../../../dev/testing/serverHarness';
+import { SimHook } from '../../../dev/simulator/webhookRegistry';
 import { SERVER_HOOK_EVENTS } from './serverHookApi';
 
 afterEach(closeServerHarnesses);
@@ -15,7 +16,7 @@ const logLines = (h: { logger: { lines: Array<{ level: string; message: string }
   h.logger.lines.filter(line => line.level === level).map(line => line.message);
 
 /** The hooks in Bitbucket this module made for the ingress, as Bitbucket holds them (secrets included). */
-const ours = (hooks: Array<{ url: string; name: string }>) => hooks.filter(hook => hook.url === INGRESS && hook.name.startsWith('Backstage catalog'));
+const ours = (hooks: SimHook[]) => hooks.filter(hook => hook.url === INGRESS && hook.name.startsWith('Backstage catalog'));
 
 describe('webhook registration on Bitbucket Data Center', () => {
   it('registers one hook per project from scratch, and a second pass writes nothing', async () => {
