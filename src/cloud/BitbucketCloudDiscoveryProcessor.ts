@@ -28,6 +28,10 @@ import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
+import { DeliveryRecord } from '../webhooks/DeliveryRecord';
+import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
+import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
+import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -72,6 +76,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private readonly webhooks: CloudWebhookUpdater;
   private readonly reads: LocationReads;
   private routing: Promise<void> = Promise.resolve();
+  /** With `webhookRegistration`: each workspace a location discovers gets its hook when the location's pass runs. */
+  private readonly registration?: WebhookRegistration;
+  private readonly deliveries = new DeliveryRecord();
   /** Deliveries waiting for the stored discovery locations, bounded by {@link MAX_ROUTING_BACKLOG}. */
   private routingBacklog = 0;
   private stored?: { readAt: number; subscribers: CloudWebhookSubscriber[] };
@@ -100,6 +107,14 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
+    if (config.webhookRegistration) {
+      this.registration = new WebhookRegistration({
+        label: 'bitbucket-discovery locations',
+        config: config.webhookRegistration,
+        secret: config.webhookSecret,
+        events: CLOUD_HOOK_EVENTS,
+      });
+    }
   }
 
   /** Webhook deliveries reach the locations when signed by Bitbucket Cloud, or unsigned where allowed. */
@@ -109,6 +124,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
+    this.deliveries.received();
     if (this.routingBacklog >= MAX_ROUTING_BACKLOG) {
       // Only while the stored locations cannot be read: the per-repository queue behind has its own cap.
       if (this.routingBacklog === MAX_ROUTING_BACKLOG) {
@@ -137,7 +153,12 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
 
   async describe(discovery: string): Promise<DiscoveryStatus | undefined> {
     const found = (await this.statusViews()).find(({ view }) => view.name === discovery);
-    return found && describeCloudDiscovery(found.view);
+    if (!found) {
+      return undefined;
+    }
+    const registration = this.registration?.health();
+    // Deliveries reach the processor as a whole: every location shows what it received.
+    return { ...(await describeCloudDiscovery(found.view)), webhooks: { ...this.deliveries.health(), ...(registration ? { registration } : {}) } };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
@@ -346,13 +367,18 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
         Object.assign(pass.state, { location, lastReadAt: Date.now() });
         return this.isDue(pass);
       },
-      walk: workspaceWalk({
-        http: this.httpClientFor(integration),
-        apiBaseUrl: integration.apiBaseUrl,
-        scope,
-        logger: this.logger,
-        onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
-      }),
+      walk: async run => {
+        const http = this.httpClientFor(integration);
+        await registerCloudWebhooks(this.registration, { http, apiBaseUrl: integration.apiBaseUrl, workspace: target.workspace, label: what, logger: this.logger, signal: run.group.signal });
+        const walk = workspaceWalk({
+          http,
+          apiBaseUrl: integration.apiBaseUrl,
+          scope,
+          logger: this.logger,
+          onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
+        });
+        return walk(run);
+      },
       sink: new StoreOnlyPassSink(this.runningPasses, storeFailed),
       retryAfterFailure: () => Date.now() + Math.min(this.config.cacheTtlMs, FAILURE_BACKOFF_MS),
       // A state store that fails costs a rescan later, never the fresh result of this one.

@@ -4,6 +4,7 @@ import { readRateLimit } from '../config/readRateLimit';
 import { DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { readWebhookRegistration, WebhookRegistrationConfig } from '../webhooks/registration/readWebhookRegistration';
 
 /** Tuning of the Bitbucket Cloud discovery processor. @public */
 export interface BitbucketCloudProcessorConfig {
@@ -17,10 +18,14 @@ export interface BitbucketCloudProcessorConfig {
   maxFilesPerRepository: number;
   /** Unsigned webhook deliveries may trigger checks for the locations (never removals on their word). */
   allowUnsignedWebhooks: boolean;
+  /** This module creates and keeps a hook on each workspace its locations discover; undefined: not asked to. */
+  webhookRegistration?: WebhookRegistrationConfig;
+  /** Deliveries must be signed with it; what a registered hook signs with. */
+  webhookSecret?: string;
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'allowUnsignedWebhooks', 'maxFilesPerRepository'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'allowUnsignedWebhooks', 'webhookRegistration', 'maxFilesPerRepository'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,
@@ -46,5 +51,12 @@ export function readProcessorConfig(config: Config): BitbucketCloudProcessorConf
     rateLimit: readRateLimit(processor, at),
     maxFilesPerRepository: readWholeNumber(processor, at, 'maxFilesPerRepository', DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY),
     allowUnsignedWebhooks: processor.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
+    ...optional('webhookSecret', processor.getOptionalString('webhookSecret') || undefined),
+    ...optional('webhookRegistration', readWebhookRegistration(processor, at, processor.getOptionalString('webhookSecret') || undefined)),
   };
+}
+
+/** A key only when it has a value, so the defaults compare equal to a config that leaves it out. */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

@@ -1,4 +1,4 @@
-import { closeCloudSimulators, startCloudSimulator } from '../../../dev/testing/cloudHarness';
+import { closeCloudSimulators, createCloudProcessor, startCloudSimulator } from '../../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../../dev/testing/cloudProviderHarness';
 import { CLOUD_FILTER_ESTATE } from '../../../dev/testing/fixtures';
 import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
@@ -36,5 +36,15 @@ describe('webhook registration on Bitbucket Cloud', () => {
     expect(sim.hooks.all()).toEqual([]);
     const status = await h.provider.describe(h.provider.getProviderName());
     expect(status?.webhooks?.registration?.failed).toEqual([{ place: 'acme', reason: 'the credentials lack admin permission here (403)' }]);
+  });
+
+  it('bitbucket-discovery locations: the workspace of a location gets its hook when the location runs a pass', async () => {
+    const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    const { processor, read } = createCloudProcessor({ processor: { webhookSecret: 'loc-secret', webhookRegistration: { url: INGRESS } } });
+    const { targets } = await read('https://bitbucket.org/workspaces/acme/projects/PLAT');
+    expect(targets.length).toBeGreaterThan(0);
+    expect(sim.hooks.all().map(hook => [hook.scope.owner, hook.secret, hook.events])).toEqual([['acme', 'loc-secret', CLOUD_HOOK_EVENTS]]);
+    const [name] = await processor.discoveryNames();
+    expect((await processor.describe(name))?.webhooks).toMatchObject({ deliveriesLastHour: 0, registration: { counts: { created: 1 } } });
   });
 });
