@@ -43,11 +43,14 @@ export async function scanWorkspace(options: {
 
   const check = async (repo: CloudRepository, branch: string) => {
     try {
+      // When asked, not answered: a webhook's answer learned while this check was in flight is newer.
+      const checkedAt = Date.now();
       const answer = await checkCloudRepository(client, scope, repo.slug, branch);
       failures.answered();
       progress.candidateChecked(answer.hasCatalogFile);
       const { hasCatalogFile, target, targets } = answer;
       pass.recordAnswer({
+        checkedAt,
         key: repo.slug,
         updatedOn: repo.updated_on,
         branch,
