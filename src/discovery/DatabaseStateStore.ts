@@ -76,14 +76,17 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     return this.knex.transaction(async trx => {
       const refused: RepositoryState[] = [];
       for (const chunk of chunks(newest)) {
-        await trx<RepositoryRow>(REPOSITORIES)
+        const written: Array<Pick<RepositoryRow, 'repository_key'>> = await trx<RepositoryRow>(REPOSITORIES)
           .insert(chunk.map(state => ({ discovery, repository_key: state.key, state: JSON.stringify(state), checked_at: state.checkedAt })))
           .onConflict(['discovery', 'repository_key'])
           .merge(['state', 'checked_at'])
-          .whereRaw('?? >= ??', ['excluded.checked_at', `${REPOSITORIES}.checked_at`]);
-        const given = new Map(chunk.map(state => [state.key, state.checkedAt]));
-        const stored = await this.select(trx, discovery, [...given.keys()]);
-        refused.push(...stored.filter(state => state.checkedAt > given.get(state.key)!));
+          .whereRaw('?? >= ??', ['excluded.checked_at', `${REPOSITORIES}.checked_at`])
+          .returning('repository_key');
+        // A row the condition kept is not returned: its newer state is read back (rare).
+        if (written.length < chunk.length) {
+          const writtenKeys = new Set(written.map(row => row.repository_key));
+          refused.push(...(await this.select(trx, discovery, chunk.map(state => state.key).filter(key => !writtenKeys.has(key)))));
+        }
       }
       return refused;
     });
