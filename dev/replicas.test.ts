@@ -381,4 +381,74 @@ describeWithServices('two replicas on one PostgreSQL and one Redis', () => {
     expect(serverChecks).toHaveLength(1);
     expect(cloudRepositoryRequests).toHaveLength(CLOUD_DISCOVERIES);
   });
+
+  it('keeps a webhook\'s newer answer that one replica stored while the other ran a pass over the same repository', async () => {
+    // A repository without the catalog file: the running pass checks it and stores its answer;
+    // then a push adds the file and is delivered to the replica not running the pass.
+    const slug = 'settlement-service';
+    const key = `PAY/${slug}`;
+    simulators.server.addRepository({ projectKey: 'PAY', slug, files: {} });
+    const runStarts = new Map(everyReplica.map(replica => [replica, passLog.serverRuns(replica.lines, 'acme').length]));
+    const isOtherPassCheck = (req: { path: string; query: URLSearchParams }) => {
+      const checked = moduleCheckOf({ at: 0, path: req.path, query: req.query });
+      return checked !== undefined && checked !== key && !checked.startsWith(`${WEBHOOK_PROJECT}/`);
+    };
+    const storedState = async () => {
+      const row = await catalogDb('bitbucket_discovery_repositories').where({ discovery: SERVER_DISCOVERY, repository_key: key }).first<{ state: string }>('state');
+      return row && (JSON.parse(row.state) as { hasCatalogFile: boolean; target?: string; checkedAt: number; visitedAt: number });
+    };
+    // The pass (one check at a time) stops at its first check after this repository's.
+    let passChecked = false;
+    const afterIt = simulators.server.hold(req => {
+      passChecked ||= moduleCheckOf({ at: 0, path: req.path, query: req.query }) === key;
+      return passChecked && isOtherPassCheck(req);
+    });
+    const holds = [afterIt];
+    try {
+      await pollUntil(async () => expect(afterIt.held()).toBe(1), { timeoutMs: 30_000 });
+      const running = [a, b].find(replica => passLog.serverRuns(replica.lines, 'acme').length > (runStarts.get(replica) ?? 0));
+      expect(running).toBeDefined();
+      const other = running === a ? b : a;
+      // Held past the pass's flush interval (2 s), the next answer flushes this repository's; then it stops again.
+      await new Promise(resolve => setTimeout(resolve, 2_100));
+      const later = simulators.server.hold(isOtherPassCheck);
+      holds.push(later);
+      afterIt.release();
+      const passAnswer = await pollUntil(async () => {
+        const [state, pass] = [await storedState(), await storedServerPass()];
+        expect(state?.hasCatalogFile).toBe(false);
+        expect(state!.visitedAt).toBeGreaterThanOrEqual(pass.startedAt);
+        return state!;
+      });
+      const passEnds = running!.lines.length;
+
+      simulators.server.setFile('PAY', slug, 'catalog-info.yaml', catalogFile(slug));
+      const delivery = serverPushDelivery({ projectKey: 'PAY', slug }, { secret: DEMO_WEBHOOK_SECRET });
+      const answer = await fetch(`${other.baseUrl}/api/events/http/bitbucketServer`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+      expect(answer.status).toBe(202);
+      const webhookAnswer = await pollUntil(async () => {
+        const state = await storedState();
+        expect(state?.hasCatalogFile).toBe(true);
+        return state!;
+      });
+      expect(webhookAnswer.checkedAt).toBeGreaterThan(passAnswer.checkedAt);
+      const location = () => catalogApi(other.baseUrl).entities(`kind=location,spec.target=${webhookAnswer.target}`);
+      await pollUntil(async () => expect(await location()).toHaveLength(1));
+      // The pass has not ended: it waits on its next check.
+      expect((await storedServerPass()).open).toBe(true);
+
+      later.release();
+      await pollUntil(
+        async () => expect(running!.lines.slice(passEnds).some(line => line.includes('Pass complete, ') && line.includes(`taskId="${SERVER_TASK}"`))).toBe(true),
+        { timeoutMs: 30_000 },
+      );
+      figures.passOverWebhookAnswer = { passOn: running!.name, deliveredTo: other.name, checksOfTheRepository: serverArrivals.filter(arrival => moduleCheckOf(arrival) === key).length };
+      // Read once the pass's full mutation is in: the webhook's answer and its Location are still there.
+      expect(await storedState()).toEqual(webhookAnswer);
+      expect(await location()).toHaveLength(1);
+      await pollUntil(async () => expect(await catalogApi(running!.baseUrl).names('component')).toContain(slug));
+    } finally {
+      holds.forEach(hold => hold.release());
+    }
+  });
 });

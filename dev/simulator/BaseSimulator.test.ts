@@ -110,6 +110,20 @@ describe('simulator request pipeline', () => {
     expect(sim.stats.byStatus).toEqual({});
   });
 
+  it('holds matching requests until released, then answers them as the estate is then', async () => {
+    const hold = sim.hold(req => req.path.endsWith('/raw/catalog-info.yaml'));
+    const file = fetch(`${sim.url}/rest/api/1.0/projects/PLAT/repos/payments-api/raw/catalog-info.yaml`, authorized);
+    await waitFor(() => hold.held() === 1);
+    // Other requests go through meanwhile.
+    expect((await projects(authorized)).status).toBe(200);
+    sim.setFile('PLAT', 'payments-api', 'catalog-info.yaml', 'changed while held');
+    hold.release();
+    expect(await (await file).text()).toBe('changed while held');
+    // Released for good: the next one is not held.
+    expect((await fetch(`${sim.url}/rest/api/1.0/projects/PLAT/repos/payments-api/raw/catalog-info.yaml`, authorized)).status).toBe(200);
+    expect(hold.held()).toBe(1);
+  });
+
   it('cuts hanging and delayed requests when stopped, without waiting for the delay', async () => {
     // Fake timers: the simulator's latency can only ever elapse if the test advances the
     // clock, which it never does. Whatever ends the requests is the stop, not time passing.

@@ -1,7 +1,8 @@
 import { ADMIN_PATH_PREFIX, handleAdminRequest } from './adminEndpoints';
 import { EstateStore, SimEstate, SimRepository } from './estate';
-import { FaultInjector, FaultOptions, ScriptedFault } from './faults';
+import { FaultInjector, FaultOptions, FaultRequest, ScriptedFault } from './faults';
 import { Answer, delay, HANG, LoopbackServer, Reply, SimRequest } from './httpServer';
+import { RequestHold, RequestHolds } from './requestHolds';
 import { BadRequestError, matchRoute, Route } from './routing';
 import { scriptedAnswer } from './scriptedReplies';
 import {
@@ -40,6 +41,7 @@ export abstract class BaseSimulator {
   readonly requestLog: LoggedRequest[] = [];
   protected readonly store: EstateStore;
   private readonly faults: FaultInjector;
+  private readonly holds = new RequestHolds();
   private readonly server = new LoopbackServer((req, exchangeOver) => this.handle(req, exchangeOver));
   private baseUrl: string | undefined;
 
@@ -83,6 +85,11 @@ export abstract class BaseSimulator {
 
   clearFaults(): void {
     this.faults.clearFaults();
+  }
+
+  /** Keeps matching API requests waiting, unanswered, until released. */
+  hold(match: (req: FaultRequest) => boolean): RequestHold {
+    return this.holds.hold(match);
   }
 
   /** Starts the quota fault's next window now, so a test need not wait out the hour. */
@@ -162,6 +169,7 @@ export abstract class BaseSimulator {
     matched: ReturnType<typeof matchRoute>,
     exchangeOver: AbortSignal,
   ): Promise<Answer> {
+    await this.holds.wait({ method: req.method, path: req.path, query: req.query }, exchangeOver);
     const fault = this.faults.decide({ method: req.method, path: req.path, query: req.query });
     await delay(this.faults.latencyMs, exchangeOver);
     switch (fault?.kind) {

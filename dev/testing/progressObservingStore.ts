@@ -13,10 +13,11 @@ export class ProgressObservingStore extends MemoryStateStore {
     super();
   }
 
-  override async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
-    await super.writeRepositories(discovery, states);
+  override async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {
+    const refused = await super.writeRepositories(discovery, states);
     if (states.length > 0) {
       this.writes.push({ storedRows: (await this.readRepositories(discovery)).length, checksAnswered: this.checksAnswered() });
     }
+    return refused;
   }
 }

@@ -22,6 +22,9 @@ function numbered(count: number, visitedAt = 1): RepositoryState[] {
   return Array.from({ length: count }, (_, i) => ({ ...BARE, key: `P/repo-${i}`, visitedAt }));
 }
 
+/** Evidence of a removal newer than every answer above. */
+const REMOVED_AT = 2_000_000_000_000;
+
 const byKey = (a: RepositoryState, b: RepositoryState) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /**
@@ -40,14 +43,14 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
   it('replaces a state as a whole on a second write, leaving other keys alone', async () => {
     const store = await newStore();
     await store.writeRepositories('d', [FULL, BARE]);
-    const replaced: RepositoryState = { key: FULL.key, hasCatalogFile: false, checkedAt: 7, visitedAt: 8 };
+    const replaced: RepositoryState = { key: FULL.key, hasCatalogFile: false, checkedAt: FULL.checkedAt + 7, visitedAt: 8 };
     await store.writeRepositories('d', [replaced]);
     expect(await store.readRepository('d', FULL.key)).toStrictEqual(replaced);
     expect(await store.readRepository('d', BARE.key)).toStrictEqual(BARE);
     expect(await store.readRepositories('d')).toHaveLength(2);
   });
 
-  it('keeps the last state of a key given twice in one write', async () => {
+  it('keeps the last of equally new states of a key given twice in one write', async () => {
     const store = await newStore();
     await store.writeRepositories('d', [BARE, { ...BARE, visitedAt: 99 }]);
     expect(await store.readRepositories('d')).toStrictEqual([{ ...BARE, visitedAt: 99 }]);
@@ -61,7 +64,7 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     const all = await store.readRepositories('d');
     expect(new Set(all.map(state => state.key))).toEqual(new Set(numbered(1200).map(state => state.key)));
     expect(all.every(state => state.visitedAt === 2)).toBe(true);
-    await store.deleteRepositories('d', numbered(1100).map(state => state.key));
+    await store.deleteRepositories('d', numbered(1100).map(state => state.key), REMOVED_AT);
     expect((await store.readRepositories('d')).map(state => state.key).sort()).toEqual(
       numbered(1200).slice(1100).map(state => state.key).sort(),
     );
@@ -70,7 +73,7 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
   it('deletes only the given keys, ignoring unknown ones', async () => {
     const store = await newStore();
     await store.writeRepositories('d', [FULL, BARE]);
-    await store.deleteRepositories('d', [FULL.key, 'never/written']);
+    await store.deleteRepositories('d', [FULL.key, 'never/written'], REMOVED_AT);
     expect(await store.readRepository('d', FULL.key)).toBeUndefined();
     expect(await store.readRepositories('d')).toStrictEqual([BARE]);
   });
@@ -79,7 +82,7 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     const store = await newStore();
     await store.writeRepositories('d', [BARE]);
     await store.writeRepositories('d', []);
-    await store.deleteRepositories('d', []);
+    await store.deleteRepositories('d', [], REMOVED_AT);
     expect(await store.readRepositories('d')).toStrictEqual([BARE]);
   });
 
@@ -88,12 +91,12 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     const other = { ...BARE, visitedAt: 42 };
     await store.writeRepositories('one', [BARE, FULL]);
     await store.writeRepositories('two', [other]);
-    await store.deleteRepositories('two', [FULL.key]);
+    await store.deleteRepositories('two', [FULL.key], REMOVED_AT);
     await store.writePass('one', FULL_PASS);
     expect(await store.readRepository('one', BARE.key)).toStrictEqual(BARE);
     expect(await store.readRepository('one', FULL.key)).toStrictEqual(FULL);
     expect(await store.readRepositories('two')).toStrictEqual([other]);
-    await store.deleteRepositories('one', [BARE.key]);
+    await store.deleteRepositories('one', [BARE.key], REMOVED_AT);
     expect(await store.readRepository('two', BARE.key)).toStrictEqual(other);
     expect(await store.readPass('two')).toBeUndefined();
   });
@@ -105,6 +108,73 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     expect(await store.readRepository('unknown', BARE.key)).toBeUndefined();
     expect(await store.readRepositories('unknown')).toStrictEqual([]);
     expect(await store.readPass('d')).toBeUndefined();
+  });
+
+  it('refuses a state whose answer is older than the stored one, and returns the stored one', async () => {
+    const store = await newStore();
+    const stored: RepositoryState = { ...BARE, hasCatalogFile: true, target: 'https://example.com/new', checkedAt: 2000, visitedAt: 2000 };
+    await store.writeRepositories('d', [stored]);
+    const older: RepositoryState = { ...BARE, checkedAt: 1000, visitedAt: 3000 };
+    const other: RepositoryState = { ...BARE, key: 'PROJ/other', checkedAt: 1000, visitedAt: 3000 };
+    expect(await store.writeRepositories('d', [older, other])).toStrictEqual([stored]);
+    expect(await store.readRepository('d', BARE.key)).toStrictEqual(stored);
+    expect(await store.readRepository('d', other.key)).toStrictEqual(other);
+  });
+
+  it('takes a visit of the same answer (equal checkedAt) and a newer answer', async () => {
+    const store = await newStore();
+    await store.writeRepositories('d', [{ ...BARE, checkedAt: 2000, visitedAt: 2000 }]);
+    const visited: RepositoryState = { ...BARE, checkedAt: 2000, visitedAt: 5000, lastError: 'HTTP 500' };
+    expect(await store.writeRepositories('d', [visited])).toStrictEqual([]);
+    expect(await store.readRepository('d', BARE.key)).toStrictEqual(visited);
+    const newer: RepositoryState = { ...BARE, hasCatalogFile: true, target: 'https://example.com/t', checkedAt: 2001, visitedAt: 2001 };
+    expect(await store.writeRepositories('d', [newer])).toStrictEqual([]);
+    expect(await store.readRepository('d', BARE.key)).toStrictEqual(newer);
+  });
+
+  it('keeps the newest state of a key given twice in one write, whichever comes first', async () => {
+    const store = await newStore();
+    const newer: RepositoryState = { ...BARE, checkedAt: 20, visitedAt: 20 };
+    await store.writeRepositories('d', [newer, { ...BARE, checkedAt: 10, visitedAt: 30 }]);
+    expect(await store.readRepositories('d')).toStrictEqual([newer]);
+  });
+
+  it('refuses older answers in writes of more rows than one statement holds, returning exactly those stored', async () => {
+    const store = await newStore();
+    const stored = numbered(1200).map((state, i) => ({ ...state, checkedAt: i % 2 === 0 ? 500 : 100 }));
+    await store.writeRepositories('d', stored);
+    const refused = await store.writeRepositories('d', numbered(1200, 9).map(state => ({ ...state, checkedAt: 300 })));
+    expect(refused.sort(byKey)).toStrictEqual(stored.filter(state => state.checkedAt === 500).sort(byKey));
+    const all = await store.readRepositories('d');
+    expect(all.filter(state => state.visitedAt === 9)).toHaveLength(600);
+    expect(all.filter(state => state.checkedAt === 500)).toHaveLength(600);
+  });
+
+  it('keeps the newest answer when several writers race on one key', async () => {
+    const store = await newStore();
+    const answers = [7, 3, 9, 1, 8, 2, 6, 4, 5].map(n => ({ ...BARE, checkedAt: n * 1000, visitedAt: n }));
+    await Promise.all(answers.map(answer => store.writeRepositories('d', [answer])));
+    expect(await store.readRepository('d', BARE.key)).toStrictEqual({ ...BARE, checkedAt: 9000, visitedAt: 9 });
+  });
+
+  it('deletes only what its evidence is at least as new as, and returns what stayed', async () => {
+    const store = await newStore();
+    const newer: RepositoryState = { ...BARE, key: 'PROJ/newer', checkedAt: 2000, visitedAt: 2000 };
+    const same: RepositoryState = { ...BARE, key: 'PROJ/same', checkedAt: 1000, visitedAt: 1000 };
+    const older: RepositoryState = { ...BARE, key: 'PROJ/older', checkedAt: 999, visitedAt: 999 };
+    await store.writeRepositories('d', [newer, same, older]);
+    expect(await store.deleteRepositories('d', [newer.key, same.key, older.key, 'never/written'], 1000)).toStrictEqual([newer]);
+    expect(await store.readRepositories('d')).toStrictEqual([newer]);
+  });
+
+  it('reads only the given keys, ignoring unknown and repeated ones', async () => {
+    const store = await newStore();
+    await store.writeRepositories('d', [FULL, BARE, ...numbered(3)]);
+    await store.writeRepositories('other', [{ ...BARE, key: 'P/repo-1' }]);
+    const read = await store.readRepositories('d', [FULL.key, 'P/repo-1', 'never/written', FULL.key]);
+    expect(read.sort(byKey)).toStrictEqual([FULL, { ...BARE, key: 'P/repo-1', visitedAt: 1 }].sort(byKey));
+    expect(await store.readRepositories('d', [])).toStrictEqual([]);
+    expect(await store.readRepositories('d', numbered(1200).map(state => state.key))).toHaveLength(3);
   });
 
   it('writes, reads and replaces a pass as a whole', async () => {
@@ -155,6 +225,7 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     pass.startedAt = -1;
     (await store.readRepository('d', FULL.key))!.target = 'changed';
     (await store.readRepositories('d'))[0].lastError = 'changed';
+    (await store.readRepositories('d', [FULL.key]))[0].branch = 'changed';
     (await store.readPass('d'))!.incompleteRuns = -1;
     expect(await store.readRepository('d', FULL.key)).toStrictEqual(FULL);
     expect(await store.readPass('d')).toStrictEqual(FULL_PASS);

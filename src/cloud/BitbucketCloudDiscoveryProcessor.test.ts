@@ -127,7 +127,7 @@ describe('BitbucketCloudDiscoveryProcessor', () => {
   it('keeps a fresh result when the state store cannot store it, with a warning', async () => {
     const { logger } = await setUp();
     class FailingStore extends MemoryStateStore {
-      override async writeRepositories(): Promise<void> {
+      override async writeRepositories(): Promise<never> {
         throw new Error('state store is down');
       }
     }

@@ -42,17 +42,22 @@ export async function scanWorkspace(options: {
   afterAnswer: () => Promise<void>;
 }): Promise<void> {
   const { client, scope, pass, progress, group, logger } = options;
+  // Search answers are as old as the search: a webhook's answer learned since is newer.
+  const searchedAt = Date.now();
   const search = scope.search ? await searchOrFallBack(options) : undefined;
   const backlog = new CheckBacklog(group);
   const failures = new CheckFailures();
 
   const check = async (repo: CloudRepository, branch: string) => {
     try {
+      // When asked, not answered: a webhook's answer learned while this check was in flight is newer.
+      const checkedAt = Date.now();
       const answer = await checkCloudRepository(client, scope, repo.slug, branch);
       failures.answered();
       progress.candidateChecked(answer.hasCatalogFile);
       const { hasCatalogFile, target, targets } = answer;
       pass.recordAnswer({
+        checkedAt,
         key: repo.slug,
         updatedOn: repo.updated_on,
         branch,
@@ -99,7 +104,7 @@ export async function scanWorkspace(options: {
       progress.answerReused(known?.hasCatalogFile);
       return;
     }
-    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, ...answeredFor(scope), target: cloudFileUrl(scope, repo.slug, branch) };
+    const learned = { key: repo.slug, updatedOn: repo.updated_on, branch, ...answeredFor(scope), target: cloudFileUrl(scope, repo.slug, branch), checkedAt: searchedAt };
     // A branch named by its commit in targets needs the check's path, which resolves it.
     const searchAnswers = search && !branchNeedsCommitRef(branch);
     if (searchAnswers && search.hits.has(repo.slug)) {

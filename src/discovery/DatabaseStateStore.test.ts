@@ -30,6 +30,24 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
     expect(await second.readPass('d')).toEqual(PASS);
   });
 
+  it('adds the checked_at column to a table created before it, keeping its rows', async () => {
+    const knex = await databases.init(databaseId);
+    await knex.schema.createTable('bitbucket_discovery_repositories', table => {
+      table.string('discovery', 255).notNullable();
+      table.string('repository_key', 512).notNullable();
+      table.text('state').notNullable();
+      table.primary(['discovery', 'repository_key']);
+    });
+    const before = { key: 'a', hasCatalogFile: true, target: 'https://example.com/a', checkedAt: 5000, visitedAt: 5000 };
+    await knex('bitbucket_discovery_repositories').insert({ discovery: 'd', repository_key: 'a', state: JSON.stringify(before) });
+    const stores = await Promise.all([1, 2].map(() => DatabaseStateStore.create(knex)));
+    expect(await stores[0].readRepositories('d')).toEqual([before]);
+    // Stored before the column existed, it counts as never checked: the next answer replaces it.
+    const next = { key: 'a', hasCatalogFile: false, checkedAt: 10, visitedAt: 10 };
+    expect(await stores[1].writeRepositories('d', [next])).toEqual([]);
+    expect(await stores[0].writeRepositories('d', [{ ...next, checkedAt: 9 }])).toEqual([next]);
+  });
+
   it('tolerates replicas creating the schema at the same time', async () => {
     const knex = await databases.init(databaseId);
     const stores = await Promise.all([1, 2, 3].map(() => DatabaseStateStore.create(knex)));
@@ -40,11 +58,13 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
   it('stores each state as JSON text under the documented tables and columns', async () => {
     const knex = await databases.init(databaseId);
     const store = await DatabaseStateStore.create(knex);
-    const state = { key: 'P/r', hasCatalogFile: false, checkedAt: 0, visitedAt: 3 };
+    // An epoch in milliseconds outgrows a 32-bit integer column.
+    const state = { key: 'P/r', hasCatalogFile: false, checkedAt: 1_735_689_600_123, visitedAt: 3 };
     await store.writeRepositories('d', [state]);
     await store.writePass('d', PASS);
     const [row] = await knex('bitbucket_discovery_repositories').select();
-    expect({ ...row, state: JSON.parse(row.state) }).toEqual({ discovery: 'd', repository_key: 'P/r', state });
+    // checked_at is a bigint: PostgreSQL hands it out as a string.
+    expect({ ...row, state: JSON.parse(row.state), checked_at: Number(row.checked_at) }).toEqual({ discovery: 'd', repository_key: 'P/r', state, checked_at: state.checkedAt });
     const [pass] = await knex('bitbucket_discovery_passes').select();
     expect(JSON.parse(pass.state)).toEqual(PASS);
   });
@@ -61,24 +81,25 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
       visitedAt: 0,
     }));
     await store.writeRepositories('d', states);
-    await store.deleteRepositories('d', states.slice(0, 1100).map(state => state.key));
+    await store.deleteRepositories('d', states.slice(0, 1100).map(state => state.key), 1);
     const inserts = queries.filter(query => /^insert/i.test(query.sql));
     const deletes = queries.filter(query => /^delete/i.test(query.sql));
-    expect(inserts.map(query => query.bindings!.length)).toEqual([1500, 1500, 600]);
-    expect(deletes.map(query => query.bindings!.length)).toEqual([501, 501, 101]);
+    expect(inserts.map(query => query.bindings!.length)).toEqual([2000, 2000, 800]);
+    expect(deletes.map(query => query.bindings!.length)).toEqual([502, 502, 102]);
     expect(new Set(inserts.map(query => query.__knexTxId)).size).toBe(1);
     expect(new Set(deletes.map(query => query.__knexTxId)).size).toBe(1);
     expect(inserts[0].__knexTxId).toBeDefined();
     expect(await store.readRepositories('d')).toHaveLength(100);
   });
 
-  it('sends no query for an empty write or delete', async () => {
+  it('sends no query for an empty write, delete or keyed read', async () => {
     const knex = await databases.init(databaseId);
     const store = await DatabaseStateStore.create(knex);
     const queries: string[] = [];
     knex.on('query', (query: { sql: string }) => queries.push(query.sql));
     await store.writeRepositories('d', []);
-    await store.deleteRepositories('d', []);
+    await store.deleteRepositories('d', [], 1);
+    await store.readRepositories('d', []);
     expect(queries).toEqual([]);
   });
 });

@@ -1,16 +1,19 @@
 import { Knex } from 'knex';
 import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
+import { newestPerKey } from './newestAnswer';
 import { PassState, RepositoryState } from './RepositoryState';
 
 const REPOSITORIES = 'bitbucket_discovery_repositories';
 const PASSES = 'bitbucket_discovery_passes';
-/** Rows per statement: keeps the bound variables (3 a row) within SQLite's limit. */
+/** Rows per statement: keeps the bound variables (4 a row) within SQLite's limit. */
 const CHUNK_SIZE = 500;
 
 interface RepositoryRow {
   discovery: string;
   repository_key: string;
   state: string;
+  /** The state's `checkedAt`, as a column so the write itself can refuse an older answer. */
+  checked_at: number;
 }
 
 interface PassRow {
@@ -20,7 +23,9 @@ interface PassRow {
 
 /**
  * State in the catalog's database, shared by every replica. Each state is one JSON text
- * column, so a new field needs no migration. Queries stay portable: SQLite and PostgreSQL.
+ * column, so a new field needs no migration; its `checkedAt` is a column of its own too, which
+ * every write and delete compares in the statement itself, so replicas cannot race an older
+ * answer over a newer one. Queries stay portable: SQLite and PostgreSQL.
  */
 export class DatabaseStateStore implements DiscoveryStateStore {
   /** Creates the tables when missing; safe to call from several replicas at once. */
@@ -29,8 +34,11 @@ export class DatabaseStateStore implements DiscoveryStateStore {
       table.string('discovery', 255).notNullable();
       table.string('repository_key', 512).notNullable();
       table.text('state').notNullable();
+      table.bigInteger('checked_at').notNullable().defaultTo(0);
       table.primary(['discovery', 'repository_key']);
     });
+    // Tables created before the column: their rows count as never checked until written again.
+    await ensureColumn(knex, REPOSITORIES, 'checked_at', table => table.bigInteger('checked_at').notNullable().defaultTo(0));
     await ensureTable(knex, PASSES, table => {
       table.string('discovery', 255).notNullable().primary();
       table.text('state').notNullable();
@@ -40,9 +48,16 @@ export class DatabaseStateStore implements DiscoveryStateStore {
 
   private constructor(private readonly knex: Knex) {}
 
-  async readRepositories(discovery: string): Promise<RepositoryState[]> {
-    const rows = await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).select('state');
-    return rows.map(row => JSON.parse(row.state) as RepositoryState);
+  async readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]> {
+    if (!keys) {
+      const rows = await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).select('state');
+      return rows.map(row => JSON.parse(row.state) as RepositoryState);
+    }
+    const states: RepositoryState[] = [];
+    for (const chunk of chunks([...new Set(keys)])) {
+      states.push(...(await this.select(this.knex, discovery, chunk)));
+    }
+    return states;
   }
 
   async readRepository(discovery: string, key: string): Promise<RepositoryState | undefined> {
@@ -52,39 +67,52 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     return row && (JSON.parse(row.state) as RepositoryState);
   }
 
-  async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
-    // PostgreSQL refuses an upsert that touches one row twice; the last state of a key wins.
-    const byKey = new Map(states.map(state => [state.key, state]));
-    const rows: RepositoryRow[] = [...byKey.values()].map(state => ({
-      discovery,
-      repository_key: state.key,
-      state: JSON.stringify(state),
-    }));
-    if (rows.length === 0) {
-      return;
+  async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {
+    // PostgreSQL refuses an upsert that touches one row twice: one state per key, its newest.
+    const newest = newestPerKey(states);
+    if (newest.length === 0) {
+      return [];
     }
-    await this.knex.transaction(async trx => {
-      for (const chunk of chunks(rows)) {
-        await trx<RepositoryRow>(REPOSITORIES)
-          .insert(chunk)
+    return this.knex.transaction(async trx => {
+      const refused: RepositoryState[] = [];
+      for (const chunk of chunks(newest)) {
+        const written: Array<Pick<RepositoryRow, 'repository_key'>> = await trx<RepositoryRow>(REPOSITORIES)
+          .insert(chunk.map(state => ({ discovery, repository_key: state.key, state: JSON.stringify(state), checked_at: state.checkedAt })))
           .onConflict(['discovery', 'repository_key'])
-          .merge(['state']);
+          .merge(['state', 'checked_at'])
+          .whereRaw('?? >= ??', ['excluded.checked_at', `${REPOSITORIES}.checked_at`])
+          .returning('repository_key');
+        // A row the condition kept is not returned: its newer state is read back (rare).
+        if (written.length < chunk.length) {
+          const writtenKeys = new Set(written.map(row => row.repository_key));
+          refused.push(...(await this.select(trx, discovery, chunk.map(state => state.key).filter(key => !writtenKeys.has(key)))));
+        }
       }
+      return refused;
     });
   }
 
-  async deleteRepositories(discovery: string, keys: string[]): Promise<void> {
+  async deleteRepositories(discovery: string, keys: string[], evidenceAt: number): Promise<RepositoryState[]> {
     if (keys.length === 0) {
-      return;
+      return [];
     }
-    await this.knex.transaction(async trx => {
-      for (const chunk of chunks(keys)) {
+    return this.knex.transaction(async trx => {
+      const stayed: RepositoryState[] = [];
+      for (const chunk of chunks([...new Set(keys)])) {
         await trx<RepositoryRow>(REPOSITORIES)
           .where({ discovery })
           .whereIn('repository_key', chunk)
+          .andWhere('checked_at', '<=', evidenceAt)
           .delete();
+        stayed.push(...(await this.select(trx, discovery, chunk)));
       }
+      return stayed;
     });
+  }
+
+  private async select(knex: Knex, discovery: string, keys: string[]): Promise<RepositoryState[]> {
+    const rows = await knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereIn('repository_key', keys).select('state');
+    return rows.map(row => JSON.parse(row.state) as RepositoryState);
   }
 
   async readPass(discovery: string): Promise<PassState | undefined> {
@@ -179,6 +207,25 @@ async function ensureTable(
   } catch (error) {
     // Another replica may have created it since hasTable; only a still missing table is an error.
     if (!(await knex.schema.hasTable(name))) {
+      throw error;
+    }
+  }
+}
+
+async function ensureColumn(
+  knex: Knex,
+  tableName: string,
+  column: string,
+  define: (table: Knex.AlterTableBuilder) => void,
+): Promise<void> {
+  if (await knex.schema.hasColumn(tableName, column)) {
+    return;
+  }
+  try {
+    await knex.schema.alterTable(tableName, define);
+  } catch (error) {
+    // Another replica may have added it since hasColumn.
+    if (!(await knex.schema.hasColumn(tableName, column))) {
       throw error;
     }
   }

@@ -1,5 +1,6 @@
-import { CatalogChanges, catalogChange } from './catalogChange';
+import { CatalogChanges, catalogChange, targetChanges } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
+import { isAtLeastAsNew } from './newestAnswer';
 import { PassState, RepositoryState, targetsOf } from './RepositoryState';
 
 export type { CatalogChanges } from './catalogChange';
@@ -15,37 +16,49 @@ export interface BrokenRepository {
  * run (it then resumes: what was visited since it began is not asked again); answers are kept
  * as they arrive and become catalog changes; only a complete listing removes what it no
  * longer contains. State and changes are buffered and written by {@link flush}.
+ *
+ * The newest answer wins: an answer older than one the pass already holds is dropped, and
+ * whatever the store holds that is newer than the pass's (another process's webhook answer)
+ * replaces it at each flush and when the pass completes, so a pass never undoes it.
  */
 export class DiscoveryPass {
   private readonly seen = new Set<string>();
+  /** Answers not yet stored. */
   private readonly pending = new Map<string, RepositoryState>();
-  private readonly gone: string[] = [];
-  private changes: CatalogChanges = { added: [], removed: [] };
+  /** Removals not yet stored: when each was learned, the evidence a newer answer outweighs. */
+  private readonly removals = new Map<string, number>();
   readonly broken: BrokenRepository[] = [];
 
   private constructor(
     private readonly store: DiscoveryStateStore,
     readonly discovery: string,
     readonly state: PassState,
+    /** What the store held when last read or written by this pass; the catalog was told the same. */
     private readonly repositories: Map<string, RepositoryState>,
     /** Whether this run continues a pass an earlier run began. */
     readonly resumed: boolean,
     private readonly now: () => number,
+    /** When this run began, before its listing: what a complete listing proves absent was absent then. */
+    private readonly runStartedAt: number,
   ) {}
 
   /** Loads the discovery's state and continues its open pass, or opens a new one. */
   static async begin(store: DiscoveryStateStore, discovery: string, now: () => number = Date.now): Promise<DiscoveryPass> {
+    const runStartedAt = now();
     const [stored, repositories] = await Promise.all([store.readPass(discovery), store.readRepositories(discovery)]);
     const resumed = stored?.open === true;
     const state: PassState = resumed
       ? stored
       : // After the last pass's final visit, even within the same millisecond.
         { open: true, startedAt: Math.max(now(), (stored?.lastCompletedAt ?? 0) + 1), incompleteRuns: 0, lastCompletedAt: stored?.lastCompletedAt, resumeAfter: stored?.resumeAfter };
-    return new DiscoveryPass(store, discovery, state, new Map(repositories.map(r => [r.key, r])), resumed, now);
+    return new DiscoveryPass(store, discovery, state, new Map(repositories.map(r => [r.key, r])), resumed, now, runStartedAt);
   }
 
   /** What is known of a repository, from this run or before. */
   known(key: string): RepositoryState | undefined {
+    if (this.removals.has(key)) {
+      return undefined;
+    }
     return this.pending.get(key) ?? this.repositories.get(key);
   }
 
@@ -60,11 +73,18 @@ export class DiscoveryPass {
     this.seen.add(key);
   }
 
-  /** An answer: the file exists at `target`, or it does not. */
+  /**
+   * An answer: the file exists at `target`, or it does not. `checkedAt` is when the check was
+   * asked (default: now); an answer older than what this pass holds for the repository (a check
+   * in flight while a webhook's newer answer joined) is dropped.
+   */
   recordAnswer(answer: Omit<RepositoryState, 'visitedAt' | 'checkedAt' | 'lastError'> & { checkedAt?: number }): void {
     const now = this.now();
     const previous = this.known(answer.key);
     const next: RepositoryState = { ...answer, checkedAt: answer.checkedAt ?? now, visitedAt: now };
+    if ((previous?.checkedAt ?? 0) > next.checkedAt || (this.removals.get(next.key) ?? 0) > next.checkedAt) {
+      return;
+    }
     delete next.recheck;
     if (!next.hasCatalogFile) {
       delete next.target;
@@ -73,65 +93,127 @@ export class DiscoveryPass {
         next.recheck = true;
       }
     }
-    this.addChanges(catalogChange(previous, next));
+    this.removals.delete(next.key);
     this.pending.set(next.key, next);
   }
 
-  /** A repository that is gone (deleted, renamed away): it leaves the state and the catalog. */
-  recordGone(key: string): void {
-    const previous = this.known(key);
-    this.addChanges(catalogChange(previous, undefined));
+  /** A repository that is gone (deleted, renamed away), learned at `removedAt`: it leaves the state and the catalog. */
+  recordGone(key: string, removedAt: number = this.now()): void {
     this.pending.delete(key);
-    if (this.repositories.delete(key)) {
-      this.gone.push(key);
-    }
-  }
-
-  private addChanges(changes: CatalogChanges): void {
-    this.changes.added.push(...changes.added);
-    this.changes.removed.push(...changes.removed);
+    this.removals.set(key, Math.max(removedAt, this.removals.get(key) ?? 0));
   }
 
   /** A check that failed for good: keep the previous answer, remember why, and do not ask again in this pass. */
   recordFailure(key: string, error: string): void {
+    this.broken.push({ key, error });
+    if (this.removals.has(key)) {
+      return;
+    }
     const previous = this.known(key);
     const next: RepositoryState = previous
       ? { ...previous, visitedAt: this.now(), lastError: error }
       : { key, hasCatalogFile: false, checkedAt: 0, visitedAt: this.now(), lastError: error };
     this.pending.set(key, next);
-    this.broken.push({ key, error });
   }
 
-  /** Changes not yet handed out, and state not yet stored; write them in this order. */
+  /**
+   * Hands what was recorded since the last flush to `apply` as catalog changes, then stores it;
+   * in this order, so changes that could not be applied are handed out again next time, before
+   * the state that implies them is stored. Where the store holds a newer answer (another
+   * process's), it wins: the pass's answer is dropped and the catalog follows the newer one.
+   */
   async flush(apply: (changes: CatalogChanges) => Promise<void>): Promise<void> {
-    const changes = this.changes;
-    if (changes.added.length > 0 || changes.removed.length > 0) {
-      this.changes = { added: [], removed: [] };
-      try {
-        await apply(changes);
-      } catch (error) {
-        // Not applied: hand them out again with the next flush, before the state that implies them is stored.
-        this.changes = { added: [...changes.added, ...this.changes.added], removed: [...changes.removed, ...this.changes.removed] };
-        throw error;
+    const answers = new Map(this.pending);
+    const removals = new Map(this.removals);
+    if (answers.size === 0 && removals.size === 0) {
+      return;
+    }
+    const stored = await this.store.readRepositories(this.discovery, [...answers.keys(), ...removals.keys()]);
+    const outcome = new Map<string, RepositoryState | undefined>();
+    for (const state of stored) {
+      outcome.set(state.key, state);
+    }
+    for (const [key, answer] of answers) {
+      outcome.set(key, isAtLeastAsNew(answer, outcome.get(key)) ? answer : outcome.get(key));
+    }
+    for (const [key, removedAt] of removals) {
+      const newer = outcome.get(key);
+      outcome.set(key, newer && newer.checkedAt > removedAt ? newer : undefined);
+    }
+    await apply(this.changesTo(outcome));
+
+    // A newer answer stored between the read and the write wins too: the write refuses, and says so.
+    const refused = await this.store.writeRepositories(this.discovery, [...answers.values()].filter(answer => outcome.get(answer.key) === answer));
+    const removed = [...removals].filter(([key]) => outcome.get(key) === undefined);
+    for (const removedAt of new Set(removed.map(([, at]) => at))) {
+      const keys = removed.filter(([, at]) => at === removedAt).map(([key]) => key);
+      refused.push(...(await this.store.deleteRepositories(this.discovery, keys, removedAt)));
+    }
+    const late = new Map(refused.map(state => [state.key, state]));
+    const lateChanges = this.changesTo(late, outcome);
+
+    for (const [key, state] of [...outcome, ...late]) {
+      if (state) {
+        this.repositories.set(key, state);
+      } else {
+        this.repositories.delete(key);
       }
     }
-    const states = [...this.pending.values()];
-    this.pending.clear();
-    for (const s of states) {
-      this.repositories.set(s.key, s);
+    // What was recorded while this flush was on its way stays for the next one.
+    for (const [key, answer] of answers) {
+      if (this.pending.get(key) === answer) {
+        this.pending.delete(key);
+      }
     }
-    await this.store.writeRepositories(this.discovery, states);
-    await this.store.deleteRepositories(this.discovery, this.gone.splice(0));
+    for (const [key, removedAt] of removals) {
+      if (this.removals.get(key) === removedAt) {
+        this.removals.delete(key);
+      }
+    }
+    // Should this fail, the pass's full mutation still builds on the newer answers.
+    await apply(lateChanges);
+  }
+
+  /** What the catalog must change for each key to go from `before` (default: this pass's stored view) to `after`. */
+  private changesTo(after: Map<string, RepositoryState | undefined>, before?: Map<string, RepositoryState | undefined>): CatalogChanges {
+    const changes: CatalogChanges = { added: [], removed: [] };
+    for (const [key, state] of after) {
+      const change = catalogChange(before ? before.get(key) : this.repositories.get(key), state);
+      changes.added.push(...change.added);
+      changes.removed.push(...change.removed);
+    }
+    return changes;
+  }
+
+  /**
+   * Takes, per repository, the newest of this pass's stored view and the store: another process
+   * may have stored a newer answer, or removed a repository, since this pass read or wrote it.
+   * Answers not flushed yet are left for the next flush.
+   */
+  async reconcile(): Promise<void> {
+    const stored = await this.store.readRepositories(this.discovery);
+    const storedKeys = new Set<string>();
+    for (const state of stored) {
+      storedKeys.add(state.key);
+      if (isAtLeastAsNew(state, this.repositories.get(state.key))) {
+        this.repositories.set(state.key, state);
+      }
+    }
+    for (const key of this.repositories.keys()) {
+      if (!storedKeys.has(key)) {
+        this.repositories.delete(key);
+      }
+    }
   }
 
   /** How many answers wait in the buffer. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + this.removals.size;
   }
 
   /** Whether anything recorded is not yet handed out and stored. */
   get hasUnflushed(): boolean {
-    return this.pending.size > 0 || this.gone.length > 0 || this.changes.added.length > 0 || this.changes.removed.length > 0;
+    return this.pending.size > 0 || this.removals.size > 0;
   }
 
   /** Every target the discovery stands for now. */
@@ -145,24 +227,23 @@ export class DiscoveryPass {
 
   /**
    * The listing was complete and every candidate was visited: repositories it no longer
-   * contains leave the state (their targets are returned), and the pass closes.
+   * contains leave the state, unless the store holds an answer newer than this run's listing
+   * (a webhook's), and the pass closes. The pass then stands for what the store holds; returns
+   * the targets that left.
    */
   async complete(): Promise<string[]> {
-    const gone = [...this.repositories.keys(), ...this.pending.keys()].filter(key => !this.seen.has(key));
-    const removed = gone.flatMap(key => targetsOf(this.known(key)));
-    for (const key of gone) {
-      this.pending.delete(key);
-      this.repositories.delete(key);
+    const before = this.targets();
+    for (const key of new Set([...this.repositories.keys(), ...this.pending.keys()])) {
+      if (!this.seen.has(key)) {
+        this.recordGone(key, this.runStartedAt);
+      }
     }
-    await this.store.writeRepositories(this.discovery, [...this.pending.values()]);
-    for (const s of this.pending.values()) {
-      this.repositories.set(s.key, s);
-    }
-    this.pending.clear();
-    await this.store.deleteRepositories(this.discovery, gone);
+    // The catalog learns these changes from the full mutation that follows.
+    await this.flush(async () => undefined);
+    await this.reconcile();
     Object.assign(this.state, { open: false, incompleteRuns: 0, lastCompletedAt: this.now(), resumeAfter: undefined, lastError: undefined });
     await this.store.writePass(this.discovery, this.state);
-    return removed.sort();
+    return targetChanges(before, this.targets()).removed.sort();
   }
 
   /** The run ended before the pass was complete; `resumeAfter` when no request should go before then. */

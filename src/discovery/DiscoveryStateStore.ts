@@ -4,15 +4,25 @@ import { PassState, RepositoryState } from './RepositoryState';
  * Where discovery state lives: the catalog's database in a backend (shared by replicas),
  * memory where none is given. `discovery` names one discovery, e.g. a provider name.
  * Implementations return copies: changing a returned object never changes what is stored.
+ *
+ * The newest answer wins, in the write itself so replicas cannot race: a state whose
+ * `checkedAt` is older than the stored one's is refused, and so is a removal whose evidence is.
  */
 export interface DiscoveryStateStore {
-  /** Every repository of the discovery, in no particular order. */
-  readRepositories(discovery: string): Promise<RepositoryState[]>;
+  /** Every repository of the discovery (only those of `keys`, when given), in no particular order. */
+  readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]>;
   readRepository(discovery: string, key: string): Promise<RepositoryState | undefined>;
-  /** Inserts or replaces by key; a key given twice in one call keeps the last state. */
-  writeRepositories(discovery: string, states: RepositoryState[]): Promise<void>;
-  /** Keys not stored are ignored. */
-  deleteRepositories(discovery: string, keys: string[]): Promise<void>;
+  /**
+   * Inserts or replaces by key, unless the stored state's answer is newer (a greater `checkedAt`);
+   * an equal one replaces it (a later visit of the same answer). A key given twice in one call
+   * keeps its newest state, the last of equals. Returns the stored states that refused the write.
+   */
+  writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]>;
+  /**
+   * Removes the keys whose stored answer was learned at or before `evidenceAt` (when the removal
+   * was learned, epoch ms); keys not stored are ignored. Returns the stored states that stayed.
+   */
+  deleteRepositories(discovery: string, keys: string[], evidenceAt: number): Promise<RepositoryState[]>;
   readPass(discovery: string): Promise<PassState | undefined>;
   /** Replaces the discovery's pass. */
   writePass(discovery: string, pass: PassState): Promise<void>;

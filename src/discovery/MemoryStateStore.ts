@@ -1,4 +1,5 @@
 import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
+import { isAtLeastAsNew, newestPerKey } from './newestAnswer';
 import { PassState, RepositoryState } from './RepositoryState';
 
 /**
@@ -10,8 +11,10 @@ export class MemoryStateStore implements DiscoveryStateStore {
   private readonly repositories = new Map<string, Map<string, RepositoryState>>();
   private readonly passes = new Map<string, PassState>();
 
-  async readRepositories(discovery: string): Promise<RepositoryState[]> {
-    return [...(this.repositories.get(discovery)?.values() ?? [])].map(state => ({ ...state }));
+  async readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]> {
+    const byKey = this.repositories.get(discovery);
+    const states = keys ? [...new Set(keys)].flatMap(key => byKey?.get(key) ?? []) : [...(byKey?.values() ?? [])];
+    return states.map(state => ({ ...state }));
   }
 
   async readRepository(discovery: string, key: string): Promise<RepositoryState | undefined> {
@@ -19,25 +22,39 @@ export class MemoryStateStore implements DiscoveryStateStore {
     return state && ({ ...state });
   }
 
-  async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
+  async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {
     if (states.length === 0) {
-      return;
+      return [];
     }
     let byKey = this.repositories.get(discovery);
     if (!byKey) {
       byKey = new Map();
       this.repositories.set(discovery, byKey);
     }
-    for (const state of states) {
-      byKey.set(state.key, ({ ...state }));
+    const refused: RepositoryState[] = [];
+    for (const state of newestPerKey(states)) {
+      const stored = byKey.get(state.key);
+      if (isAtLeastAsNew(state, stored)) {
+        byKey.set(state.key, { ...state });
+      } else {
+        refused.push({ ...stored! });
+      }
     }
+    return refused;
   }
 
-  async deleteRepositories(discovery: string, keys: string[]): Promise<void> {
+  async deleteRepositories(discovery: string, keys: string[], evidenceAt: number): Promise<RepositoryState[]> {
     const byKey = this.repositories.get(discovery);
-    for (const key of keys) {
-      byKey?.delete(key);
+    const stayed: RepositoryState[] = [];
+    for (const key of new Set(keys)) {
+      const stored = byKey?.get(key);
+      if (stored && stored.checkedAt > evidenceAt) {
+        stayed.push({ ...stored });
+      } else {
+        byKey?.delete(key);
+      }
     }
+    return stayed;
   }
 
   async readPass(discovery: string): Promise<PassState | undefined> {

@@ -66,8 +66,9 @@ export class ProviderCatalog implements PassSink {
 
   /**
    * A complete pass: one full mutation with every target (between flushes, so no webhook's
-   * delta lands while it is on its way), then whatever webhooks taught the pass meanwhile as a
-   * delta, then webhooks go to the store again. Returns the committed targets.
+   * delta lands while it is on its way), then whatever webhooks taught the pass or the store
+   * (another replica) meanwhile as a delta, then webhooks go to the store again. Returns the
+   * committed targets.
    */
   async commitComplete(pass: DiscoveryPass): Promise<string[]> {
     const connection = this.requireConnection();
@@ -76,6 +77,8 @@ export class ProviderCatalog implements PassSink {
       const targets = pass.targets();
       const full = () => connection.applyMutation({ type: 'full', entities: targets.map(target => this.deferred(target)) });
       await (running ? running.flusher.exclusive(full) : full());
+      // Another replica's webhook may have stored (and applied) a newer answer while the full mutation was on its way.
+      await pass.reconcile();
       await this.applyChanges(targetChanges(targets, pass.targets()));
       await running?.flusher.drain(() => (this.running = undefined));
       return targets;

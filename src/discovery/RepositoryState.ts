@@ -12,7 +12,10 @@ export interface RepositoryState {
   target?: string;
   /** A `catalogPath` glob's answer: the target of every matching file (`target` is then unset). */
   targets?: string[];
-  /** When the answer in `hasCatalogFile` was learned (epoch ms); 0 when never. */
+  /**
+   * When the check that gave the answer in `hasCatalogFile` was asked (epoch ms); 0 when never.
+   * The newest answer wins: the store refuses a state whose `checkedAt` is older than the stored one's.
+   */
   checkedAt: number;
   /** When a pass last asked about this repository, answered or not (epoch ms). */
   visitedAt: number;

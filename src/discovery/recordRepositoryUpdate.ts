@@ -7,7 +7,8 @@ import { RepositoryState } from './RepositoryState';
 /**
  * One repository's news from outside a pass (a webhook): into the pass running for this
  * discovery, whose commit then carries it (so the pass never undoes it), otherwise straight into
- * the state. Returns what the catalog must change now, or undefined when the pass carries it.
+ * the state. Either way an answer older than the one held is dropped. Returns what the catalog
+ * must change now, or undefined when the pass carries it.
  */
 export async function recordRepositoryUpdate(options: {
   store: DiscoveryStateStore;

@@ -62,12 +62,12 @@ describe('runPass when the last write of answers fails', () => {
     fakeClockOnly(Date.parse('2026-12-01T09:00:00Z'));
     let failures = 1;
     const store = new (class extends MemoryStateStore {
-      override async writeRepositories(discovery: string, states: RepositoryState[]): Promise<void> {
+      override async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {
         if (states.length > 0 && failures > 0) {
           failures -= 1;
           throw new Error('the database is away');
         }
-        await super.writeRepositories(discovery, states);
+        return super.writeRepositories(discovery, states);
       }
     })();
     const h = await startServerHarness(MIXED_ESTATE, { stateStore: store });

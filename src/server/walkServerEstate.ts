@@ -44,10 +44,12 @@ export async function walkServerEstate(options: {
   const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
   const check = async (repo: ServerRepository, key: string) => {
     try {
+      // When asked, not answered: a webhook's answer learned while this check was in flight is newer.
+      const checkedAt = Date.now();
       const { hasCatalogFile, target, targets, reason, truncated } = await checkServerRepository(client, config, repo);
       failures.answered();
       progress.candidateChecked(hasCatalogFile);
-      pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}) });
+      pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt });
       if (truncated) {
         logger.warn(
           `Listed only the first ${config.maxFilesPerRepository} files of ${key} for ${catalogPath}; ` +

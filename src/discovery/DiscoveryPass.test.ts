@@ -1,0 +1,142 @@
+import { CatalogChanges } from './catalogChange';
+import { DiscoveryPass } from './DiscoveryPass';
+import { MemoryStateStore } from './MemoryStateStore';
+import { RepositoryState } from './RepositoryState';
+
+const D = 'bitbucketServer-provider:test';
+const target = (key: string) => `https://bitbucket.example.com/${key}/catalog-info.yaml`;
+const withFile = (key: string, checkedAt: number): RepositoryState => ({ key, hasCatalogFile: true, target: target(key), checkedAt, visitedAt: checkedAt });
+const withoutFile = (key: string, checkedAt: number): RepositoryState => ({ key, hasCatalogFile: false, checkedAt, visitedAt: checkedAt });
+
+/** A pass on its own clock (set `clock.now`), and every change it hands to the catalog. */
+async function beginPass(store: MemoryStateStore, now = 1000) {
+  const clock = { now };
+  const pass = await DiscoveryPass.begin(store, D, () => clock.now);
+  const applied: CatalogChanges[] = [];
+  const flush = () => pass.flush(async changes => void applied.push(changes));
+  const added = () => applied.flatMap(changes => changes.added);
+  const removed = () => applied.flatMap(changes => changes.removed);
+  return { pass, clock, flush, added, removed };
+}
+
+describe('DiscoveryPass: the newest answer wins', () => {
+  it('drops its own answer when another process stored a newer one meanwhile, and the catalog follows the newer one', async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [withFile('P/gone-file', 500)]);
+    const { pass, clock, flush, added, removed } = await beginPass(store);
+    // Asked before the pushes: no file in P/new-file, still one in P/gone-file.
+    pass.markSeen('P/new-file');
+    pass.markSeen('P/gone-file');
+    pass.recordAnswer({ key: 'P/new-file', hasCatalogFile: false, checkedAt: 1100 });
+    pass.recordAnswer({ key: 'P/gone-file', hasCatalogFile: true, target: target('P/gone-file'), checkedAt: 1100 });
+    // Another replica's webhooks, after the pushes.
+    await store.writeRepositories(D, [withFile('P/new-file', 1500), withoutFile('P/gone-file', 1500)]);
+    clock.now = 2000;
+    await flush();
+
+    expect(await store.readRepository(D, 'P/new-file')).toEqual(withFile('P/new-file', 1500));
+    expect(await store.readRepository(D, 'P/gone-file')).toEqual(withoutFile('P/gone-file', 1500));
+    expect(added()).toEqual([target('P/new-file')]);
+    expect(removed()).toEqual([target('P/gone-file')]);
+    expect(pass.targets()).toEqual([target('P/new-file')]);
+  });
+
+  it('follows a newer answer stored between its flush\'s read and its write: the write refuses it and the catalog is corrected', async () => {
+    const store = new MemoryStateStore();
+    const { pass, flush, added, removed } = await beginPass(store);
+    const read = store.readRepositories.bind(store);
+    let raced = false;
+    jest.spyOn(store, 'readRepositories').mockImplementation(async (discovery, keys) => {
+      const states = await read(discovery, keys);
+      if (keys && !raced) {
+        raced = true;
+        await store.writeRepositories(D, [withFile('P/r', 1500)]);
+      }
+      return states;
+    });
+    pass.markSeen('P/r');
+    pass.recordAnswer({ key: 'P/r', hasCatalogFile: false, checkedAt: 1100 });
+    await flush();
+
+    expect(raced).toBe(true);
+    expect(await store.readRepository(D, 'P/r')).toEqual(withFile('P/r', 1500));
+    expect(added()).toEqual([target('P/r')]);
+    expect(removed()).toEqual([]);
+    expect(pass.targets()).toEqual([target('P/r')]);
+  });
+
+  it('drops an in-flight check that lost the race against a webhook answer joining the pass', async () => {
+    const store = new MemoryStateStore();
+    const { pass, clock, flush, added, removed } = await beginPass(store);
+    pass.markSeen('P/r');
+    // The webhook's check was asked at 1500; the pass's, asked at 1100, answers later (at 2000).
+    pass.recordAnswer({ ...withFile('P/r', 1500) });
+    clock.now = 2000;
+    pass.recordAnswer({ key: 'P/r', hasCatalogFile: false, checkedAt: 1100 });
+    await flush();
+
+    expect(await store.readRepository(D, 'P/r')).toEqual({ ...withFile('P/r', 1500), visitedAt: 1000 });
+    expect(added()).toEqual([target('P/r')]);
+    expect(removed()).toEqual([]);
+  });
+
+  it('does not let a removal older than the stored answer delete it', async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [withFile('P/r', 500)]);
+    const { pass, flush, added, removed } = await beginPass(store);
+    pass.recordGone('P/r', 1200);
+    await store.writeRepositories(D, [withFile('P/r', 1500)]);
+    await flush();
+
+    expect(await store.readRepository(D, 'P/r')).toEqual(withFile('P/r', 1500));
+    expect([...added(), ...removed()]).toEqual([]);
+    expect(pass.targets()).toEqual([target('P/r')]);
+  });
+
+  it('keeps a newer stored answer over a failed check\'s visit', async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [withoutFile('P/r', 500)]);
+    const { pass, flush } = await beginPass(store);
+    await store.writeRepositories(D, [withFile('P/r', 1500)]);
+    pass.recordFailure('P/r', 'HTTP 500');
+    await flush();
+
+    expect(await store.readRepository(D, 'P/r')).toEqual(withFile('P/r', 1500));
+  });
+
+  it('completes with what the store holds: a newer answer another process stored stays, a repository it removed leaves', async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [withFile('P/listed', 500), withFile('P/unlisted', 500), withFile('P/deleted', 500)]);
+    const { pass, clock, flush } = await beginPass(store);
+    for (const key of ['P/listed', 'P/deleted', 'P/checked']) {
+      pass.markSeen(key);
+    }
+    pass.recordAnswer({ key: 'P/checked', hasCatalogFile: false, checkedAt: 1100 });
+    await flush();
+    // Another replica, while this pass runs: a push adds the file to P/checked and a new
+    // repository that the listing (begun at 1000) could not name; P/deleted is confirmed deleted.
+    await store.writeRepositories(D, [withFile('P/checked', 1500), withFile('P/created', 1500)]);
+    await store.deleteRepositories(D, ['P/deleted'], 1500);
+    clock.now = 3000;
+    const removed = await pass.complete();
+
+    const expected = ['P/checked', 'P/created', 'P/listed'].map(target);
+    expect(pass.targets()).toEqual(expected);
+    expect(removed).toEqual(['P/deleted', 'P/unlisted'].map(target));
+    expect((await store.readRepositories(D)).map(state => state.key).sort()).toEqual(['P/checked', 'P/created', 'P/listed']);
+    expect(await store.readPass(D)).toMatchObject({ open: false, lastCompletedAt: 3000 });
+  });
+
+  it('reconciles with the store on demand, leaving unflushed answers for the next flush', async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [withoutFile('P/a', 500)]);
+    const { pass, flush } = await beginPass(store);
+    pass.recordAnswer({ key: 'P/b', hasCatalogFile: true, target: target('P/b'), checkedAt: 1100 });
+    await store.writeRepositories(D, [withFile('P/a', 1500)]);
+    await pass.reconcile();
+    expect(pass.targets()).toEqual(['P/a', 'P/b'].map(target));
+    expect(pass.hasUnflushed).toBe(true);
+    await flush();
+    expect(await store.readRepository(D, 'P/b')).toEqual({ ...withFile('P/b', 1100), visitedAt: 1000 });
+  });
+});
