@@ -149,13 +149,16 @@ export class CloudWebhookUpdater {
     client: BitbucketCloudClient,
     repo: { slug: string; branch: string; updatedOn?: string },
   ): Promise<void> {
-    await this.record(subscriber, repo, await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch));
+    // An answer is as old as the question: a pass check asked later wins over this one, one asked earlier loses.
+    const askedAt = Date.now();
+    await this.record(subscriber, repo, await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch), askedAt);
   }
 
   private async record(
     subscriber: CloudWebhookSubscriber,
     repo: { slug: string; branch: string; updatedOn?: string },
     answer: { hasCatalogFile: boolean; target?: string; targets?: string[] },
+    askedAt: number = Date.now(),
   ): Promise<void> {
     const now = Date.now();
     await subscriber.record(repo.slug, {
@@ -163,7 +166,7 @@ export class CloudWebhookUpdater {
       hasCatalogFile: answer.hasCatalogFile,
       ...(answer.target ? { target: answer.target } : {}),
       ...(answer.targets ? { targets: answer.targets } : {}),
-      checkedAt: now,
+      checkedAt: askedAt,
       visitedAt: now,
       // The push moved updated_on: the next pass re-checks this repository once more, rather than trusting a stale value.
       updatedOn: repo.updatedOn,

@@ -70,6 +70,8 @@ export class ServerWebhookUpdater {
     const { store, discovery, config, record } = this.deps;
     const key = serverRepositoryKey(named);
     const client = this.deps.client();
+    // An answer is as old as the question: a pass check asked later wins over this one, one asked earlier loses.
+    const askedAt = Date.now();
     const known = await store.readRepository(discovery, key);
     if (cause === 'renamed-away' && !known) {
       return;
@@ -77,7 +79,7 @@ export class ServerWebhookUpdater {
     if (known && cause === 'push') {
       // Without validateLocationsExist a known repository's Location stands unchecked: nothing a push says can change it.
       if (config.validateLocationsExist) {
-        await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target)));
+        await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target), askedAt));
       }
       return;
     }
@@ -94,7 +96,7 @@ export class ServerWebhookUpdater {
     }
     const canonicalKey = serverRepositoryKey(repo);
     const stored = canonicalKey === key ? known : await store.readRepository(discovery, canonicalKey);
-    await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target)));
+    await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target), askedAt));
   }
 }
 
@@ -102,14 +104,14 @@ function nameOnly(repo: ServerRepository): ServerRepository {
   return { slug: repo.slug, project: { key: repo.project.key } };
 }
 
-function stateOf(key: string, answer: { hasCatalogFile: boolean; target?: string; targets?: string[] }): RepositoryState {
+function stateOf(key: string, answer: { hasCatalogFile: boolean; target?: string; targets?: string[] }, askedAt: number): RepositoryState {
   const now = Date.now();
   return {
     key,
     hasCatalogFile: answer.hasCatalogFile,
     ...(answer.hasCatalogFile && answer.target ? { target: answer.target } : {}),
     ...(answer.hasCatalogFile && answer.targets ? { targets: answer.targets } : {}),
-    checkedAt: now,
+    checkedAt: askedAt,
     visitedAt: now,
   };
 }
