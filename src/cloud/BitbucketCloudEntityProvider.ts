@@ -15,6 +15,9 @@ import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { scheduleFrequency } from '../status/scheduleFrequency';
 import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { DeliveryRecord } from '../webhooks/DeliveryRecord';
+import { MissedDeliveries } from '../webhooks/MissedDeliveries';
+import { RepositoryState } from '../discovery/RepositoryState';
+import { CloudRepositoryAnswer } from './checkCloudRepository';
 import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
 import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
 import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
@@ -53,6 +56,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   private readonly webhooks: CloudWebhookUpdater;
   private readonly catalog: ProviderCatalog;
   private readonly deliveries = new DeliveryRecord();
+  /** With webhooks configured, the changes a pass finds that no delivery announced. */
+  private readonly missed?: MissedDeliveries;
   private readonly registration?: WebhookRegistration;
 
   /** One provider per `catalog.providers.bitbucketCloud` entry. */
@@ -90,6 +95,9 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   ) {
     this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
     this.scope = scopeOfProvider(config, integration.host);
+    if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
+      this.missed = new MissedDeliveries(`Bitbucket Cloud provider '${config.id}'`);
+    }
     if (config.webhookRegistration) {
       this.registration = new WebhookRegistration({
         label: `provider '${config.id}' (workspace ${config.workspace})`,
@@ -124,6 +132,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
+    this.missed?.passStarted();
     await registerCloudWebhooks(this.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, workspace: this.config.workspace, label: what, logger, signal });
     const outcome = await runPass({
       store: this.deps.stateStore,
@@ -138,7 +147,12 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       timeoutMs: this.deps.timeoutMs,
       isStopping: this.deps.isStopping,
       // The provider's scope never uses code search.
-      walk: workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined }),
+      walk: run => {
+        const hadCompletePass = run.pass.state.lastCompletedAt !== undefined;
+        const onAnswer = this.missed && ((slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) =>
+          this.missed!.answered(this.config.workspace, slug, before, answer, hadCompletePass, logger));
+        return workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined, onAnswer })(run);
+      },
     });
     return summaryOrThrow(outcome, what, logger);
   }
@@ -168,7 +182,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       return undefined;
     }
     const registration = this.registration?.health();
-    return { ...(await describeCloudDiscovery(this.statusView())), webhooks: { ...this.deliveries.health(), ...(registration ? { registration } : {}) } };
+    const webhooks = { ...this.deliveries.health(), ...(this.missed ? { missed: this.missed.health() } : {}), ...(registration ? { registration } : {}) };
+    return { ...(await describeCloudDiscovery(this.statusView())), webhooks };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

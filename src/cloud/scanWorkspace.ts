@@ -11,7 +11,7 @@ import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
-import { checkCloudRepository } from './checkCloudRepository';
+import { checkCloudRepository, CloudRepositoryAnswer } from './checkCloudRepository';
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
 
@@ -40,6 +40,8 @@ export async function scanWorkspace(options: {
   onSearchUnavailable: (reason: string) => void;
   /** Called after each answer is recorded, e.g. to hand the catalog what was found so far. */
   afterAnswer: () => Promise<void>;
+  /** Called with each check's answer beside what was known before it, e.g. to notice missed webhook deliveries. */
+  onAnswer?: (slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) => void;
 }): Promise<void> {
   const { client, scope, pass, progress, group, logger } = options;
   // Search answers are as old as the search: a webhook's answer learned since is newer.
@@ -56,6 +58,7 @@ export async function scanWorkspace(options: {
       failures.answered();
       progress.candidateChecked(answer.hasCatalogFile);
       const { hasCatalogFile, target, targets } = answer;
+      options.onAnswer?.(repo.slug, pass.known(repo.slug), answer);
       pass.recordAnswer({
         checkedAt,
         key: repo.slug,
@@ -137,6 +140,7 @@ export function workspaceWalk(options: {
   scope: CloudDiscoveryScope;
   logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
+  onAnswer?: (slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) => void;
 }): PassWalk {
   const { http, apiBaseUrl, ...rest } = options;
   return ({ pass, progress, group, afterAnswer }) =>

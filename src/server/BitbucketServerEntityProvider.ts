@@ -15,11 +15,13 @@ import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
-import { checkServerRepository } from './checkServerRepository';
+import { checkServerRepository, ServerRepositoryAnswer } from './checkServerRepository';
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
 import { describeServerDiscovery, explainServerRepository, readServerBrokenPage, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
 import { DeliveryRecord } from '../webhooks/DeliveryRecord';
+import { MissedDeliveries } from '../webhooks/MissedDeliveries';
+import { RepositoryState } from '../discovery/RepositoryState';
 import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
@@ -47,6 +49,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   private readonly webhooks: ServerWebhookUpdater;
   private readonly registration?: WebhookRegistration;
   private readonly deliveries = new DeliveryRecord();
+  /** With webhooks configured, the changes a pass finds that no delivery announced. */
+  private readonly missed?: MissedDeliveries;
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -88,6 +92,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
     });
+    if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
+      this.missed = new MissedDeliveries(`Bitbucket Server provider '${config.id}'`);
+    }
     if (config.webhookRegistration) {
       this.registration = new WebhookRegistration({
         label: `provider '${config.id}' (host ${config.host})`,
@@ -133,6 +140,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
     await this.registerWebhooks(logger, signal);
+    this.missed?.passStarted();
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),
@@ -147,7 +155,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       isStopping: this.deps.isStopping,
       walk: ({ pass, progress, group, afterAnswer }) => {
         const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: progress.stats, signal: group.signal });
-        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer });
+        const hadCompletePass = pass.state.lastCompletedAt !== undefined;
+        const onAnswer = this.missed && ((repo: ServerRepository, before: RepositoryState | undefined, answer: ServerRepositoryAnswer) =>
+          this.missed!.answered(repo.project.key, repo.slug, before, answer, hadCompletePass, logger));
+        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer, onAnswer });
       },
     });
     return summaryOrThrow(outcome, what, logger);
@@ -210,7 +221,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       return undefined;
     }
     const registration = this.registration?.health();
-    return { ...(await describeServerDiscovery(this.statusView())), webhooks: { ...this.deliveries.health(), ...(registration ? { registration } : {}) } };
+    const webhooks = { ...this.deliveries.health(), ...(this.missed ? { missed: this.missed.health() } : {}), ...(registration ? { registration } : {}) };
+    return { ...(await describeServerDiscovery(this.statusView())), webhooks };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

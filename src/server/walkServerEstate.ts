@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
 import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
@@ -33,6 +34,8 @@ export async function walkServerEstate(options: {
   group: TaskGroup;
   /** Called after every answer, e.g. to flush progress to the catalog. */
   afterAnswer: () => Promise<void>;
+  /** Called with each check's answer beside what was known before it, e.g. to notice missed webhook deliveries. */
+  onAnswer?: (repo: ServerRepository, before: RepositoryState | undefined, answer: { hasCatalogFile: boolean; target?: string; targets?: string[] }) => void;
 }): Promise<void> {
   const { client, config, pass, progress, logger, group, afterAnswer } = options;
   const { filters, catalogPath } = config;
@@ -49,6 +52,7 @@ export async function walkServerEstate(options: {
       const { hasCatalogFile, target, targets, reason, truncated } = await checkServerRepository(client, config, repo);
       failures.answered();
       progress.candidateChecked(hasCatalogFile);
+      options.onAnswer?.(repo, pass.known(key), { hasCatalogFile, target, targets });
       pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt });
       if (truncated) {
         logger.warn(

@@ -1,4 +1,5 @@
 import { WebhookDeliveryHealth } from '../webhooks/DeliveryRecord';
+import { MissedDeliveryHealth } from '../webhooks/MissedDeliveries';
 import { WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
 import { BitbucketProduct } from './DiscoveryMetrics';
 
@@ -53,6 +54,8 @@ export interface DiscoveryStatus {
 
 /** A discovery's webhooks as this replica saw them. @public */
 export interface WebhookStatus extends WebhookDeliveryHealth {
+  /** Changes passes found that no delivery announced: the sign of a broken hook. Present when webhooks are configured. */
+  missed?: MissedDeliveryHealth;
   registration?: WebhookRegistrationHealth;
 }
 
