@@ -50,6 +50,8 @@ interface BitbucketServerProviderConfig {
    * @visibility secret
    */
   webhookSecret?: string;
+  /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again, e.g. `'1h'`; `'0s'` asks on every read. Default: unbounded with webhookSecret set (webhooks and passes keep files current), else 0. */
+  maxStaleness?: Duration;
 }
 
 /** One Bitbucket Cloud discovery provider; the first five keys are those of Backstage's upstream Cloud provider. Credentials: `integrations.bitbucketCloud`. */
@@ -83,6 +85,8 @@ interface BitbucketCloudProviderConfig {
    * @visibility secret
    */
   webhookSecret?: string;
+  /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again, e.g. `'1h'`; `'0s'` asks on every read. Default: unbounded with webhookSecret set (webhooks and passes keep files current), else 0. */
+  maxStaleness?: Duration;
 }
 
 export interface Config {
@@ -117,6 +121,8 @@ export interface Config {
          * @visibility secret
          */
         webhookSecret?: string;
+        /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again; `'0s'` asks on every read. Default: unbounded with webhookSecret set, else 0. */
+        maxStaleness?: Duration;
       };
     };
   };

@@ -5,6 +5,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
+import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
 import { routeWebhookEvents } from './events/routeWebhookEvents';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
@@ -39,8 +40,9 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
+        discoveredFiles: discoveredFilesServiceRef,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles }) {
         const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
         lifecycle.addShutdownHook(() => {
@@ -51,6 +53,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           logger,
           stateStore,
           metrics,
+          discoveredFiles,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -59,8 +62,8 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
         const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];

@@ -22,6 +22,7 @@ import { CloudWebhookEvent } from './cloudWebhookEvent';
 import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
+import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 import { runCloudPass } from './runCloudPass';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
@@ -39,6 +40,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   refreshEntities?: RefreshEntities;
   /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
   metrics?: DiscoveryMetrics;
+  /** Where checks keep the files they read, for the catalog's reads; the module passes the catalog's. Default: nowhere. */
+  discoveredFiles?: DiscoveredFiles;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -77,6 +80,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.stateStore ?? new MemoryStateStore(),
       options.refreshEntities,
       options.metrics ?? NO_DISCOVERY_METRICS,
+      options.discoveredFiles,
     );
   }
 
@@ -87,8 +91,13 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly stateStore: DiscoveryStateStore,
     private readonly refreshEntities: RefreshEntities | undefined,
     private readonly metrics: DiscoveryMetrics,
+    private readonly discoveredFiles: DiscoveredFiles | undefined,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
+    // Up front, so the catalog's reads are served from the database before the first discovery location is read.
+    if (discoveredFiles) {
+      integrations.bitbucketCloud.list().forEach(integration => this.httpClientFor(integration.config));
+    }
   }
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
@@ -358,8 +367,14 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private httpClientFor(integration: BitbucketCloudIntegrationConfig): BitbucketHttpClient {
     let client = this.httpClients.get(integration.host);
     if (!client) {
-      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'));
+      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'), this.discoveredFiles?.sinkFor(this.getProcessorName()));
       this.httpClients.set(integration.host, client);
+      this.discoveredFiles?.serve({
+        discovery: this.getProcessorName(),
+        hosts: [integration.host],
+        http: client,
+        maxStalenessMs: this.config.maxStalenessMs,
+      });
     }
     return client;
   }

@@ -77,7 +77,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     private readonly taskRunner: SchedulerServiceTaskRunner,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
+    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()));
+    deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
     this.catalog = new ProviderCatalog({

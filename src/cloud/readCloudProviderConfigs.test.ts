@@ -29,6 +29,7 @@ describe('readCloudProviderConfigs', () => {
       requestTimeoutMs: 30_000,
       rateLimit: undefined,
       webhookSecret: undefined,
+      maxStalenessMs: 0,
     });
   });
 

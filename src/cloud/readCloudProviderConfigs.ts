@@ -10,6 +10,7 @@ import { readRateLimit } from '../config/readRateLimit';
 import { readSchedule } from '../config/readSchedule';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { readMaxStaleness } from '../reader/readMaxStaleness';
 import { CLOUD_PAGE_LENGTH } from './BitbucketCloudClient';
 
 /** One `catalog.providers.bitbucketCloud` entry, validated. @public */
@@ -38,6 +39,8 @@ export interface BitbucketCloudProviderConfig {
   rateLimit?: RequestBudgetOptions;
   /** Webhook deliveries must be signed with it (`X-Hub-Signature`). */
   webhookSecret?: string;
+  /** How old a served catalog file may be before it is checked again; Infinity: never. */
+  maxStalenessMs: number;
 }
 
 export const CLOUD_PROVIDERS_KEY = 'catalog.providers.bitbucketCloud';
@@ -55,6 +58,7 @@ const PROVIDER_KEYS = [
   'requestTimeout',
   'rateLimit',
   'webhookSecret',
+  'maxStaleness',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug'];
 const CLOUD_PROVIDER_DEFAULTS = { concurrency: 10, requestTimeoutMs: 30_000 };
@@ -109,5 +113,6 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', CLOUD_PROVIDER_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(config, at),
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
+    maxStalenessMs: readMaxStaleness(config, at, Boolean(config.getOptionalString('webhookSecret'))),
   };
 }

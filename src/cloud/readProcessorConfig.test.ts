@@ -11,7 +11,13 @@ function load(processor: JsonValue) {
 
 describe('readProcessorConfig', () => {
   it('uses the documented defaults when nothing is configured', () => {
-    expect(readProcessorConfig(new ConfigReader({}))).toEqual({ cacheTtlMs: 1_800_000, concurrency: 10, requestTimeoutMs: 30_000, maxFilesPerRepository: 5000 });
+    expect(readProcessorConfig(new ConfigReader({}))).toEqual({
+      cacheTtlMs: 1_800_000,
+      concurrency: 10,
+      requestTimeoutMs: 30_000,
+      maxFilesPerRepository: 5000,
+      maxStalenessMs: 0,
+    });
     expect(readProcessorConfig(new ConfigReader({}))).toEqual(CLOUD_DEFAULTS);
   });
 
@@ -19,7 +25,7 @@ describe('readProcessorConfig', () => {
     const config = new ConfigReader({
       catalog: { processors: { bitbucketCloudDiscovery: { cacheTtl: { minutes: 5 }, requestTimeout: '500ms', concurrency: 4 } } },
     });
-    expect(readProcessorConfig(config)).toEqual({ cacheTtlMs: 300_000, concurrency: 4, requestTimeoutMs: 500, maxFilesPerRepository: 5000 });
+    expect(readProcessorConfig(config)).toEqual({ cacheTtlMs: 300_000, concurrency: 4, requestTimeoutMs: 500, maxFilesPerRepository: 5000, maxStalenessMs: 0 });
   });
 
   const key = 'catalog\\.processors\\.bitbucketCloudDiscovery';

@@ -4,6 +4,7 @@ import { readRateLimit } from '../config/readRateLimit';
 import { DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY } from '../config/catalogPathGlob';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { readMaxStaleness } from '../reader/readMaxStaleness';
 
 /** Tuning of the Bitbucket Cloud discovery processor. @public */
 export interface BitbucketCloudProcessorConfig {
@@ -15,16 +16,20 @@ export interface BitbucketCloudProcessorConfig {
   rateLimit?: RequestBudgetOptions;
   /** A `catalogPath` glob's listing reads at most this many files per repository. */
   maxFilesPerRepository: number;
+  /** How old a served catalog file may be before it is checked again; Infinity: never. */
+  maxStalenessMs: number;
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'maxFilesPerRepository'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'maxFilesPerRepository', 'maxStaleness'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,
   concurrency: 10,
   requestTimeoutMs: 30_000,
   maxFilesPerRepository: DEFAULT_MAX_FILES_PER_REPOSITORY,
+  // No webhook secret: every catalog read of a file asks Bitbucket, as Backstage's reader does.
+  maxStalenessMs: 0,
 };
 const MAX_CONCURRENCY = 64;
 
@@ -42,5 +47,6 @@ export function readProcessorConfig(config: Config): BitbucketCloudProcessorConf
     requestTimeoutMs: readDurationMs(processor, at, 'requestTimeout', CLOUD_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(processor, at),
     maxFilesPerRepository: readWholeNumber(processor, at, 'maxFilesPerRepository', DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY),
+    maxStalenessMs: readMaxStaleness(processor, at, Boolean(processor.getOptionalString('webhookSecret'))),
   };
 }

@@ -79,7 +79,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       budget: config.rateLimit,
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
+      checkedFiles: deps.discoveredFiles?.sinkFor(this.getProviderName()),
     });
+    deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [config.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.updates = new RepositoryUpdateQueue(deps.logger);
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),

@@ -46,6 +46,7 @@ describe('readProviderConfigs', () => {
       pageSize: 1000,
       concurrency: 10,
       requestTimeoutMs: 30000,
+      maxStalenessMs: 0,
     });
   });
 

@@ -10,6 +10,7 @@ import { readRateLimit } from '../config/readRateLimit';
 import { readSchedule } from '../config/readSchedule';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { readMaxStaleness } from '../reader/readMaxStaleness';
 
 /** One `catalog.providers.bitbucketServer` entry, validated. @public */
 export interface BitbucketServerProviderConfig {
@@ -41,6 +42,8 @@ export interface BitbucketServerProviderConfig {
   rateLimit?: RequestBudgetOptions;
   /** Webhook deliveries must be signed with it (`X-Hub-Signature`). */
   webhookSecret?: string;
+  /** How old a served catalog file may be before it is checked again; Infinity: never. */
+  maxStalenessMs: number;
 }
 
 export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
@@ -58,6 +61,7 @@ const PROVIDER_KEYS = [
   'requestTimeout',
   'rateLimit',
   'webhookSecret',
+  'maxStaleness',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
 
@@ -125,6 +129,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     requestTimeoutMs: readDurationMs(config, at, 'requestTimeout', SERVER_DEFAULTS.requestTimeoutMs),
     rateLimit: readRateLimit(config, at),
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
+    maxStalenessMs: readMaxStaleness(config, at, Boolean(config.getOptionalString('webhookSecret'))),
   };
 }
 
