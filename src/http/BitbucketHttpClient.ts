@@ -41,8 +41,6 @@ export interface CheckedFile {
   found: boolean;
   /** The bytes when found and at most the sink's `maxBytes`. */
   content?: Buffer;
-  /** When the answer arrived (epoch ms). */
-  checkedAt: number;
 }
 
 /** Keeps what file checks read, so the catalog's later read of the same target need not ask again. */
@@ -112,7 +110,7 @@ export class BitbucketHttpClient {
     const target = this.resolve(url);
     const sink = locationTarget === undefined ? undefined : this.options.checkedFiles;
     const answer = await this.request(target, context, true, 'file_check', sink?.maxBytes);
-    const kept = { target: locationTarget ?? '', checkUrl: url, checkedAt: Date.now() };
+    const kept = { target: locationTarget ?? '', checkUrl: url };
     if (answer.status >= 200 && answer.status < 300) {
       await sink?.keep({ ...kept, found: true, ...(answer.bytes ? { content: answer.bytes } : {}) });
       return { found: true };

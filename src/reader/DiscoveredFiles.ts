@@ -60,7 +60,8 @@ export class DiscoveredFiles {
     if (!kept || !discovery || !isServable(kept)) {
       return undefined;
     }
-    if (this.now() - kept.checkedAt <= discovery.maxStalenessMs) {
+    // Strictly younger: a maxStaleness of zero asks on every read.
+    if (this.now() - kept.checkedAt < discovery.maxStalenessMs) {
       return kept;
     }
     return this.reread(kept, discovery);
@@ -90,7 +91,7 @@ export class DiscoveredFiles {
         found: file.found,
         ...(file.content ? { content: file.content } : {}),
         ...(etag ? { etag } : {}),
-        checkedAt: file.checkedAt,
+        checkedAt: this.now(),
       });
     } catch (error) {
       // The check's own answer stands; the catalog's next read of this file then asks Bitbucket.
