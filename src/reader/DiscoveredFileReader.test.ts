@@ -1,4 +1,5 @@
 import { UrlReaderService } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { UrlReaders } from '@backstage/backend-defaults/urlReader';
 import { ConfigReader } from '@backstage/config';
 import { startCloudProvider } from '../../dev/testing/cloudProviderHarness';
@@ -9,6 +10,11 @@ import { SimEstate } from '../../dev/simulator/estate';
 import { DiscoveredFileReader } from './DiscoveredFileReader';
 import { DiscoveredFiles } from './DiscoveredFiles';
 import { MemoryDiscoveredFileStore } from './MemoryDiscoveredFileStore';
+import { DatabaseDiscoveredFileStore } from './DatabaseDiscoveredFileStore';
+import { BitbucketServerEntityProvider } from '../server/BitbucketServerEntityProvider';
+import { manualTaskRunner } from '../../dev/testing/catalogDoubles';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 /** Multi-byte characters, so bytes and not decoded text are compared. */
 const CONTENT = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: api\n  description: café ✓ 日本\n';
@@ -137,6 +143,25 @@ describe('DiscoveredFileReader against Bitbucket Server', () => {
       expect((await searched(ours, target(), etag)).files[0].content.toString()).toBe(CHANGED);
       expect(harness.sim.stats.byRoute).toEqual({ raw: 3 });
     });
+  });
+});
+
+describe('DiscoveredFileReader on two replicas sharing the catalog database', () => {
+  afterEach(closeServerHarnesses);
+
+  it('serves on the second replica, without a request, what the first replica’s check read', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const replica = () => new DiscoveredFiles(() => DatabaseDiscoveredFileStore.create(knex), captureLogger());
+    const first = await startServerHarness(ESTATE, { provider: { webhookSecret: 'secret' }, discoveredFiles: replica() });
+    expect(await first.runTask()).toBeUndefined();
+    // The second replica's provider, from the same config, has run nothing: it only serves.
+    const second = replica();
+    BitbucketServerEntityProvider.fromConfig(first.config, { logger: captureLogger(), schedule: manualTaskRunner(), discoveredFiles: second });
+    const reader = new DiscoveredFileReader(second, UrlReaders.default({ config: first.config, logger: captureLogger() }));
+    first.sim.resetStats();
+    const answer = await searched(reader, `http://${first.host}/projects/PAY/repos/api/browse/catalog-info.yaml`);
+    expect(answer.files.map(file => file.content.toString())).toEqual([CONTENT]);
+    expect(first.sim.stats.requests).toBe(0);
   });
 });
 
