@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoBackend, startDemoBackend } from './demoBackend';
-import { DEMO_CREDENTIALS } from './demoSimulators';
+import { startBackend } from './backend';
+import { DEMO_CREDENTIALS, DemoSimulators, startDemoSimulators } from './demoSimulators';
 import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
 import { freePort } from './testing/freePort';
@@ -160,5 +161,77 @@ describe('the catalog reading discovered files through this module', () => {
     await processingLoops(tracked, 2);
     expect(await description('payments-api')).toBe('pushed v2');
     expect(demo!.simulators.server.stats.byRoute.raw ?? 0).toBe(0);
+  });
+});
+
+describe('the catalog reading discovered files without webhooks, maxStaleness 5 s', () => {
+  const MAX_STALENESS_MS = 5000;
+  let configDir: string;
+  let server: number;
+  let simulators: DemoSimulators;
+  let backendStop: () => Promise<void>;
+  let catalog: ReturnType<typeof catalogApi>;
+
+  beforeAll(async () => {
+    const backend = await freePort();
+    server = await freePort();
+    counted = `http://localhost:${server}/`;
+    configDir = await mkdtemp(join(tmpdir(), 'reader-test-'));
+    const configFile = join(configDir, 'quiet.yaml');
+    const serverHost = `localhost:${server}`;
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        backend: {
+          baseUrl: `http://localhost:${backend}`,
+          listen: { port: backend },
+          logger: { level: 'error' },
+          auth: { dangerouslyDisableDefaultAuthPolicy: true },
+        },
+        events: { useEventBus: 'never' },
+        integrations: { bitbucketServer: [{ host: serverHost, apiBaseUrl: `http://${serverHost}/rest/api/1.0`, token: DEMO_CREDENTIALS.server.token }] },
+        catalog: {
+          rules: [{ allow: ['Component', 'API', 'System', 'Domain', 'Resource', 'Group', 'User', 'Location'] }],
+          processingInterval: '1s',
+          providers: {
+            bitbucketServer: {
+              // No webhook secret: only the bound keeps files current; the next pass is an hour away.
+              acme: { host: serverHost, maxStaleness: `${MAX_STALENESS_MS}ms`, schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } },
+            },
+          },
+        },
+      }),
+    );
+    // Not the demo config: it sets a webhook secret, which config files cannot unset.
+    simulators = await startDemoSimulators({ server, cloud: await freePort() }, `http://localhost:${backend}`);
+    const running = await startBackend({ configFiles: [configFile], watchConfig: false, features: [perPlugin.feature, inProcessEventsService, processingCounter] });
+    backendStop = running.stop;
+    catalog = catalogApi(running.baseUrl);
+    await pollUntil(async () => expect(await catalog.names('component')).toContain('payments-api'));
+  });
+
+  afterAll(async () => {
+    await backendStop?.();
+    await simulators?.stop();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  it('re-reads each file at most once per maxStaleness, not on every processing loop', async () => {
+    const targets = (await catalog.urlLocationTargets()).filter(target => target.startsWith(counted));
+    simulators.server.resetStats();
+    const startedAt = Date.now();
+    await processingLoops(targets, 4);
+    const elapsedMs = Date.now() - startedAt;
+    const reads = targets.reduce((sum, target) => sum + (processings.get(target) ?? 0), 0);
+    expect(reads).toBeGreaterThanOrEqual(4 * targets.length);
+    expect(simulators.server.stats.byRoute.raw ?? 0).toBeLessThanOrEqual(targets.length * (Math.floor(elapsedMs / MAX_STALENESS_MS) + 1));
+  });
+
+  it('shows a change no webhook announced once the kept file is older than maxStaleness', async () => {
+    simulators.server.setFile('PAY', 'payments-api', 'catalog-info.yaml', component('payments-api', 'changed quietly'));
+    await pollUntil(
+      async () => expect((await catalog.entities('kind=component,metadata.name=payments-api'))[0]?.metadata.description).toBe('changed quietly'),
+      { timeoutMs: MAX_STALENESS_MS + 10_000, everyMs: 200 },
+    );
   });
 });
