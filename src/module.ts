@@ -1,6 +1,7 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogScmEventsServiceRef } from '@backstage/plugin-catalog-node/alpha';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
@@ -41,8 +42,10 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         discoveredFiles: discoveredFilesServiceRef,
+        scmEvents: catalogScmEventsServiceRef,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles, scmEvents }) {
+        discoveredFiles.publishChangesTo(scmEvents);
         const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
         lifecycle.addShutdownHook(() => {

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { CatalogScmEvent, CatalogScmEventsService } from '@backstage/plugin-catalog-node/alpha';
 import { createHash } from 'node:crypto';
 import { BitbucketHttpClient, CheckedFile, CheckedFileSink } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
@@ -27,6 +28,7 @@ export interface FileDiscovery {
 export class DiscoveredFiles {
   private readonly discoveries = new Map<string, FileDiscovery>();
   private readonly rereads = new Map<string, Promise<DiscoveredFile | undefined>>();
+  private scmEvents?: CatalogScmEventsService;
 
   constructor(
     private readonly store: () => Promise<DiscoveredFileStore>,
@@ -42,6 +44,14 @@ export class DiscoveredFiles {
   /** Serves a discovery's files from now on. */
   serve(discovery: FileDiscovery): void {
     this.discoveries.set(discovery.discovery, discovery);
+  }
+
+  /**
+   * Tells the catalog of every file a check found created, changed or gone, so that with
+   * `catalog.scmEvents` on it processes the entities read from that URL at once.
+   */
+  publishChangesTo(scmEvents: CatalogScmEventsService): void {
+    this.scmEvents = scmEvents;
   }
 
   /** Whether a URL's host is one some discovery emits targets on; only those are looked up. */
@@ -84,7 +94,9 @@ export class DiscoveredFiles {
   private async keep(discovery: string, file: CheckedFile): Promise<void> {
     const etag = file.content && `"sha256-${createHash('sha256').update(file.content).digest('hex')}"`;
     try {
-      await (await this.store()).write({
+      const store = await this.store();
+      const before = this.scmEvents && (await store.read(file.target));
+      await store.write({
         target: file.target,
         checkUrl: file.checkUrl,
         discovery,
@@ -93,11 +105,27 @@ export class DiscoveredFiles {
         ...(etag ? { etag } : {}),
         checkedAt: this.now(),
       });
+      const change = changeOf(file.target, before, file.found, etag);
+      if (change) {
+        await this.scmEvents?.publish([change]);
+      }
     } catch (error) {
       // The check's own answer stands; the catalog's next read of this file then asks Bitbucket.
       this.logger.warn(`Could not keep the checked file ${file.target}: ${(error as Error).message}`);
     }
   }
+}
+
+/** The SCM event a check's answer amounts to against what was kept before; none when nothing changed. */
+function changeOf(url: string, before: DiscoveredFile | undefined, found: boolean, etag: string | undefined): CatalogScmEvent | undefined {
+  if (!found) {
+    return before?.found ? { type: 'location.deleted', url } : undefined;
+  }
+  if (!before?.found) {
+    return { type: 'location.created', url };
+  }
+  // Too large to keep has no etag: whether it changed is unknown, so the catalog reads it again.
+  return before.etag !== etag || etag === undefined ? { type: 'location.updated', url } : undefined;
 }
 
 /** A file found but too large to keep is read by Backstage's reader. */
