@@ -171,6 +171,8 @@ describe('the catalog reading discovered files without webhooks, maxStaleness 5 
   let simulators: DemoSimulators;
   let backendStop: () => Promise<void>;
   let catalog: ReturnType<typeof catalogApi>;
+  // Databases of its own: the catalog of the backend above must not be read here.
+  const ownDatabases = databasePerPlugin(databases);
 
   beforeAll(async () => {
     const backend = await freePort();
@@ -204,7 +206,7 @@ describe('the catalog reading discovered files without webhooks, maxStaleness 5 
     );
     // Not the demo config: it sets a webhook secret, which config files cannot unset.
     simulators = await startDemoSimulators({ server, cloud: await freePort() }, `http://localhost:${backend}`);
-    const running = await startBackend({ configFiles: [configFile], watchConfig: false, features: [perPlugin.feature, inProcessEventsService, processingCounter] });
+    const running = await startBackend({ configFiles: [configFile], watchConfig: false, features: [ownDatabases.feature, inProcessEventsService, processingCounter] });
     backendStop = running.stop;
     catalog = catalogApi(running.baseUrl);
     await pollUntil(async () => expect(await catalog.names('component')).toContain('payments-api'));
