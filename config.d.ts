@@ -52,6 +52,8 @@ interface BitbucketServerProviderConfig {
   webhookSecret?: string;
   /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
   allowUnsignedWebhooks?: boolean;
+  /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again, e.g. `'1h'`; `'0s'` asks on every read. Default: unbounded with webhookSecret set (webhooks and passes keep files current), else 0. */
+  maxStaleness?: Duration;
 }
 
 /** One Bitbucket Cloud discovery provider; the first five keys are those of Backstage's upstream Cloud provider. Credentials: `integrations.bitbucketCloud`. */
@@ -87,6 +89,8 @@ interface BitbucketCloudProviderConfig {
   webhookSecret?: string;
   /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
   allowUnsignedWebhooks?: boolean;
+  /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again, e.g. `'1h'`; `'0s'` asks on every read. Default: unbounded with webhookSecret set (webhooks and passes keep files current), else 0. */
+  maxStaleness?: Duration;
 }
 
 export interface Config {
@@ -123,6 +127,8 @@ export interface Config {
         webhookSecret?: string;
         /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
         allowUnsignedWebhooks?: boolean;
+        /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again; `'0s'` asks on every read. Default: unbounded with webhookSecret set, else 0. */
+        maxStaleness?: Duration;
       };
     };
     /** The module's own routes under `/api/catalog/bitbucket-discovery`. */

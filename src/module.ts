@@ -1,12 +1,14 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogScmEventsServiceRef } from '@backstage/plugin-catalog-node/alpha';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
+import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 import { createStatusRouter } from './status/createStatusRouter';
@@ -41,8 +43,11 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
+        discoveredFiles: discoveredFilesServiceRef,
+        scmEvents: catalogScmEventsServiceRef,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles, scmEvents }) {
+        discoveredFiles.publishChangesTo(scmEvents);
         const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
         lifecycle.addShutdownHook(() => {
@@ -53,6 +58,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           logger,
           stateStore,
           metrics,
+          discoveredFiles,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -61,8 +67,8 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await forgetRemovedDiscoveries({ stateStore, logger, scheduler, cloudProcessor, providers: [...serverProviders, ...cloudProviders] });
         await routeWebhookEvents({ events, logger, server: serverProviders, cloud: [cloudProcessor, ...cloudProviders], metrics });

@@ -3,6 +3,7 @@ import { JsonObject } from '@backstage/types';
 import { BitbucketCloudEntityProvider } from '../../src/cloud/BitbucketCloudEntityProvider';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
+import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
 import { DiscoveryMetrics } from '../../src/status/DiscoveryMetrics';
 import { captureLogger } from './captureLogger';
 import { firstTaskOf, manualTaskRunner, recordingConnection } from './catalogDoubles';
@@ -22,7 +23,7 @@ export interface CloudProviderHarness {
  */
 export async function startCloudProvider(
   provider: JsonObject,
-  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics } = {},
+  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics; discoveredFiles?: DiscoveredFiles } = {},
 ): Promise<CloudProviderHarness> {
   const config = new ConfigReader({
     integrations: { bitbucketCloud: [options.integration ?? { username: 'me@example.com', token: 'api-token' }] },
@@ -35,6 +36,7 @@ export async function startCloudProvider(
     schedule: runner,
     stateStore: options.stateStore ?? new MemoryStateStore(),
     metrics: options.metrics,
+    discoveredFiles: options.discoveredFiles,
   });
   const connection = recordingConnection();
   await cloudProvider.connect(connection);

@@ -1,6 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
+import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
 import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerEntityProvider';
 import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
 import { SimEstate } from '../simulator/estate';
@@ -32,6 +33,8 @@ export interface ServerHarnessOptions {
   simulator?: Partial<BitbucketServerSimulatorOptions>;
   /** Shared by providers that stand for one backend across a restart. */
   stateStore?: DiscoveryStateStore;
+  /** Where checks keep the files they read, for a URL reader under test. */
+  discoveredFiles?: DiscoveredFiles;
 }
 
 const open: BitbucketServerSimulator[] = [];
@@ -57,6 +60,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     logger,
     schedule: runner,
     stateStore: options.stateStore ?? new MemoryStateStore(),
+    discoveredFiles: options.discoveredFiles,
   });
   const connection = recordingConnection();
   await provider.connect(connection);

@@ -92,12 +92,15 @@ export class BitbucketCloudClient {
     }
   }
 
-  /** One cheap request, the file-existence check: the file on the given branch, 404 when absent. */
-  checkFile(workspace: string, slug: string, branch: string, catalogPath: string): Promise<CheckResult> {
+  /**
+   * One cheap request, the file-existence check: the file on the given branch, 404 when absent.
+   * `target`, the file's Location target, has the HTTP client keep what the check read.
+   */
+  checkFile(workspace: string, slug: string, branch: string, catalogPath: string, target?: string): Promise<CheckResult> {
     const url =
       `${this.apiBaseUrl}/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}` +
       `/src/${encodeSegment(branch)}${encodePath(catalogPath)}`;
-    return this.http.check(url, this.context);
+    return this.http.check(url, this.context, target);
   }
 
   /**

@@ -32,6 +32,7 @@ import { DeliveryRecord } from '../webhooks/DeliveryRecord';
 import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
 import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
 import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
+import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -50,6 +51,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   refreshEntities?: RefreshEntities;
   /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
   metrics?: DiscoveryMetrics;
+  /** Where checks keep the files they read, for the catalog's reads; the module passes the catalog's. Default: nowhere. */
+  discoveredFiles?: DiscoveredFiles;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -94,6 +97,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.stateStore ?? new MemoryStateStore(),
       options.refreshEntities,
       options.metrics ?? NO_DISCOVERY_METRICS,
+      options.discoveredFiles,
     );
   }
 
@@ -104,6 +108,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly stateStore: DiscoveryStateStore,
     private readonly refreshEntities: RefreshEntities | undefined,
     private readonly metrics: DiscoveryMetrics,
+    private readonly discoveredFiles: DiscoveredFiles | undefined,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
@@ -114,6 +119,10 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
         secret: config.webhookSecret,
         events: CLOUD_HOOK_EVENTS,
       });
+    }
+    // Up front, so the catalog's reads are served from the database before the first discovery location is read.
+    if (discoveredFiles) {
+      integrations.bitbucketCloud.list().forEach(integration => this.httpClientFor(integration.config));
     }
   }
 
@@ -444,8 +453,14 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private httpClientFor(integration: BitbucketCloudIntegrationConfig): BitbucketHttpClient {
     let client = this.httpClients.get(integration.host);
     if (!client) {
-      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'));
+      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'), this.discoveredFiles?.sinkFor(this.getProcessorName()));
       this.httpClients.set(integration.host, client);
+      this.discoveredFiles?.serve({
+        discovery: this.getProcessorName(),
+        hosts: [integration.host],
+        http: client,
+        maxStalenessMs: this.config.maxStalenessMs,
+      });
     }
     return client;
   }

@@ -93,7 +93,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     private readonly taskRunner: SchedulerServiceTaskRunner,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
+    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()));
+    deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
     if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
       this.missed = new MissedDeliveries(`Bitbucket Cloud provider '${config.id}'`);

@@ -33,8 +33,9 @@ export async function checkCloudRepository(
     return { hasCatalogFile: false, reason: `no branch ${branch}` };
   }
   if (!scope.glob) {
-    const result = await client.checkFile(scope.workspace, slug, ref, scope.catalogPath);
-    return result.found ? { hasCatalogFile: true, target: cloudFileUrl(scope, slug, ref) } : { hasCatalogFile: false, reason: result.reason };
+    const target = cloudFileUrl(scope, slug, ref);
+    const result = await client.checkFile(scope.workspace, slug, ref, scope.catalogPath, target);
+    return result.found ? { hasCatalogFile: true, target } : { hasCatalogFile: false, reason: result.reason };
   }
   const matches = await client.listMatchingFiles(scope.workspace, slug, ref, scope.glob, scope.maxFilesPerRepository);
   if (matches.paths.length === 0) {

@@ -1,5 +1,5 @@
 import { BitbucketCloudIntegrationConfig } from '@backstage/integration';
-import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
+import { BitbucketHttpClient, CheckedFileSink } from '../http/BitbucketHttpClient';
 import { RequestBudgetOptions } from '../http/RequestBudget';
 import { RequestMetrics } from '../http/RequestMetrics';
 import { cloudAuthHeaders } from './cloudAuthHeaders';
@@ -9,6 +9,7 @@ export function cloudHttpClient(
   integration: BitbucketCloudIntegrationConfig,
   tuning: { concurrency: number; requestTimeoutMs: number; rateLimit?: RequestBudgetOptions },
   metrics?: RequestMetrics,
+  checkedFiles?: CheckedFileSink,
 ): BitbucketHttpClient {
   return new BitbucketHttpClient({
     apiBaseUrl: integration.apiBaseUrl,
@@ -18,5 +19,6 @@ export function cloudHttpClient(
     budget: tuning.rateLimit,
     requestTimeoutMs: tuning.requestTimeoutMs,
     metrics,
+    checkedFiles,
   });
 }

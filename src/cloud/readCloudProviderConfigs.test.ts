@@ -30,6 +30,7 @@ describe('readCloudProviderConfigs', () => {
       rateLimit: undefined,
       webhookSecret: undefined,
       allowUnsignedWebhooks: false,
+      maxStalenessMs: 0,
     });
   });
 

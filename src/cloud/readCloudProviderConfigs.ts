@@ -11,6 +11,7 @@ import { readRateLimit } from '../config/readRateLimit';
 import { readSchedule } from '../config/readSchedule';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { readMaxStaleness } from '../reader/readMaxStaleness';
 import { CLOUD_PAGE_LENGTH } from './BitbucketCloudClient';
 
 /** One `catalog.providers.bitbucketCloud` entry, validated. @public */
@@ -43,6 +44,8 @@ export interface BitbucketCloudProviderConfig {
   allowUnsignedWebhooks: boolean;
   /** This module creates and keeps its own webhooks; undefined: not asked to. */
   webhookRegistration?: WebhookRegistrationConfig;
+  /** How old a served catalog file may be before it is checked again; Infinity: never. */
+  maxStalenessMs: number;
 }
 
 export const CLOUD_PROVIDERS_KEY = 'catalog.providers.bitbucketCloud';
@@ -62,6 +65,7 @@ const PROVIDER_KEYS = [
   'webhookSecret',
   'allowUnsignedWebhooks',
   'webhookRegistration',
+  'maxStaleness',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug'];
 const CLOUD_PROVIDER_DEFAULTS = { concurrency: 10, requestTimeoutMs: 30_000 };
@@ -118,5 +122,6 @@ function readCloudProviderConfig(id: string, config: Config, key: string): Bitbu
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
     allowUnsignedWebhooks: config.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
     webhookRegistration: readWebhookRegistration(config, at, config.getOptionalString('webhookSecret') || undefined),
+    maxStalenessMs: readMaxStaleness(config, at, Boolean(config.getOptionalString('webhookSecret'))),
   };
 }

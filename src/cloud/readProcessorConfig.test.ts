@@ -17,6 +17,7 @@ describe('readProcessorConfig', () => {
       requestTimeoutMs: 30_000,
       maxFilesPerRepository: 5000,
       allowUnsignedWebhooks: false,
+      maxStalenessMs: 0,
     });
     expect(readProcessorConfig(new ConfigReader({}))).toEqual(CLOUD_DEFAULTS);
   });
@@ -25,7 +26,7 @@ describe('readProcessorConfig', () => {
     const config = new ConfigReader({
       catalog: { processors: { bitbucketCloudDiscovery: { cacheTtl: { minutes: 5 }, requestTimeout: '500ms', concurrency: 4 } } },
     });
-    expect(readProcessorConfig(config)).toEqual({ cacheTtlMs: 300_000, concurrency: 4, requestTimeoutMs: 500, maxFilesPerRepository: 5000, allowUnsignedWebhooks: false });
+    expect(readProcessorConfig(config)).toEqual({ cacheTtlMs: 300_000, concurrency: 4, requestTimeoutMs: 500, maxFilesPerRepository: 5000, allowUnsignedWebhooks: false, maxStalenessMs: 0 });
   });
 
   const key = 'catalog\\.processors\\.bitbucketCloudDiscovery';

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_FILES_PER_REPOSITORY, MAX_FILES_PER_REPOSITORY } from '../c
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
 import { readWebhookRegistration, WebhookRegistrationConfig } from '../webhooks/registration/readWebhookRegistration';
+import { readMaxStaleness } from '../reader/readMaxStaleness';
 
 /** Tuning of the Bitbucket Cloud discovery processor. @public */
 export interface BitbucketCloudProcessorConfig {
@@ -22,10 +23,12 @@ export interface BitbucketCloudProcessorConfig {
   webhookRegistration?: WebhookRegistrationConfig;
   /** Deliveries must be signed with it; what a registered hook signs with. */
   webhookSecret?: string;
+  /** How old a served catalog file may be before it is checked again; Infinity: never. */
+  maxStalenessMs: number;
 }
 
 export const CLOUD_PROCESSOR_KEY = 'catalog.processors.bitbucketCloudDiscovery';
-const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'allowUnsignedWebhooks', 'webhookRegistration', 'maxFilesPerRepository'];
+const KEYS = ['cacheTtl', 'concurrency', 'requestTimeout', 'rateLimit', 'webhookSecret', 'allowUnsignedWebhooks', 'webhookRegistration', 'maxFilesPerRepository', 'maxStaleness'];
 
 export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   cacheTtlMs: 30 * 60_000,
@@ -33,6 +36,8 @@ export const CLOUD_DEFAULTS: BitbucketCloudProcessorConfig = {
   requestTimeoutMs: 30_000,
   maxFilesPerRepository: DEFAULT_MAX_FILES_PER_REPOSITORY,
   allowUnsignedWebhooks: false,
+  // No webhook secret: every catalog read of a file asks Bitbucket, as Backstage's reader does.
+  maxStalenessMs: 0,
 };
 const MAX_CONCURRENCY = 64;
 
@@ -53,6 +58,7 @@ export function readProcessorConfig(config: Config): BitbucketCloudProcessorConf
     allowUnsignedWebhooks: processor.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
     ...optional('webhookSecret', processor.getOptionalString('webhookSecret') || undefined),
     ...optional('webhookRegistration', readWebhookRegistration(processor, at, processor.getOptionalString('webhookSecret') || undefined)),
+    maxStalenessMs: readMaxStaleness(processor, at, Boolean(processor.getOptionalString('webhookSecret'))),
   };
 }
 

@@ -1,6 +1,7 @@
 import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
+import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 
 /** What `fromConfig` of either entity provider takes besides config. @public */
 export interface DiscoveryProviderOptions {
@@ -15,6 +16,8 @@ export interface DiscoveryProviderOptions {
   isStopping?: () => boolean;
   /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
   metrics?: DiscoveryMetrics;
+  /** Where checks keep the files they read, for the catalog's reads; the module passes the catalog's. Default: nowhere. */
+  discoveredFiles?: DiscoveredFiles;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -27,6 +30,7 @@ export interface ProviderDeps {
   metrics: DiscoveryMetrics;
   /** The schedule passes run on, when known (a task runner given in code does not tell). */
   schedule?: SchedulerServiceTaskScheduleDefinition;
+  discoveredFiles?: DiscoveredFiles;
 }
 
 export function providerDeps(
@@ -41,5 +45,6 @@ export function providerDeps(
     isStopping: options.isStopping ?? (() => false),
     metrics: options.metrics ?? NO_DISCOVERY_METRICS,
     schedule: runner.definition,
+    discoveredFiles: options.discoveredFiles,
   };
 }

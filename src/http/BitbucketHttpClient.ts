@@ -28,6 +28,26 @@ export interface BitbucketHttpClientOptions {
   now?: () => number;
   /** Where attempts, retries and waits are counted; default: nowhere. */
   metrics?: RequestMetrics;
+  /** Where file checks that name their Location target keep what they read; default: nowhere. */
+  checkedFiles?: CheckedFileSink;
+}
+
+/** What one file check learned about a Location target: the file's bytes (when small enough), or its absence. */
+export interface CheckedFile {
+  /** The Location target the file is read by (a browse or src URL), not the API URL. */
+  target: string;
+  /** The API URL the check asked, to ask again. */
+  checkUrl: string;
+  found: boolean;
+  /** The bytes when found and at most the sink's `maxBytes`. */
+  content?: Buffer;
+}
+
+/** Keeps what file checks read, so the catalog's later read of the same target need not ask again. */
+export interface CheckedFileSink {
+  /** Larger files are not kept (read elsewhere when needed). */
+  maxBytes: number;
+  keep(file: CheckedFile): Promise<void>;
 }
 
 /** Per-call context: the pass's counters and its cancellation. */
@@ -103,14 +123,21 @@ export class BitbucketHttpClient {
     return decoded.value;
   }
 
-  /** Checks whether a file exists: found on 2xx, not found on 404, an error otherwise. */
-  async check(url: string, context: RequestContext): Promise<CheckResult> {
+  /**
+   * Checks whether a file exists: found on 2xx, not found on 404, an error otherwise. With
+   * `locationTarget` (the URL the catalog reads the file by) the answer is kept in `checkedFiles`.
+   */
+  async check(url: string, context: RequestContext, locationTarget?: string): Promise<CheckResult> {
     const target = this.resolve(url);
-    const answer = await this.request(target, context, true, 'file_check');
+    const sink = locationTarget === undefined ? undefined : this.options.checkedFiles;
+    const answer = await this.request(target, context, true, 'file_check', undefined, sink?.maxBytes);
+    const kept = { target: locationTarget ?? '', checkUrl: url };
     if (answer.status >= 200 && answer.status < 300) {
+      await sink?.keep({ ...kept, found: true, ...(answer.bytes ? { content: answer.bytes } : {}) });
       return { found: true };
     }
     if (answer.status === 404) {
+      await sink?.keep({ ...kept, found: false });
       return { found: false, reason: describeErrorBody(answer.body) ?? 'not found' };
     }
     // A 403 here is one repository's permission, not a credentials problem of the whole pass.
@@ -126,14 +153,14 @@ export class BitbucketHttpClient {
   }
 
   /** The retry loop: 429s pause the scheduler, 5xx and network errors back off. */
-  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean, route: RouteKind, write?: Write): Promise<Answer> {
+  private async request(target: URL, context: RequestContext, discardSuccessBody: boolean, route: RouteKind, write?: Write, keepSuccessBodyUpTo?: number): Promise<Answer> {
     let failures = 0;
     let rateLimits = 0;
     for (;;) {
       let answer: Answer | undefined;
       let failure: unknown;
       try {
-        answer = await this.attempt(target, context, discardSuccessBody, rateLimits, write);
+        answer = await this.attempt(target, context, discardSuccessBody, rateLimits, write, keepSuccessBodyUpTo);
       } catch (error) {
         if (context.signal?.aborted || error instanceof BitbucketRequestError || error instanceof QuotaSpentError) {
           throw error;
@@ -183,7 +210,14 @@ export class BitbucketHttpClient {
   }
 
   /** One try: a turn at the scheduler, credentials, the transport. A 429 pauses the scheduler before the turn passes on. */
-  private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean, rateLimitsSoFar: number, write?: Write): Promise<Answer> {
+  private async attempt(
+    target: URL,
+    context: RequestContext,
+    discardSuccessBody: boolean,
+    rateLimitsSoFar: number,
+    write?: Write,
+    keepSuccessBodyUpTo?: number,
+  ): Promise<Answer> {
     const slot: RequestSlot = await this.scheduler.acquire(context.signal);
     let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
     let pauseMs: number | undefined;
@@ -199,6 +233,7 @@ export class BitbucketHttpClient {
         signal: context.signal,
         stats: context.stats,
         discardSuccessBody,
+        keepSuccessBodyUpTo,
       });
       outcome = answer.status === 429 ? 'rateLimited' : 'answered';
       if (answer.status === 429) {

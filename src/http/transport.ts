@@ -5,6 +5,8 @@ export interface Answer {
   status: number;
   headers: Headers;
   body: string;
+  /** A success body kept as bytes (`keepSuccessBodyUpTo`); absent when it was larger. */
+  bytes?: Buffer;
 }
 
 export interface SendOptions {
@@ -19,6 +21,8 @@ export interface SendOptions {
   discardSuccessBody: boolean;
   /** A write's JSON body. */
   body?: string;
+  /** With `discardSuccessBody`: keep a success body of at most this many bytes after all, as `bytes`. */
+  keepSuccessBodyUpTo?: number;
 }
 
 const MAX_REDIRECTS = 3;
@@ -82,6 +86,10 @@ async function followRedirects(target: URL, options: SendOptions, signal: AbortS
         continue;
       }
       const ok = response.status >= 200 && response.status < 300;
+      if (ok && options.discardSuccessBody && options.keepSuccessBodyUpTo !== undefined) {
+        const bytes = await readUpTo(response, options.keepSuccessBodyUpTo);
+        return { status: response.status, headers: response.headers, body: '', ...(bytes ? { bytes } : {}) };
+      }
       if (ok && options.discardSuccessBody) {
         discardBody(response);
         return { status: response.status, headers: response.headers, body: '' };
@@ -90,6 +98,29 @@ async function followRedirects(target: URL, options: SendOptions, signal: AbortS
     } finally {
       options.stats.requestEnded();
     }
+  }
+}
+
+/** The body as bytes, or undefined (and the rest left unread) once it exceeds `maxBytes`. */
+async function readUpTo(response: Response, maxBytes: number): Promise<Buffer | undefined> {
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes || !response.body) {
+    discardBody(response);
+    return response.body ? undefined : Buffer.alloc(0);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      return Buffer.concat(chunks);
+    }
+    size += value.byteLength;
+    if (size > maxBytes) {
+      reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
   }
 }
 

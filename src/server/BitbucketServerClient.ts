@@ -66,9 +66,10 @@ export class BitbucketServerClient {
   /**
    * One cheap request, the file-existence check: the raw file on `branch` (the default branch
    * when undefined), which 404s when absent, when the branch does not exist or the repository is empty.
+   * `target`, the file's Location target, has the HTTP client keep what the check read.
    */
-  checkFile(repo: ServerRepository, catalogPath: string, branch?: string): Promise<CheckResult> {
-    return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}${atBranch(branch)}`, this.context);
+  checkFile(repo: ServerRepository, catalogPath: string, branch?: string, target?: string): Promise<CheckResult> {
+    return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}${atBranch(branch)}`, this.context, target);
   }
 
   /**

@@ -91,6 +91,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       budget: config.rateLimit,
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
+      checkedFiles: deps.discoveredFiles?.sinkFor(this.getProviderName()),
     });
     if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
       this.missed = new MissedDeliveries(`Bitbucket Server provider '${config.id}'`);
@@ -103,6 +104,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
         events: SERVER_HOOK_EVENTS,
       });
     }
+    deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [config.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'server', deps.metrics);
     this.webhooks = new ServerWebhookUpdater({
       config,

@@ -31,7 +31,7 @@ export async function checkServerRepository(
     if (!config.validateLocationsExist) {
       return { hasCatalogFile: true, target };
     }
-    const result = await client.checkFile(repo, config.catalogPath, branch);
+    const result = await client.checkFile(repo, config.catalogPath, branch, target);
     return result.found ? { hasCatalogFile: true, target } : { hasCatalogFile: false, reason: result.reason };
   }
   const matches = await client.listMatchingFiles(repo, catalogGlob, config.maxFilesPerRepository, branch);

@@ -47,6 +47,7 @@ describe('readProviderConfigs', () => {
       concurrency: 10,
       requestTimeoutMs: 30000,
       allowUnsignedWebhooks: false,
+      maxStalenessMs: 0,
     });
   });
 

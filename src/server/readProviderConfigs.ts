@@ -11,6 +11,7 @@ import { readRateLimit } from '../config/readRateLimit';
 import { readSchedule } from '../config/readSchedule';
 import { rejectUnknownKeys } from '../config/rejectUnknownKeys';
 import { RequestBudgetOptions } from '../http/RequestBudget';
+import { readMaxStaleness } from '../reader/readMaxStaleness';
 
 /** One `catalog.providers.bitbucketServer` entry, validated. @public */
 export interface BitbucketServerProviderConfig {
@@ -46,6 +47,8 @@ export interface BitbucketServerProviderConfig {
   allowUnsignedWebhooks: boolean;
   /** This module creates and keeps its own webhooks; undefined: not asked to. */
   webhookRegistration?: WebhookRegistrationConfig;
+  /** How old a served catalog file may be before it is checked again; Infinity: never. */
+  maxStalenessMs: number;
 }
 
 export const SERVER_PROVIDERS_KEY = 'catalog.providers.bitbucketServer';
@@ -65,6 +68,7 @@ const PROVIDER_KEYS = [
   'webhookSecret',
   'allowUnsignedWebhooks',
   'webhookRegistration',
+  'maxStaleness',
 ];
 const FILTER_KEYS = ['projectKey', 'repoSlug', 'skipArchivedRepos'];
 
@@ -134,6 +138,7 @@ function readProviderConfig(id: string, config: Config, key: string): BitbucketS
     webhookSecret: config.getOptionalString('webhookSecret') || undefined,
     allowUnsignedWebhooks: config.getOptionalBoolean('allowUnsignedWebhooks') ?? false,
     webhookRegistration: readWebhookRegistration(config, at, config.getOptionalString('webhookSecret') || undefined),
+    maxStalenessMs: readMaxStaleness(config, at, Boolean(config.getOptionalString('webhookSecret'))),
   };
 }
 
