@@ -22,7 +22,7 @@ import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, readClo
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfTarget } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
-import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
+import { CloudWebhookSubscriber, CloudWebhookUpdater } from '../webhooks/CloudWebhookUpdater';
 import { LocationReads } from './LocationReads';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';

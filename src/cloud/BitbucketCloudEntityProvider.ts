@@ -26,7 +26,7 @@ import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, readClo
 import { cloudHttpClient } from './cloudHttpClient';
 import { CloudDiscoveryScope, scopeOfProvider } from './CloudDiscoveryScope';
 import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
-import { CloudWebhookSubscriber, CloudWebhookUpdater } from './CloudWebhookUpdater';
+import { CloudWebhookSubscriber, CloudWebhookUpdater } from '../webhooks/CloudWebhookUpdater';
 import { BitbucketCloudProviderConfig, readCloudProviderConfigs } from './readCloudProviderConfigs';
 import { workspaceWalk } from './scanWorkspace';
 

@@ -4,12 +4,12 @@ import { confirmRepositoryGone, RepositoryRemoval } from '../discovery/removalPo
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
-import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
-import { checkCloudRepository } from './checkCloudRepository';
-import { answeredFor } from './scanWorkspace';
-import { CloudDiscoveryScope, scopeCovers } from './CloudDiscoveryScope';
-import { CloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
-import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
+import { BitbucketCloudClient, CloudRepository } from '../cloud/BitbucketCloudClient';
+import { checkCloudRepository } from '../cloud/checkCloudRepository';
+import { answeredFor } from '../cloud/scanWorkspace';
+import { CloudDiscoveryScope, scopeCovers } from '../cloud/CloudDiscoveryScope';
+import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { MeasuredUpdates } from './MeasuredUpdates';
 
 /**
  * A Cloud discovery that webhooks reach: what it covers, the client its requests go through, and
@@ -43,9 +43,7 @@ export class CloudWebhookUpdater {
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'cloud', deps.metrics ?? NO_DISCOVERY_METRICS);
   }
 
-  /** `rescan`: an operator's request through the same path, left out of the delivery-to-catalog latency. */
-  handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[], cause: 'delivery' | 'rescan' = 'delivery'): void {
-    const measured = cause === 'delivery';
+  handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): void {
     for (const subscriber of subscribers) {
       const { scope } = subscriber;
       if (scope.workspace !== event.workspace) {
@@ -53,12 +51,12 @@ export class CloudWebhookUpdater {
       }
       if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous), measured);
+        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous));
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event), measured);
+      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
     }
   }
 
