@@ -28,10 +28,9 @@ import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
-import { DeliveryRecord } from '../webhooks/DeliveryRecord';
 import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
 import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
-import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
+import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
@@ -79,9 +78,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private readonly webhooks: CloudWebhookUpdater;
   private readonly reads: LocationReads;
   private routing: Promise<void> = Promise.resolve();
-  /** With `webhookRegistration`: each workspace a location discovers gets its hook when the location's pass runs. */
-  private readonly registration?: WebhookRegistration;
-  private readonly deliveries = new DeliveryRecord();
+  /** Deliveries to every location; with `webhookRegistration`, each workspace a location discovers gets its hook when the location's pass runs. */
+  private readonly hooks: WebhookHealth;
   /** Deliveries waiting for the stored discovery locations, bounded by {@link MAX_ROUTING_BACKLOG}. */
   private routingBacklog = 0;
   private stored?: { readAt: number; subscribers: CloudWebhookSubscriber[] };
@@ -112,18 +110,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
-    if (config.webhookRegistration) {
-      this.registration = new WebhookRegistration({
-        label: 'bitbucket-discovery locations',
-        config: config.webhookRegistration,
-        secret: config.webhookSecret,
-        events: CLOUD_HOOK_EVENTS,
-      });
-    }
-    // Up front, so the catalog's reads are served from the database before the first discovery location is read.
-    if (discoveredFiles) {
-      integrations.bitbucketCloud.list().forEach(integration => this.httpClientFor(integration.config));
-    }
+    // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
+    this.hooks = new WebhookHealth({ label: 'bitbucket-discovery locations', config: { ...config, allowUnsignedWebhooks: false, webhookSecret: undefined }, events: CLOUD_HOOK_EVENTS });
   }
 
   /** Webhook deliveries reach the locations when signed by Bitbucket Cloud, or unsigned where allowed. */
@@ -133,7 +121,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
 
   /** Reacts to a webhook delivery for every discovery location that covers the repository; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
-    this.deliveries.received();
+    this.hooks.deliveries.received();
     if (this.routingBacklog >= MAX_ROUTING_BACKLOG) {
       // Only while the stored locations cannot be read: the per-repository queue behind has its own cap.
       if (this.routingBacklog === MAX_ROUTING_BACKLOG) {
@@ -165,9 +153,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     if (!found) {
       return undefined;
     }
-    const registration = this.registration?.health();
     // Deliveries reach the processor as a whole: every location shows what it received.
-    return { ...(await describeCloudDiscovery(found.view)), webhooks: { ...this.deliveries.health(), ...(registration ? { registration } : {}) } };
+    return { ...(await describeCloudDiscovery(found.view)), webhooks: this.hooks.status() };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
@@ -378,7 +365,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       },
       walk: async run => {
         const http = this.httpClientFor(integration);
-        await registerCloudWebhooks(this.registration, { http, apiBaseUrl: integration.apiBaseUrl, workspace: target.workspace, label: what, logger: this.logger, signal: run.group.signal });
+        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, workspace: target.workspace, label: what, logger: this.logger, signal: run.group.signal });
         const walk = workspaceWalk({
           http,
           apiBaseUrl: integration.apiBaseUrl,

@@ -14,13 +14,11 @@ import { ScanSummary } from '../scan/ScanProgress';
 import { DiscoveryStatusSource } from '../status/DiscoveryStatusSource';
 import { scheduleFrequency } from '../status/scheduleFrequency';
 import { BrokenRepositoryPage, DiscoveryStatus, RepositoryCoverage } from '../status/statusTypes';
-import { DeliveryRecord } from '../webhooks/DeliveryRecord';
-import { MissedDeliveries } from '../webhooks/MissedDeliveries';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { CloudRepositoryAnswer } from './checkCloudRepository';
 import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
 import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
-import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
+import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { CloudDiscovery, describeCloudDiscovery, explainCloudRepository, readCloudBrokenPage, rescanEvent } from './cloudDiscoveryStatus';
 import { cloudHttpClient } from './cloudHttpClient';
@@ -55,10 +53,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   private readonly scope: CloudDiscoveryScope;
   private readonly webhooks: CloudWebhookUpdater;
   private readonly catalog: ProviderCatalog;
-  private readonly deliveries = new DeliveryRecord();
-  /** With webhooks configured, the changes a pass finds that no delivery announced. */
-  private readonly missed?: MissedDeliveries;
-  private readonly registration?: WebhookRegistration;
+  private readonly hooks: WebhookHealth;
 
   /** One provider per `catalog.providers.bitbucketCloud` entry. */
   static fromConfig(config: Config, options: BitbucketCloudEntityProviderOptions): BitbucketCloudEntityProvider[] {
@@ -96,17 +91,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()));
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
-    if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
-      this.missed = new MissedDeliveries(`Bitbucket Cloud provider '${config.id}'`);
-    }
-    if (config.webhookRegistration) {
-      this.registration = new WebhookRegistration({
-        label: `provider '${config.id}' (workspace ${config.workspace})`,
-        config: config.webhookRegistration,
-        secret: config.webhookSecret,
-        events: CLOUD_HOOK_EVENTS,
-      });
-    }
+    this.hooks = new WebhookHealth({ label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`, config, events: CLOUD_HOOK_EVENTS });
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
@@ -133,8 +118,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
    */
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
-    this.missed?.passStarted();
-    await registerCloudWebhooks(this.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, workspace: this.config.workspace, label: what, logger, signal });
+    this.hooks.missed?.passStarted();
+    await registerCloudWebhooks(this.hooks.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, workspace: this.config.workspace, label: what, logger, signal });
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),
@@ -150,8 +135,9 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       // The provider's scope never uses code search.
       walk: run => {
         const hadCompletePass = run.pass.state.lastCompletedAt !== undefined;
-        const onAnswer = this.missed && ((slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) =>
-          this.missed!.answered(this.config.workspace, slug, before, answer, hadCompletePass, logger));
+        const missed = this.hooks.missed;
+        const onAnswer = missed && ((slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) =>
+          missed.answered(this.config.workspace, slug, before, answer, hadCompletePass, logger));
         return workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined, onAnswer })(run);
       },
     });
@@ -165,7 +151,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
 
   /** Reacts to a webhook delivery for a repository this provider covers; returns at once. */
   handleWebhook(event: CloudWebhookEvent): void {
-    this.deliveries.received();
+    this.hooks.deliveries.received();
     this.webhooks.handle(event, [this.webhookSubscriber()]);
   }
 
@@ -182,9 +168,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     if (discovery !== this.getProviderName()) {
       return undefined;
     }
-    const registration = this.registration?.health();
-    const webhooks = { ...this.deliveries.health(), ...(this.missed ? { missed: this.missed.health() } : {}), ...(registration ? { registration } : {}) };
-    return { ...(await describeCloudDiscovery(this.statusView())), webhooks };
+    return { ...(await describeCloudDiscovery(this.statusView())), webhooks: this.hooks.status() };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

@@ -19,14 +19,13 @@ import { checkServerRepository, ServerRepositoryAnswer } from './checkServerRepo
 import { BitbucketServerProviderConfig, readProviderConfigs } from './readProviderConfigs';
 import { describeServerDiscovery, explainServerRepository, readServerBrokenPage, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
-import { DeliveryRecord } from '../webhooks/DeliveryRecord';
-import { MissedDeliveries } from '../webhooks/MissedDeliveries';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
 import { SERVER_HOOK_EVENTS, serverHookApi } from '../webhooks/registration/serverHookApi';
-import { HookPlace, WebhookRegistration, WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
+import { HookPlace, WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
+import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** Every provider name of this kind starts so; the name is its state key. */
@@ -47,10 +46,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   /** Webhook and rescan updates, one queue per provider, measured from delivery to catalog. */
   private readonly updates: MeasuredUpdates;
   private readonly webhooks: ServerWebhookUpdater;
-  private readonly registration?: WebhookRegistration;
-  private readonly deliveries = new DeliveryRecord();
-  /** With webhooks configured, the changes a pass finds that no delivery announced. */
-  private readonly missed?: MissedDeliveries;
+  private readonly hooks: WebhookHealth;
 
   /** One provider per `catalog.providers.bitbucketServer` entry. */
   static fromConfig(config: Config, options: BitbucketServerEntityProviderOptions): BitbucketServerEntityProvider[] {
@@ -93,17 +89,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       metrics: deps.metrics.requests('server'),
       checkedFiles: deps.discoveredFiles?.sinkFor(this.getProviderName()),
     });
-    if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
-      this.missed = new MissedDeliveries(`Bitbucket Server provider '${config.id}'`);
-    }
-    if (config.webhookRegistration) {
-      this.registration = new WebhookRegistration({
-        label: `provider '${config.id}' (host ${config.host})`,
-        config: config.webhookRegistration,
-        secret: config.webhookSecret,
-        events: SERVER_HOOK_EVENTS,
-      });
-    }
+    this.hooks = new WebhookHealth({ label: `Bitbucket Server provider '${config.id}' (host ${config.host})`, config, events: SERVER_HOOK_EVENTS });
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [config.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'server', deps.metrics);
     this.webhooks = new ServerWebhookUpdater({
@@ -142,7 +128,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Server discovery for provider '${this.config.id}' (host ${this.config.host})`;
     await this.registerWebhooks(logger, signal);
-    this.missed?.passStarted();
+    this.hooks.missed?.passStarted();
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),
@@ -158,8 +144,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       walk: ({ pass, progress, group, afterAnswer }) => {
         const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: progress.stats, signal: group.signal });
         const hadCompletePass = pass.state.lastCompletedAt !== undefined;
-        const onAnswer = this.missed && ((repo: ServerRepository, before: RepositoryState | undefined, answer: ServerRepositoryAnswer) =>
-          this.missed!.answered(repo.project.key, repo.slug, before, answer, hadCompletePass, logger));
+        const missed = this.hooks.missed;
+        const onAnswer = missed && ((repo: ServerRepository, before: RepositoryState | undefined, answer: ServerRepositoryAnswer) =>
+          missed.answered(repo.project.key, repo.slug, before, answer, hadCompletePass, logger));
         return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer, onAnswer });
       },
     });
@@ -177,7 +164,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    * logged and the pass goes on: discovery never depends on registration.
    */
   private async registerWebhooks(logger: LoggerService, signal?: AbortSignal): Promise<void> {
-    if (!this.registration) {
+    const registration = this.hooks.registration;
+    if (!registration) {
       return;
     }
     try {
@@ -191,7 +179,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
           }
         }
       }
-      await this.registration.reconcile(places, logger);
+      await registration.reconcile(places, logger);
     } catch (error) {
       if (signal?.aborted) {
         throw error;
@@ -202,7 +190,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
 
   /** What the status route shows of this provider's registered webhooks; undefined without `webhookRegistration`. */
   webhookRegistrationHealth(): WebhookRegistrationHealth | undefined {
-    return this.registration?.health();
+    return this.hooks.registration?.health();
   }
 
   /**
@@ -210,7 +198,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    * repository) and returns at once; what is recorded is what Bitbucket answers.
    */
   handleWebhook(event: ServerWebhookEvent): void {
-    this.deliveries.received();
+    this.hooks.deliveries.received();
     this.webhooks.handle(event);
   }
 
@@ -222,9 +210,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     if (discovery !== this.getProviderName()) {
       return undefined;
     }
-    const registration = this.registration?.health();
-    const webhooks = { ...this.deliveries.health(), ...(this.missed ? { missed: this.missed.health() } : {}), ...(registration ? { registration } : {}) };
-    return { ...(await describeServerDiscovery(this.statusView())), webhooks };
+    return { ...(await describeServerDiscovery(this.statusView())), webhooks: this.hooks.status() };
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

@@ -1,0 +1,37 @@
+import { WebhookStatus } from '../status/statusTypes';
+import { DeliveryRecord } from './DeliveryRecord';
+import { MissedDeliveries } from './MissedDeliveries';
+import { WebhookRegistrationConfig } from './registration/readWebhookRegistration';
+import { WebhookRegistration } from './registration/WebhookRegistration';
+
+/**
+ * One discovery's webhooks as this replica sees them: the deliveries it was handed, the changes
+ * its passes found that no delivery announced (when webhooks are configured), and its hooks'
+ * registration (with `webhookRegistration`).
+ */
+export class WebhookHealth {
+  readonly deliveries = new DeliveryRecord();
+  readonly missed?: MissedDeliveries;
+  readonly registration?: WebhookRegistration;
+
+  constructor(options: {
+    /** Names the discovery in log lines, e.g. `provider 'main' (host bitbucket.example.com)`. */
+    label: string;
+    config: { webhookSecret?: string; allowUnsignedWebhooks: boolean; webhookRegistration?: WebhookRegistrationConfig };
+    /** The events a registered hook subscribes to. */
+    events: string[];
+  }) {
+    const { label, config, events } = options;
+    if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
+      this.missed = new MissedDeliveries(label);
+    }
+    if (config.webhookRegistration) {
+      this.registration = new WebhookRegistration({ label, config: config.webhookRegistration, secret: config.webhookSecret, events });
+    }
+  }
+
+  status(): WebhookStatus {
+    const registration = this.registration?.health();
+    return { ...this.deliveries.health(), ...(this.missed ? { missed: this.missed.health() } : {}), ...(registration ? { registration } : {}) };
+  }
+}
