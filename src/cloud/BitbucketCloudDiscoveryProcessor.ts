@@ -111,7 +111,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
-    this.hooks = new WebhookHealth({ label: 'bitbucket-discovery locations', config: { ...config, allowUnsignedWebhooks: false, webhookSecret: undefined }, events: CLOUD_HOOK_EVENTS });
+    this.hooks = new WebhookHealth({ label: 'bitbucket-discovery locations', config, events: CLOUD_HOOK_EVENTS, noticesMissed: false });
   }
 
   /** Webhook deliveries reach the locations when signed by Bitbucket Cloud, or unsigned where allowed. */

@@ -20,9 +20,12 @@ export class WebhookHealth {
     config: { webhookSecret?: string; allowUnsignedWebhooks: boolean; webhookRegistration?: WebhookRegistrationConfig };
     /** The events a registered hook subscribes to. */
     events: string[];
+    /** Whether its passes notice missed deliveries (default: when webhooks are configured). */
+    noticesMissed?: boolean;
   }) {
     const { label, config, events } = options;
-    if (config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration) {
+    const webhooksOn = Boolean(config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration);
+    if (options.noticesMissed ?? webhooksOn) {
       this.missed = new MissedDeliveries(label);
     }
     if (config.webhookRegistration) {

@@ -28,7 +28,7 @@ describe('webhook registration on Bitbucket Data Center', () => {
       ['B', INGRESS, SERVER_HOOK_EVENTS, true, SECRET],
     ]);
     expect(h.sim.hooks.writes).toBe(2);
-    expect(logLines(h, 'info').some(line => /Webhooks of provider 'default'.*2 created; 2 writes/.test(line))).toBe(true);
+    expect(logLines(h, 'info').some(line => /Webhooks of Bitbucket Server provider 'default' .*2 created; 2 writes/.test(line))).toBe(true);
 
     await h.provider.refresh();
     expect(h.sim.hooks.writes).toBe(2);
