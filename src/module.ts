@@ -10,6 +10,7 @@ import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityPro
 import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 import { createStatusRouter } from './status/createStatusRouter';
 import { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
+import { webhookDeliveriesReachUs } from './webhookDeliveriesReachUs';
 
 /**
  * Adds Bitbucket discovery to the catalog: the `bitbucket-discovery` location processor
@@ -39,8 +40,9 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, instanceMetadata }) {
         const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
         lifecycle.addShutdownHook(() => {
@@ -62,7 +64,11 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
-        await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
+        if (await webhookDeliveriesReachUs(instanceMetadata, config)) {
+          await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
+        } else {
+          logger.info('Bitbucket webhooks are off: the events plugin (@backstage/plugin-events-backend) is not in this backend; scheduled passes carry every change');
+        }
         const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];
         // Under the catalog's router: /api/catalog/bitbucket-discovery/..., behind the default auth policy.
         httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger }));

@@ -1,7 +1,7 @@
 import { LoggerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { BitbucketServerIntegrationConfig, getBitbucketServerRequestOptions, ScmIntegrations } from '@backstage/integration';
-import { EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
+import { EntityProvider, EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { ProviderCatalog } from '../discovery/ProviderCatalog';
 import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
@@ -22,6 +22,7 @@ import { BitbucketServerProviderConfig, readProviderConfigs } from './readProvid
 import { describeServerDiscovery, explainServerRepository, ServerDiscovery } from './serverDiscoveryStatus';
 import { excludingServerFilter } from './serverFilters';
 import { ServerWebhookEvent } from './serverWebhookEvent';
+import { serverLocationEntity } from './serverLocationEntity';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** @public */
@@ -86,8 +87,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       product: 'server',
       store: deps.stateStore,
       metrics: deps.metrics,
-      toEntity: target =>
-        locationSpecToLocationEntity({ location: { type: 'url', target, presence: config.validateLocationsExist ? 'required' : 'optional' } }),
+      toEntity: target => serverLocationEntity(target, config),
     });
   }
 
