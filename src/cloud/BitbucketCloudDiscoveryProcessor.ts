@@ -281,13 +281,13 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     }
     this.runningPasses.set(key, pass);
     try {
-      return await this.runPass(pass, target, integration);
+      return await this.runPass(pass, location, target, integration);
     } finally {
       this.runningPasses.delete(key);
     }
   }
 
-  private async runPass(pass: DiscoveryPass, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
+  private async runPass(pass: DiscoveryPass, location: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
     const { lastCompletedAt } = pass.state;
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
     const outcome = await runCloudPass({
@@ -328,7 +328,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     }
     const { progress } = outcome;
     progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
-    this.logger.info(`Pass over workspace ${target.workspace} complete, ${targets.length} locations: ${progress.describe()}`);
+    // Names the location: one workspace may have several, each with a pass of its own.
+    this.logger.info(`Pass over workspace ${target.workspace} complete for location ${location}, ${targets.length} Location targets: ${progress.describe()}`);
     return targets;
   }
 
