@@ -19,6 +19,7 @@ module.exports = {
   moduleNameMapper: {
     // The demo backend imports the package by name, as a user would.
     '^backstage-plugin-catalog-backend-module-bitbucket-discovery$': '<rootDir>/src/index.ts',
+    '^backstage-plugin-catalog-backend-module-bitbucket-discovery/webhooks$': '<rootDir>/src/webhooksFeature.ts',
   },
   testTimeout: 60000,
   // A backend with the events plugin (dev/webhooks.test.ts) leaves a handle behind after it stopped

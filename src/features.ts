@@ -1,15 +1,14 @@
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import { eventsModuleBitbucketDiscoveryWebhooks } from './events/eventsModule';
 import { catalogModuleBitbucketDiscovery } from './module';
 
 /**
  * What `backend.add(import('backstage-plugin-catalog-backend-module-bitbucket-discovery'))` adds:
- * the catalog module, and the webhook ingress for the events plugin (inert without it).
+ * the catalog module. The webhook ingress is the `/webhooks` entry point's (src/webhooksFeature.ts).
  *
  * @public
  */
 export const bitbucketDiscoveryFeatures = createBackendFeatureLoader({
   loader() {
-    return [catalogModuleBitbucketDiscovery, eventsModuleBitbucketDiscoveryWebhooks];
+    return [catalogModuleBitbucketDiscovery];
   },
 });
