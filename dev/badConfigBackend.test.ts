@@ -3,8 +3,13 @@ import { rootConfigServiceFactory } from '@backstage/backend-defaults/rootConfig
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { databasePerPlugin } from './testing/databasePerPlugin';
 import { freePort } from './testing/freePort';
 import { inProcessEventsService } from './testing/inProcessEvents';
+
+// Owned here: backend-defaults' own SQLite would leave a pool timer and jest would never exit.
+const perPlugin = databasePerPlugin(TestDatabases.create({ ids: ['SQLITE_3'] }));
 
 // What a user's standard backend (`packages/backend/src/index.ts` ending in `backend.start()`) does
 // with a mistake in this module's config: the README's troubleshooting section says exactly this.
@@ -23,7 +28,7 @@ describe('a standard backend with a mistake in this module config', () => {
     await writeFile(
       configFile,
       JSON.stringify({
-        backend: { baseUrl: `http://localhost:${port}`, listen: { port, host: '127.0.0.1' }, database: { client: 'better-sqlite3', connection: ':memory:' } },
+        backend: { baseUrl: `http://localhost:${port}`, listen: { port, host: '127.0.0.1' } },
         integrations: { bitbucketServer: [{ host: 'bitbucket.example.com', token: 't' }] },
         catalog: { providers: { bitbucketServer: { main: { host: 'bitbucket.example.com', catalogpath: '/catalog-info.yaml' } } } },
       }),
@@ -32,6 +37,7 @@ describe('a standard backend with a mistake in this module config', () => {
     backend.add(rootConfigServiceFactory({ argv: ['--config', configFile], watch: false }));
     // Without the default events service's shutdown refusal (see dev/testing/inProcessEvents.ts).
     backend.add(inProcessEventsService);
+    backend.add(perPlugin.feature);
     backend.add(import('@backstage/plugin-catalog-backend'));
     backend.add(import('backstage-plugin-catalog-backend-module-bitbucket-discovery'));
     try {
