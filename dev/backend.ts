@@ -37,6 +37,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   // The events plugin serves the webhook ingress (POST /api/events/http/bitbucketServer).
   backend.add(import('@backstage/plugin-events-backend'));
   backend.add(import('backstage-plugin-catalog-backend-module-bitbucket-discovery'));
+  backend.add(import('backstage-plugin-catalog-backend-module-bitbucket-discovery/webhooks'));
   options.features?.forEach(feature => backend.add(feature));
 
   let baseUrl: string | undefined;

@@ -1,7 +1,7 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { catalogLocationsExtensionPoint, catalogProcessingExtensionPoint, EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import { catalogProcessingExtensionPoint, EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { Knex } from 'knex';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
 import { findLeaks, secretForms } from './testing/secretLeaks';
 import { storedLocationErrors } from './testing/storedErrors';
+import { catalogModuleBitbucketDiscoveryLocationTypes } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
 
 // The demo, end to end: the same wiring as `npm start` (a real backend, the catalog, this
 // module, dev/app-config.yaml, the simulators with the demo estate), on free ports and with
@@ -98,23 +99,6 @@ function testConfig(ports: { backend: number; server: number }) {
   };
 }
 
-/**
- * Lets users register `bitbucket-discovery` locations through the locations API, as an adopter
- * does with this extension point; by default only `url` ones may be registered.
- */
-const registrableDiscoveryLocations = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'test-registrable-discovery-locations',
-  register(env) {
-    env.registerInit({
-      deps: { locations: catalogLocationsExtensionPoint },
-      async init({ locations }) {
-        locations.setAllowedLocationTypes(['url', 'bitbucket-discovery']);
-      },
-    });
-  },
-});
-
 /** An entity provider a test drives by hand, through the connection the catalog gives it. */
 const probeProvider = (() => {
   let connected: (connection: EntityProviderConnection) => void = () => undefined;
@@ -175,7 +159,7 @@ describe('the demo backend', () => {
       extraConfigFiles: [configFile],
       simulatorPorts: { server, cloud },
       watchConfig: false,
-      features: [perPlugin.feature, inProcessEventsService, registrableDiscoveryLocations, probeProvider.feature],
+      features: [perPlugin.feature, inProcessEventsService, catalogModuleBitbucketDiscoveryLocationTypes, probeProvider.feature],
     });
     catalog = catalogApi(demo.baseUrl);
     // The catalog's tables exist once the backend has started; from here on every entity that

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBackend } from './backend';
-import { DEMO_SIMULATOR_PORTS, startDemoBackend } from './demoBackend';
+import { startDemoBackend } from './demoBackend';
+import { DEFAULT_DEMO_PORTS, DemoPorts, demoPortsConfig, readDemoPorts } from './demoPorts';
 import { DEMO_CLOUD_WORKSPACE } from './demoEstate';
 import { startDemoReplicas } from './replicas/startDemoReplicas';
 import { servicesFromEnvironment } from './replicas/servicesFromEnvironment';
@@ -11,24 +15,47 @@ import { servicesFromEnvironment } from './replicas/servicesFromEnvironment';
  * names, and no simulators. Ctrl-C stops it (Backstage handles SIGINT and SIGTERM itself).
  * `npm start -- --replicas 2`: the demo as two replicas on ports 7007 and 7008, each a process
  * of its own, on one PostgreSQL and one Redis (servicesFromEnvironment).
+ * `npm start -- --port 8007 --server-port 8990 --cloud-port 8991`: the demo on other ports
+ * (defaults 7007, 7990 and 7991).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', multiple: true }, replicas: { type: 'string' } }, strict: false });
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string', multiple: true },
+      replicas: { type: 'string' },
+      port: { type: 'string' },
+      'server-port': { type: 'string' },
+      'cloud-port': { type: 'string' },
+    },
+    strict: false,
+  });
+  const ports = readDemoPorts(values as Record<string, string | undefined>);
+  const portsChanged = JSON.stringify(ports) !== JSON.stringify(DEFAULT_DEMO_PORTS);
   const ownConfig = values.config !== undefined;
   const replicas = values.replicas === undefined ? 1 : Number(values.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new Error(`--replicas must be a whole number of at least 1, got ${values.replicas}`);
   }
   if (replicas > 1) {
-    if (ownConfig) {
-      throw new Error('--replicas starts the demo against the simulators; it does not combine with --config');
+    if (ownConfig || portsChanged) {
+      throw new Error('--replicas starts the demo against the simulators on the default ports; it does not combine with --config or the port flags');
     }
     await startReplicas(replicas);
     return;
   }
   // Without configFiles, Backstage's config loader reads the --config flags from process.argv.
-  const backend = ownConfig ? await startBackend() : await startDemoBackend();
-  printTryCommands(backend.baseUrl, ownConfig);
+  const backend = ownConfig ? await startBackend() : await startDemoBackend(demoOnPorts(ports));
+  printTryCommands(backend.baseUrl, ownConfig, ports);
+}
+
+/** The demo's options for `ports`: a config file over dev/app-config.yaml when they are not its own. */
+function demoOnPorts(ports: DemoPorts) {
+  if (JSON.stringify(ports) === JSON.stringify(DEFAULT_DEMO_PORTS)) {
+    return {};
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'bitbucket-discovery-demo-')), 'app-config.ports.json');
+  writeFileSync(file, JSON.stringify(demoPortsConfig(ports)));
+  return { extraConfigFiles: [file], simulatorPorts: ports, backendBaseUrl: `http://localhost:${ports.backend}` };
 }
 
 async function startReplicas(count: number): Promise<void> {
@@ -40,7 +67,7 @@ async function startReplicas(count: number): Promise<void> {
     process.once(signal, () => void cluster.stop().then(() => process.exit(0)));
   }
   const [first, ...others] = cluster.replicas;
-  printTryCommands(first.baseUrl, false);
+  printTryCommands(first.baseUrl, false, DEFAULT_DEMO_PORTS);
   const postgres = new URL(services.postgres);
   console.log(
     [
@@ -61,14 +88,14 @@ const DEMO_PUSH = {
   content: 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: refund-service\nspec:\n  type: service\n  owner: payments\n  lifecycle: experimental\n',
 };
 
-function printTryCommands(baseUrl: string, ownConfig: boolean): void {
+function printTryCommands(baseUrl: string, ownConfig: boolean, ports: DemoPorts): void {
   const catalog = `${baseUrl}/api/catalog`;
   console.log(
     [
       '',
       ownConfig
         ? `Backstage is listening on ${baseUrl}.`
-        : `Backstage is listening on ${baseUrl}, with simulated Bitbucket Server (localhost:${DEMO_SIMULATOR_PORTS.server}) ` +
+        : `Backstage is listening on ${baseUrl}, with simulated Bitbucket Server (localhost:${ports.server}) ` +
           `and Bitbucket Cloud (bitbucket.org, workspace ${DEMO_CLOUD_WORKSPACE}).`,
       'Discovery starts within seconds; entities appear as the catalog processes them. Try:',
       '',
@@ -95,9 +122,9 @@ function printTryCommands(baseUrl: string, ownConfig: boolean): void {
             'Push a catalog file to a new Bitbucket Server repository; the simulator delivers the signed webhook,',
             'and the Component is in the catalog within seconds (scheduled passes are minutes apart):',
             '',
-            `  curl -X PUT localhost:${DEMO_SIMULATOR_PORTS.server}/__sim/files -H 'content-type: application/json' -d '${JSON.stringify(DEMO_PUSH)}'`,
+            `  curl -X PUT localhost:${ports.server}/__sim/files -H 'content-type: application/json' -d '${JSON.stringify(DEMO_PUSH)}'`,
             `  curl '${catalog}/entities/by-name/component/default/refund-service'`,
-            `  curl -X DELETE localhost:${DEMO_SIMULATOR_PORTS.server}/__sim/files -H 'content-type: application/json' -d '${JSON.stringify({ project: DEMO_PUSH.project, repo: DEMO_PUSH.repo, path: DEMO_PUSH.path })}'`,
+            `  curl -X DELETE localhost:${ports.server}/__sim/files -H 'content-type: application/json' -d '${JSON.stringify({ project: DEMO_PUSH.project, repo: DEMO_PUSH.repo, path: DEMO_PUSH.path })}'`,
           ]),
       '',
     ].join('\n'),

@@ -6,6 +6,7 @@
  */
 export { bitbucketDiscoveryFeatures as default } from './features';
 export { catalogModuleBitbucketDiscovery } from './module';
+export { catalogModuleBitbucketDiscoveryLocationTypes } from './locationTypesModule';
 export { eventsModuleBitbucketDiscoveryWebhooks } from './webhooks/eventsModule';
 export { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 export { DEFAULT_DISCOVERY_SCHEDULE } from './discovery/providerTaskRunner';

@@ -14,6 +14,7 @@ import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 import { createStatusRouter } from './status/createStatusRouter';
 import { readRescanConfig } from './status/readRescanConfig';
 import { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
+import { webhookDeliveriesReachUs } from './webhooks/webhookDeliveriesReachUs';
 
 /**
  * Adds Bitbucket discovery to the catalog: the `bitbucket-discovery` location processor
@@ -45,8 +46,9 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         permissions: coreServices.permissions,
         discoveredFiles: discoveredFilesServiceRef,
         scmEvents: catalogScmEventsServiceRef,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles, scmEvents }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles, scmEvents, instanceMetadata }) {
         discoveredFiles.publishChangesTo(scmEvents);
         const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
@@ -71,7 +73,11 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await forgetRemovedDiscoveries({ stateStore, logger, scheduler, cloudProcessor, providers: [...serverProviders, ...cloudProviders] });
-        await routeWebhookEvents({ events, logger, server: serverProviders, cloud: [cloudProcessor, ...cloudProviders], metrics });
+        if (await webhookDeliveriesReachUs(instanceMetadata, config)) {
+          await routeWebhookEvents({ events, logger, server: serverProviders, cloud: [cloudProcessor, ...cloudProviders], metrics });
+        } else {
+          logger.info('Bitbucket webhooks are off: the events plugin (@backstage/plugin-events-backend) is not in this backend; scheduled passes carry every change');
+        }
         const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];
         // Under the catalog's router: /api/catalog/bitbucket-discovery/..., behind the default auth policy.
         httpRouter.use(createStatusRouter({ sources: () => statusSources, scheduler, permissions, httpAuth, logger, rescans: readRescanConfig(config) }));

@@ -1,5 +1,5 @@
 // Preloaded (`node -r`) into a replica process that a jest test starts: lets it run the TypeScript
-// sources as jest does (@swc/core, CommonJS), the package's own name mapped to src/index.ts as in
+// sources as jest does (@swc/core, CommonJS), the package's own entry points mapped to src/ as in
 // jest.config.js. `npm start` runs the tsc build instead and does not load this file.
 const { transformSync } = require('@swc/core');
 const { readFileSync } = require('node:fs');
@@ -8,11 +8,14 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..');
 const packageName = require(join(root, 'package.json')).name;
-const packageEntry = join(root, 'src', 'index.ts');
+const packageEntries = {
+  [packageName]: join(root, 'src', 'index.ts'),
+  [`${packageName}/webhooks`]: join(root, 'src', 'webhooksFeature.ts'),
+};
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  return resolveFilename.call(this, request === packageName ? packageEntry : request, ...rest);
+  return resolveFilename.call(this, packageEntries[request] ?? request, ...rest);
 };
 
 require.extensions['.ts'] = (module, filename) => {

@@ -1,11 +1,11 @@
 import { servicesFromEnvironment } from './servicesFromEnvironment';
 
 describe('servicesFromEnvironment', () => {
-  it('defaults to what .ci/run --services-only sets up on this machine', () => {
+  it('defaults to the ports of the PostgreSQL cluster and Redis of its own that .ci/run --services-only sets up', () => {
     expect(servicesFromEnvironment({})).toEqual({
-      postgres: 'postgresql://postgres:postgres@127.0.0.1:5432',
+      postgres: 'postgresql://postgres:postgres@127.0.0.1:54329',
       cluster: 'bitbucket_discovery_demo',
-      redis: 'redis://127.0.0.1:6379',
+      redis: 'redis://127.0.0.1:63799',
     });
   });
 

@@ -8,12 +8,12 @@ import { SharedServices } from './replicaConfig';
 export function servicesFromEnvironment(env: NodeJS.ProcessEnv = process.env): SharedServices {
   const url = new URL('postgresql://');
   url.hostname = env.POSTGRES_HOST || '127.0.0.1';
-  url.port = env.POSTGRES_PORT || '5432';
+  url.port = env.POSTGRES_PORT || '54329';
   url.username = env.POSTGRES_USER || 'postgres';
   url.password = env.POSTGRES_PASSWORD || 'postgres';
   return {
     postgres: url.toString(),
     cluster: 'bitbucket_discovery_demo',
-    redis: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redis: env.REDIS_URL || 'redis://127.0.0.1:63799',
   };
 }

@@ -9,10 +9,15 @@ import { Knex } from 'knex';
  */
 export function databasePerPlugin(databases: TestDatabases) {
   const byPlugin = new Map<string, Promise<Knex>>();
+  // One init at a time: TestDatabases.init creates its engine on first use without a lock, so two
+  // plugins starting together (the catalog and the events plugin) got two engines, and the one
+  // overwritten was never shut down: its pool timer kept jest from exiting.
+  let previous: Promise<unknown> = Promise.resolve();
   const of = (pluginId: string): Promise<Knex> => {
     let knex = byPlugin.get(pluginId);
     if (!knex) {
-      knex = databases.init('SQLITE_3');
+      knex = previous.then(() => databases.init('SQLITE_3'));
+      previous = knex.catch(() => undefined);
       byPlugin.set(pluginId, knex);
     }
     return knex;

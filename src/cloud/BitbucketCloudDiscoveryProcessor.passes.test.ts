@@ -72,7 +72,7 @@ describe('BitbucketCloudDiscoveryProcessor: broken repositories', () => {
     expect(messages(harness, 'info')).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^Pass over workspace acme complete, ${found} locations: 30 repositories seen, 30 candidates: 28 checked, 0 answered from state, 2 broken; ${found} catalog files found, `,
+          `^Pass over workspace acme complete for location ${TARGET}, ${found} Location targets: 30 repositories seen, 30 candidates: 28 checked, 0 answered from state, 2 broken; ${found} repositories with a catalog file, `,
         ),
       ),
     );

@@ -25,7 +25,7 @@ describe('ScanProgress', () => {
     expect(messages[0]).toBe('Scanning');
     expect(messages.filter(m => m.startsWith('Scan in progress'))).toHaveLength(3);
     // A reused answer is not a check: counted apart, so the progress line does not overstate the requests.
-    expect(messages[1]).toMatch(/1 repositories seen, 2 candidates: 1 checked, 1 answered from state, 0 broken; 1 catalog files found, 1 requests/);
+    expect(messages[1]).toMatch(/1 repositories seen, 2 candidates: 1 checked, 1 answered from state, 0 broken; 1 repositories with a catalog file, 1 requests/);
     expect(summary).toMatchObject({ resumed: true, remaining: 3, repositoriesSeen: 1, candidates: 2, checked: 1, reused: 1, catalogFilesFound: 1, locationsEmitted: 1 });
     expect(summary.requests).toMatchObject({ requests: 1, peakInFlight: 1 });
   });

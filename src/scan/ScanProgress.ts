@@ -110,7 +110,7 @@ export class ScanProgress {
     return (
       `${this.repositoriesSeen} repositories seen, ${this.candidates} candidates: ${this.checked} checked, ` +
       `${this.reused} answered from state, ${this.broken} broken; ` +
-      `${this.catalogFilesFound} catalog files found, ${requests} requests, ${retries} retries, ` +
+      `${this.catalogFilesFound} repositories with a catalog file, ${requests} requests, ${retries} retries, ` +
       `${rateLimited} rate limited (429), ${serverErrors} server errors, ` +
       `${Math.round((Date.now() - this.startedAt) / 100) / 10}s`
     );

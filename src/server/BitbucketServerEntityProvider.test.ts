@@ -99,6 +99,25 @@ describe('BitbucketServerEntityProvider', () => {
     expect(locationKey).toBe('bitbucketServer-provider:default');
   });
 
+  it("annotates each Location as upstream's Server provider does: <host>/repo-url, and the default branch when configured", async () => {
+    const estate: SimEstate = { projects: [{ key: 'PLAT' }], repositories: [repo('PLAT', 'svc', { branches: { release: { 'catalog-info.yaml': CATALOG } } })] };
+    const plain = await harness(estate);
+    await plain.provider.refresh();
+    const [{ entity }] = fullEntities(plain.connection);
+    const repoUrlKey = `${plain.host.split(':')[0]}/repo-url`;
+    expect(entity.metadata.annotations?.[repoUrlKey]).toBe(plain.browse('PLAT', 'svc'));
+    expect(entity.metadata.annotations).not.toHaveProperty(['bitbucket.org/default-branch']);
+    // Deltas carry them too, so a Location added as found looks like the one the full commit keeps.
+    const [added] = plain.connection.mutations.flatMap(m => (m.type === 'delta' ? m.added : []));
+    expect(added.entity.metadata.annotations?.[repoUrlKey]).toBe(plain.browse('PLAT', 'svc'));
+
+    const onBranch = await harness(estate, { provider: { branch: 'release' } });
+    await onBranch.provider.refresh();
+    const [{ entity: branchEntity }] = fullEntities(onBranch.connection);
+    expect(branchEntity.metadata.annotations?.['bitbucket.org/default-branch']).toBe('release');
+    expect(branchEntity.metadata.annotations?.[repoUrlKey]).toBe(branchEntity.spec?.target);
+  });
+
   it('emits every candidate unchecked, as optional, when validateLocationsExist is false', async () => {
     const estate: SimEstate = {
       projects: [{ key: 'A' }],

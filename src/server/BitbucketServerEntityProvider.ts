@@ -1,7 +1,7 @@
 import { LoggerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { BitbucketServerIntegrationConfig, getBitbucketServerRequestOptions, ScmIntegrations } from '@backstage/integration';
-import { EntityProvider, EntityProviderConnection, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
+import { EntityProvider, EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { ProviderCatalog } from '../discovery/ProviderCatalog';
 import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
@@ -26,6 +26,7 @@ import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
 import { SERVER_HOOK_EVENTS, serverHookApi } from '../webhooks/registration/serverHookApi';
 import { HookPlace, WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
+import { serverLocationEntity } from './serverLocationEntity';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
 
 /** Every provider name of this kind starts so; the name is its state key. */
@@ -105,8 +106,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       product: 'server',
       store: deps.stateStore,
       metrics: deps.metrics,
-      toEntity: target =>
-        locationSpecToLocationEntity({ location: { type: 'url', target, presence: config.validateLocationsExist ? 'required' : 'optional' } }),
+      toEntity: target => serverLocationEntity(target, config),
     });
   }
 
