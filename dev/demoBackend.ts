@@ -1,5 +1,6 @@
 import { BackendFeature } from '@backstage/backend-plugin-api';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunningBackend, startBackend } from './backend';
 import { DemoSimulators, startDemoSimulators } from './demoSimulators';
@@ -22,6 +23,12 @@ export interface DemoBackendOptions {
   backendBaseUrl?: string;
   watchConfig?: boolean;
   features?: BackendFeature[];
+  /**
+   * The backend registers its own webhooks in the simulators (webhookRegistration on the Server
+   * provider, the Cloud provider and the locations), which start with none; `npm start` does.
+   * Default false: the simulators hold hooks an admin set up by hand.
+   */
+  registerWebhooks?: boolean;
 }
 
 export interface DemoBackend extends RunningBackend {
@@ -30,11 +37,13 @@ export interface DemoBackend extends RunningBackend {
 
 /** The simulators with the demo estate, then the backend configured by `dev/app-config.yaml` against them. */
 export async function startDemoBackend(options: DemoBackendOptions = {}): Promise<DemoBackend> {
-  const simulators = await startDemoSimulators(options.simulatorPorts ?? DEMO_SIMULATOR_PORTS, options.backendBaseUrl ?? DEMO_BACKEND_URL);
+  const backendBaseUrl = options.backendBaseUrl ?? DEMO_BACKEND_URL;
+  const simulators = await startDemoSimulators(options.simulatorPorts ?? DEMO_SIMULATOR_PORTS, backendBaseUrl, { hooksByHand: !options.registerWebhooks });
   let backend: RunningBackend;
   try {
+    const registration = options.registerWebhooks ? [webhookRegistrationConfigFile(backendBaseUrl)] : [];
     backend = await startBackend({
-      configFiles: [DEMO_CONFIG_FILE, ...(options.extraConfigFiles ?? [])],
+      configFiles: [DEMO_CONFIG_FILE, ...registration, ...(options.extraConfigFiles ?? [])],
       watchConfig: options.watchConfig,
       features: options.features,
     });
@@ -50,6 +59,22 @@ export async function startDemoBackend(options: DemoBackendOptions = {}): Promis
       await simulators.stop();
     },
   };
+}
+
+/** Config over the demo's: every discovery registers its hooks with the ingress of `backendBaseUrl`. */
+function webhookRegistrationConfigFile(backendBaseUrl: string): string {
+  const ingress = (topic: string) => ({ webhookRegistration: { url: `${backendBaseUrl}/api/events/http/${topic}` } });
+  const file = join(mkdtempSync(join(tmpdir(), 'bitbucket-discovery-demo-hooks-')), 'app-config.webhooks.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      catalog: {
+        providers: { bitbucketServer: { acme: ingress('bitbucketServer') }, bitbucketCloud: { mobile: ingress('bitbucketCloud') } },
+        processors: { bitbucketCloudDiscovery: ingress('bitbucketCloud') },
+      },
+    }),
+  );
+  return file;
 }
 
 function packageRoot(from: string): string {

@@ -34,21 +34,26 @@ class LocalhostServerSimulator extends BitbucketServerSimulator {
  * process's requests for bitbucket.org and api.bitbucket.org to the Cloud one. Each call serves
  * a fresh estate, so mutations in one run do not leak into the next.
  */
-export async function startDemoSimulators(ports: { server: number; cloud: number }, backendBaseUrl: string): Promise<DemoSimulators> {
+export async function startDemoSimulators(
+  ports: { server: number; cloud: number },
+  backendBaseUrl: string,
+  options: { hooksByHand?: boolean } = {},
+): Promise<DemoSimulators> {
+  // Webhooks as an admin enters them in Bitbucket (project-level on Server, workspace-level on Cloud),
+  // unless the backend registers its own (webhookRegistration): then Bitbucket starts with none.
+  const byHand = options.hooksByHand ?? true;
   const server = new LocalhostServerSimulator({
     estate: demoServerEstate(),
     auth: DEMO_CREDENTIALS.server,
     port: ports.server,
-    // A project-level webhook, as an admin enters it in Bitbucket: the events plugin's ingress, the demo secret.
-    webhook: { url: `${backendBaseUrl}/api/events/http/bitbucketServer`, secret: DEMO_WEBHOOK_SECRET },
+    ...(byHand ? { webhook: { url: `${backendBaseUrl}/api/events/http/bitbucketServer`, secret: DEMO_WEBHOOK_SECRET } } : {}),
   });
   const cloud = new BitbucketCloudSimulator({
     estate: demoCloudEstate(),
     workspace: DEMO_CLOUD_WORKSPACE,
     auth: DEMO_CREDENTIALS.cloud,
     port: ports.cloud,
-    // A workspace webhook: the events plugin's ingress, the demo secret.
-    webhook: { url: `${backendBaseUrl}/api/events/http/bitbucketCloud`, secret: DEMO_WEBHOOK_SECRET },
+    ...(byHand ? { webhook: { url: `${backendBaseUrl}/api/events/http/bitbucketCloud`, secret: DEMO_WEBHOOK_SECRET } } : {}),
   });
   let route: { close(): void };
   try {

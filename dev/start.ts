@@ -44,7 +44,8 @@ async function main(): Promise<void> {
     return;
   }
   // Without configFiles, Backstage's config loader reads the --config flags from process.argv.
-  const backend = ownConfig ? await startBackend() : await startDemoBackend(demoOnPorts(ports));
+  // The demo registers its own webhooks in the simulators, as webhookRegistration does in a real Bitbucket.
+  const backend = ownConfig ? await startBackend() : await startDemoBackend({ ...demoOnPorts(ports), registerWebhooks: true });
   printTryCommands(backend.baseUrl, ownConfig, ports);
 }
 
