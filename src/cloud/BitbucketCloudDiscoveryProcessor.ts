@@ -357,7 +357,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       logger: this.logger,
       what,
       describePass: `a pass over Bitbucket Cloud workspace ${scope.workspace} for ${scope.catalogPath}`,
-      passLabel: `Pass over workspace ${target.workspace} for location ${location}`,
+      // Names the location: one workspace may have several, each with a pass of its own.
+      describeComplete: locations => `Pass over workspace ${target.workspace} complete for location ${location}, ${locations} Location targets`,
       shouldRun: pass => {
         // Stored with the pass, so every replica can route this location's webhooks, and pruning sees it is read.
         Object.assign(pass.state, { location, lastReadAt: Date.now() });

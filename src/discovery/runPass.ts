@@ -58,8 +58,8 @@ export async function runPass(options: {
   what: string;
   /** The first line of a run, e.g. `a pass over Bitbucket Cloud workspace acme for /catalog-info.yaml`. */
   describePass: string;
-  /** Names a complete pass in its last line; default `Pass`. */
-  passLabel?: string;
+  /** The last line of a complete pass, before its progress; default `Pass complete, N locations`. */
+  describeComplete?: (locations: number) => string;
   walk: PassWalk;
   sink: PassSink;
   /** Looks at the begun pass before any request; false ends the read with what is known. */
@@ -144,6 +144,7 @@ export async function runPass(options: {
   logBroken(logger, pass, what);
   const summary = progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
   const removedNote = removed.length > 0 ? ` (${removed.length} removed)` : '';
-  logger.info(`${options.passLabel ?? 'Pass'} complete, ${targets.length} locations${removedNote}: ${progress.describe()}`);
+  const complete = options.describeComplete?.(targets.length) ?? `Pass complete, ${targets.length} locations`;
+  logger.info(`${complete}${removedNote}: ${progress.describe()}`);
   return { kind: 'complete', pass, summary, targets, removed };
 }
