@@ -2,9 +2,10 @@ import { BitbucketRequestError } from './BitbucketRequestError';
 import { decodeJson, describeNetworkError, describeSuffix, safeCause } from './decoders';
 import { describeErrorBody } from './describeErrorBody';
 import { QuotaSpentError } from './QuotaSpentError';
+import { RateLimitHints, readRateLimitHints } from './rateLimitHints';
 import { RequestBudgetOptions } from './RequestBudget';
 import { NO_REQUEST_METRICS, outcomeOf, RequestMetrics, RouteKind } from './RequestMetrics';
-import { RequestScheduler, RequestSlot } from './RequestScheduler';
+import { RateLimitPause, RequestScheduler, RequestSlot } from './RequestScheduler';
 import { RequestStats } from './RequestStats';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, RetryPolicy } from './retryPolicy';
 import { sleep } from './sleep';
@@ -165,7 +166,8 @@ export class BitbucketHttpClient {
   private async attempt(target: URL, context: RequestContext, discardSuccessBody: boolean, rateLimitsSoFar: number): Promise<Answer> {
     const slot: RequestSlot = await this.scheduler.acquire(context.signal);
     let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
-    let pauseMs: number | undefined;
+    let pause: RateLimitPause | undefined;
+    let hints: RateLimitHints | undefined;
     try {
       // The OAuth token exchange has no timeout of its own: it runs under the request timeout.
       const credentials = await withTimeout(this.credentials(), this.options.requestTimeoutMs, context.signal);
@@ -179,12 +181,17 @@ export class BitbucketHttpClient {
         discardSuccessBody,
       });
       outcome = answer.status === 429 ? 'rateLimited' : 'answered';
+      hints = readRateLimitHints(answer.headers);
       if (answer.status === 429) {
-        pauseMs = parseRetryAfter(answer.headers.get('retry-after')) ?? backoffDelay(rateLimitsSoFar, this.policy, this.options.random);
+        const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'));
+        pause =
+          retryAfterMs === undefined
+            ? { ms: backoffDelay(rateLimitsSoFar, this.policy, this.options.random), askedByBitbucket: false }
+            : { ms: retryAfterMs, askedByBitbucket: true };
       }
       return answer;
     } finally {
-      slot.release(outcome, pauseMs);
+      slot.release(outcome, pause, hints);
     }
   }
 
