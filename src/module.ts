@@ -6,6 +6,7 @@ import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscover
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { routeWebhookEvents } from './events/routeWebhookEvents';
+import { RequestSchedulers } from './http/RequestSchedulers';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 import { createStatusRouter } from './status/createStatusRouter';
@@ -47,10 +48,13 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           stopping = true;
         });
         const stateStore = await DatabaseStateStore.create(await database.getClient());
+        // Bitbucket limits an account: every discovery with the same host and credential shares one scheduler.
+        const requestSchedulers = new RequestSchedulers();
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
           logger,
           stateStore,
           metrics,
+          requestSchedulers,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -59,8 +63,8 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics });
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, requestSchedulers });
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, requestSchedulers });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await routeWebhookEvents({ events, logger, serverProviders, cloudProcessor, cloudProviders, metrics });
         const statusSources: DiscoveryStatusSource[] = [...serverProviders, ...cloudProviders, cloudProcessor];

@@ -9,6 +9,7 @@ import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
+import { RequestSchedulers } from '../http/RequestSchedulers';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
@@ -39,6 +40,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   refreshEntities?: RefreshEntities;
   /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
   metrics?: DiscoveryMetrics;
+  /** One request scheduler per host and credential, shared with the module's providers; default: the processor's own. */
+  requestSchedulers?: RequestSchedulers;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -77,6 +80,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.stateStore ?? new MemoryStateStore(),
       options.refreshEntities,
       options.metrics ?? NO_DISCOVERY_METRICS,
+      options.requestSchedulers ?? new RequestSchedulers(),
     );
   }
 
@@ -87,6 +91,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly stateStore: DiscoveryStateStore,
     private readonly refreshEntities: RefreshEntities | undefined,
     private readonly metrics: DiscoveryMetrics,
+    private readonly requestSchedulers: RequestSchedulers,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
   }
@@ -358,7 +363,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private httpClientFor(integration: BitbucketCloudIntegrationConfig): BitbucketHttpClient {
     let client = this.httpClients.get(integration.host);
     if (!client) {
-      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'));
+      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'), this.requestSchedulers);
       this.httpClients.set(integration.host, client);
     }
     return client;

@@ -77,7 +77,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     private readonly taskRunner: SchedulerServiceTaskRunner,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'));
+    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.requestSchedulers);
     this.scope = scopeOfProvider(config, integration.host);
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
     this.catalog = new ProviderCatalog({

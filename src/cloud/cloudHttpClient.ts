@@ -2,13 +2,18 @@ import { BitbucketCloudIntegrationConfig } from '@backstage/integration';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestBudgetOptions } from '../http/RequestBudget';
 import { RequestMetrics } from '../http/RequestMetrics';
+import { RequestSchedulers } from '../http/RequestSchedulers';
 import { cloudAuthHeaders } from './cloudAuthHeaders';
 
-/** The HTTP client for one Bitbucket Cloud integration, with its tuning: one per host and entry point. */
+/**
+ * The HTTP client for one Bitbucket Cloud integration, with its tuning: one per host and entry
+ * point, its request scheduler shared through `schedulers` with every client using the same credential.
+ */
 export function cloudHttpClient(
   integration: BitbucketCloudIntegrationConfig,
   tuning: { concurrency: number; requestTimeoutMs: number; rateLimit?: RequestBudgetOptions },
   metrics?: RequestMetrics,
+  schedulers?: RequestSchedulers,
 ): BitbucketHttpClient {
   return new BitbucketHttpClient({
     apiBaseUrl: integration.apiBaseUrl,
@@ -18,5 +23,7 @@ export function cloudHttpClient(
     budget: tuning.rateLimit,
     requestTimeoutMs: tuning.requestTimeoutMs,
     metrics,
+    schedulers,
+    credentialIdentity: JSON.stringify([integration.username, integration.token, integration.appPassword, integration.clientId, integration.clientSecret]),
   });
 }

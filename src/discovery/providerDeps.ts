@@ -1,4 +1,5 @@
 import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { RequestSchedulers } from '../http/RequestSchedulers';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 
@@ -15,6 +16,8 @@ export interface DiscoveryProviderOptions {
   isStopping?: () => boolean;
   /** Where requests, runs and webhooks are measured; the module passes the backend's MetricsService. Default: nowhere. */
   metrics?: DiscoveryMetrics;
+  /** One request scheduler per host and credential, shared with the module's other discoveries; default: the provider's own. */
+  requestSchedulers?: RequestSchedulers;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -27,6 +30,7 @@ export interface ProviderDeps {
   metrics: DiscoveryMetrics;
   /** The schedule passes run on, when known (a task runner given in code does not tell). */
   schedule?: SchedulerServiceTaskScheduleDefinition;
+  requestSchedulers: RequestSchedulers;
 }
 
 export function providerDeps(
@@ -41,5 +45,6 @@ export function providerDeps(
     isStopping: options.isStopping ?? (() => false),
     metrics: options.metrics ?? NO_DISCOVERY_METRICS,
     schedule: runner.definition,
+    requestSchedulers: options.requestSchedulers ?? new RequestSchedulers(),
   };
 }

@@ -4,8 +4,9 @@ import { describeErrorBody } from './describeErrorBody';
 import { QuotaSpentError } from './QuotaSpentError';
 import { RateLimitHints, readRateLimitHints } from './rateLimitHints';
 import { RequestBudgetOptions } from './RequestBudget';
-import { NO_REQUEST_METRICS, outcomeOf, RequestMetrics, RouteKind } from './RequestMetrics';
+import { NO_REQUEST_METRICS, outcomeOf, RequestMetrics, RouteKind, WaitCause } from './RequestMetrics';
 import { RateLimitPause, RequestScheduler, RequestSlot } from './RequestScheduler';
+import { RequestSchedulers } from './RequestSchedulers';
 import { RequestStats } from './RequestStats';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, RetryPolicy } from './retryPolicy';
 import { sleep } from './sleep';
@@ -29,6 +30,10 @@ export interface BitbucketHttpClientOptions {
   now?: () => number;
   /** Where attempts, retries and waits are counted; default: nowhere. */
   metrics?: RequestMetrics;
+  /** Shares the scheduler of this host and credential with every other client using them; default: a scheduler of its own. */
+  schedulers?: RequestSchedulers;
+  /** Tells this credential from others among `schedulers` (hashed there, never kept). */
+  credentialIdentity?: string;
 }
 
 /** Per-call context: the pass's counters and its cancellation. */
@@ -54,13 +59,16 @@ export class BitbucketHttpClient {
   constructor(private readonly options: BitbucketHttpClientOptions) {
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.metrics = options.metrics ?? NO_REQUEST_METRICS;
-    this.scheduler = new RequestScheduler({
+    const schedulerOptions = {
       concurrency: options.concurrency,
       budget: options.budget,
       maxWaitMs: this.policy.maxRetryAfterMs,
       now: options.now,
-      onWaited: (cause, ms) => this.metrics.waited(cause, ms),
-    });
+      onWaited: (cause: WaitCause, ms: number) => this.metrics.waited(cause, ms),
+    };
+    this.scheduler = options.schedulers
+      ? options.schedulers.forAccount(options.apiBaseUrl, options.credentialIdentity ?? '', schedulerOptions)
+      : new RequestScheduler(schedulerOptions);
     const base = new URL(options.apiBaseUrl);
     if (base.username || base.password) {
       // Named without the URL itself, which holds the secret.

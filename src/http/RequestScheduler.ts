@@ -51,7 +51,9 @@ interface Waiter {
  */
 export class RequestScheduler {
   private readonly now: () => number;
-  private readonly budget?: RequestBudget;
+  private budget?: RequestBudget;
+  private budgetOptions?: RequestBudgetOptions;
+  private concurrency: number;
   private readonly pace: LearnedPace;
   /** In arrival order; a Set so that leaving the queue from anywhere is O(1). */
   private readonly waiting = new Set<Waiter>();
@@ -70,6 +72,8 @@ export class RequestScheduler {
 
   constructor(private readonly options: RequestSchedulerOptions) {
     this.now = options.now ?? Date.now;
+    this.concurrency = options.concurrency;
+    this.budgetOptions = options.budget;
     this.budget = options.budget ? new RequestBudget(options.budget) : undefined;
     this.pace = new LearnedPace();
   }
@@ -147,6 +151,19 @@ export class RequestScheduler {
     this.pump();
   }
 
+  /**
+   * Another user of the same account joins: the lower concurrency and the slower budget win,
+   * since both configured what the account may ask of Bitbucket.
+   */
+  tighten(options: Pick<RequestSchedulerOptions, 'concurrency' | 'budget'>): void {
+    this.concurrency = Math.min(this.concurrency, options.concurrency);
+    const budget = options.budget;
+    if (budget && (!this.budgetOptions || budget.requests / budget.perMs < this.budgetOptions.requests / this.budgetOptions.perMs)) {
+      this.budgetOptions = budget;
+      this.budget = new RequestBudget(budget);
+    }
+  }
+
   /** When requests may go again, if Bitbucket paused them; undefined when not paused. */
   pausedUntilTime(): number | undefined {
     return this.pausedUntil > this.now() ? this.pausedUntil : undefined;
@@ -172,7 +189,7 @@ export class RequestScheduler {
         return;
       }
       this.endHold(now);
-      if (this.inFlight >= Math.min(this.options.concurrency, this.pace.maxInFlight())) {
+      if (this.inFlight >= Math.min(this.concurrency, this.pace.maxInFlight())) {
         return;
       }
       const next: Waiter = this.waiting.values().next().value!;

@@ -79,6 +79,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       budget: config.rateLimit,
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
+      schedulers: deps.requestSchedulers,
+      credentialIdentity: JSON.stringify([integration.token, integration.username, integration.password]),
     });
     this.updates = new RepositoryUpdateQueue(deps.logger);
     this.catalog = new ProviderCatalog({
