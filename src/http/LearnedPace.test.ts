@@ -1,4 +1,5 @@
 import { PacedPassResult, rateBetween, runPacedPass } from '../../dev/testing/pacedPass';
+import { LearnedPace } from './LearnedPace';
 
 /** Seconds of refill a pass needs after its burst: long enough to see the pace settle and hold. */
 const PASS_SECONDS = 75;
@@ -68,5 +69,20 @@ describe('LearnedPace against a token bucket, no rateLimit configured (fake time
     });
     expect(heldShare(result, 60_000, 40)).toBeGreaterThanOrEqual(0.9);
     expect(refusedShare(result)).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe("LearnedPace with Cloud's X-RateLimit-NearLimit", () => {
+  it('spreads the rest of the hour once NearLimit says less than a fifth is left, and lets go when it clears', () => {
+    const pace = new LearnedPace();
+    pace.recordSend(0);
+    pace.recordAnswer(10, 0, { limit: 1000, nearLimit: false });
+    expect(pace.ratePerSecond(10)).toBeUndefined();
+    expect(pace.nextAllowedAt(10)).toBe(10);
+    pace.recordAnswer(20, 0, { limit: 1000, nearLimit: true });
+    expect(pace.ratePerSecond(20)).toBeCloseTo(1000 / 3600, 5);
+    expect(pace.nextAllowedAt(20)).toBeCloseTo(3600, 0);
+    pace.recordAnswer(30, 0, { limit: 1000, nearLimit: false });
+    expect(pace.ratePerSecond(30)).toBeUndefined();
   });
 });
