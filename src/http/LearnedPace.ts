@@ -11,8 +11,8 @@ const PROBE_DOUBLING_MS = 4_000;
 const PROBE_HEAD_START_MS = 16_000;
 /** The least pause after the first 429, unless Bitbucket asks for one: a refill long enough to measure. */
 const MEASURING_PAUSE_MS = 1_000;
-/** A refill rate from fewer answers than this is noise; the measurement goes on to the next 429. */
-const MIN_ANSWERS = 3;
+/** A refill rate from fewer grants than this is noise; the measurement goes on to the next 429. */
+const MIN_GRANTS = 3;
 /** One request at a time for this long without a 429: the limit is above what latency allows one by one. */
 const MEASURE_MS = 1_000;
 /** Aim this far below a refill rate Bitbucket announces (`X-RateLimit-FillRate`): its clock and ours differ. */
@@ -126,7 +126,7 @@ export class LearnedPace {
       this.mode = { kind: 'measuring', since: now };
       return;
     }
-    if (this.grantedSinceEmpty.length < MIN_ANSWERS) {
+    if (this.grantedSinceEmpty.length < MIN_GRANTS) {
       // Too few grants to measure: keep the measurement's start, and slow down meanwhile.
       if (this.mode.kind === 'paced') {
         this.mode = { kind: 'paced', base: this.learnedRate(now)! * BACKOFF * BACKOFF, probeFrom: now };
