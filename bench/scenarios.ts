@@ -191,10 +191,11 @@ export const PACE_SCENARIOS: Scenario[] = [5, 20, 100].flatMap(perSecond =>
     [2, 50].map(
       (latencyMs): Scenario => ({
         name: `pace-${perSecond}-${burst}-${latencyMs}ms`,
-        description: `Server, ${perSecond * PACE_SECONDS} repositories, ${latencyMs} ms, behind a bucket of ${perSecond}/s, burst ${burst}, no rate-limit headers; the pace is learned`,
+        description: `Server, ${burst + perSecond * PACE_SECONDS} repositories, ${latencyMs} ms, behind a bucket of ${perSecond}/s, burst ${burst}, no rate-limit headers; the pace is learned`,
         product: 'server',
         projects: 5,
-        repositories: perSecond * PACE_SECONDS,
+        // The burst goes at once; the rest is what the pace is measured on.
+        repositories: burst + perSecond * PACE_SECONDS,
         latencyMs,
         rateLimit: { perSecond, burst, headers: 'none' },
         seed: SEED,
