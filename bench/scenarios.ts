@@ -177,13 +177,16 @@ export const WEBHOOK_SCENARIOS: Scenario[] = [
   },
 ];
 
-/** About this many seconds of refill per pace scenario: long enough to see the learned pace hold. */
-const PACE_SECONDS = 45;
+/**
+ * Seconds of refill per pace scenario: long enough to see the learned pace hold; at 5/s it is
+ * the issue's 300 repositories.
+ */
+const PACE_SECONDS = 60;
 
 /**
  * The learned pace (no `rateLimit` configured) at the corners of the issue's matrix: a Data Center
  * bucket of 5, 20 or 100 requests/s with a burst of 10 or 200, at 2 or 50 ms, sending no
- * rate-limit header at all (the hardest case: nothing but 429s to learn from). Each ~50 s; only
+ * rate-limit header at all (the hardest case: nothing but 429s to learn from). Each ~60 s; only
  * run when named (`--scenario pace`).
  */
 export const PACE_SCENARIOS: Scenario[] = [5, 20, 100].flatMap(perSecond =>

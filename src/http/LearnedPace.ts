@@ -102,7 +102,7 @@ export class LearnedPace {
     if (this.mode.kind === 'measuring' && now - this.mode.since >= MEASURE_MS && this.emptyAt !== undefined) {
       // No 429 one by one: the limit is above that, and below the first run's rate (burst included).
       // Start between the two and probe upwards quickly.
-      const oneByOne = (this.grantedSinceEmpty.length / Math.max(now - this.emptyAt, 1)) * 1000;
+      const oneByOne = (this.grantedSinceEmpty.length / Math.max(now - this.mode.since, 1)) * 1000;
       const firstRun = this.firstRun ? (this.firstRun.granted / Math.max(this.firstRun.spanMs, 1)) * 1000 : oneByOne;
       this.mode = { kind: 'paced', base: Math.sqrt(oneByOne * Math.max(oneByOne, firstRun)), probeFrom: now - PROBE_HEAD_START_MS };
     }
