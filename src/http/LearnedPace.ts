@@ -17,6 +17,8 @@ const MIN_GRANTS = 3;
 const MEASURE_MS = 1_000;
 /** Aim this far below a refill rate Bitbucket announces (`X-RateLimit-FillRate`): its clock and ours differ. */
 const ANNOUNCED_SAFETY = 0.98;
+/** How far behind its schedule the pace may catch up: a late timer's delay, never a burst. */
+const CATCH_UP_MS = 50;
 /** Grants remembered between two 429s; enough for minutes at the highest rates seen. */
 const MAX_GRANTS_KEPT = 100_000;
 /** An hour, the window of Bitbucket Cloud's `X-RateLimit-Limit`. */
@@ -43,7 +45,11 @@ type Mode =
 export class LearnedPace {
   private mode: Mode = { kind: 'unpaced' };
   private firstSendAt: number | undefined;
-  private lastSendAt = -Infinity;
+  /**
+   * When the next request is due at the pace: each send moves it one interval on from when the
+   * previous one was due, so a timer that fires late is made up by the next, not lost.
+   */
+  private nextDueAt = -Infinity;
   /** When a 429 last said the bucket was empty (its request's send time), and the grants since. */
   private emptyAt: number | undefined;
   private grantedSinceEmpty: number[] = [];
@@ -83,7 +89,8 @@ export class LearnedPace {
 
   recordSend(now: number): void {
     this.firstSendAt ??= now;
-    this.lastSendAt = now;
+    const rate = this.ratePerSecond(now);
+    this.nextDueAt = rate === undefined ? now : Math.max(this.nextDueAt, now - CATCH_UP_MS) + 1000 / rate;
     if (this.announced) {
       this.announced.sentSince += 1;
     }
@@ -157,10 +164,10 @@ export class LearnedPace {
 
   nextAllowedAt(now: number, inFlight = 0): number {
     if (this.announced?.remaining !== undefined && this.spareTokens(now) - inFlight >= 1) {
-      return Math.max(now, this.nearLimitPerSecond === undefined ? now : this.lastSendAt + 1000 / this.nearLimitPerSecond);
+      return this.nearLimitPerSecond === undefined ? now : Math.max(now, this.nextDueAt);
     }
     const rate = this.ratePerSecond(now);
-    return rate === undefined ? now : Math.max(now, this.lastSendAt + 1000 / rate);
+    return rate === undefined ? now : Math.max(now, this.nextDueAt);
   }
 
   private startMeasurement(emptyAt: number): void {
