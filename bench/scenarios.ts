@@ -8,8 +8,11 @@ export interface Scenario {
   projects: number;
   repositories: number;
   latencyMs: number;
-  /** Token bucket in front of every API request: 429 with Retry-After when empty. */
-  rateLimit?: { perSecond: number; burst: number };
+  /**
+   * Token bucket in front of every API request: 429 when empty, with Retry-After unless `headers`
+   * says `none`; `datacenter` adds Data Center's X-RateLimit-* headers to every answer.
+   */
+  rateLimit?: { perSecond: number; burst: number; headers?: 'retry-after' | 'none' | 'datacenter' };
   /** Bitbucket Cloud's hourly quota: `requests` answers per window, then 429 until the window ends. */
   quota?: { requests: number; windowSeconds: number };
   /** Fraction of API requests answered 500. */
@@ -174,8 +177,39 @@ export const WEBHOOK_SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * Seconds of refill per pace scenario: long enough to see the learned pace hold; at 5/s it is
+ * the issue's 300 repositories.
+ */
+const PACE_SECONDS = 60;
+
+/**
+ * The learned pace (no `rateLimit` configured) at the corners of the issue's matrix: a Data Center
+ * bucket of 5, 20 or 100 requests/s with a burst of 10 or 200, at 2 or 50 ms, sending no
+ * rate-limit header at all (the hardest case: nothing but 429s to learn from). Each ~60 s; only
+ * run when named (`--scenario pace`).
+ */
+export const PACE_SCENARIOS: Scenario[] = [5, 20, 100].flatMap(perSecond =>
+  [10, 200].flatMap(burst =>
+    [2, 50].map(
+      (latencyMs): Scenario => ({
+        name: `pace-${perSecond}-${burst}-${latencyMs}ms`,
+        description: `Server, ${burst + perSecond * PACE_SECONDS} repositories, ${latencyMs} ms, behind a bucket of ${perSecond}/s, burst ${burst}, no rate-limit headers; the pace is learned`,
+        product: 'server',
+        projects: 5,
+        // The burst goes at once; the rest is what the pace is measured on.
+        repositories: burst + perSecond * PACE_SECONDS,
+        latencyMs,
+        rateLimit: { perSecond, burst, headers: 'none' },
+        seed: SEED,
+        timeoutMs: 120_000,
+      }),
+    ),
+  ),
+);
+
 /** Names that stand for several scenarios. */
-const SCENARIO_GROUPS: Record<string, Scenario[]> = { webhooks: WEBHOOK_SCENARIOS };
+const SCENARIO_GROUPS: Record<string, Scenario[]> = { webhooks: WEBHOOK_SCENARIOS, pace: PACE_SCENARIOS };
 
 /**
  * The scenarios named (a group's in its order), in the order given; throws naming any unknown one.
@@ -185,7 +219,7 @@ export function selectScenarios(names: string[] | undefined): Scenario[] {
   if (!names || names.length === 0) {
     return SCENARIOS;
   }
-  const known = [...SCENARIOS, ...WEBHOOK_SCENARIOS];
+  const known = [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS];
   return names.flatMap(name => {
     const scenario = SCENARIO_GROUPS[name] ?? known.find(candidate => candidate.name === name);
     if (!scenario) {
@@ -209,7 +243,8 @@ export function simulatorArguments(scenario: Scenario): string[] {
     '--token', BENCH_TOKEN,
   ];
   if (scenario.rateLimit) {
-    args.push('--rate-limit', `${scenario.rateLimit.perSecond}:${scenario.rateLimit.burst}`);
+    const headers = scenario.rateLimit.headers ? `:${scenario.rateLimit.headers}` : '';
+    args.push('--rate-limit', `${scenario.rateLimit.perSecond}:${scenario.rateLimit.burst}${headers}`);
   }
   if (scenario.quota) {
     args.push('--quota', `${scenario.quota.requests}:${scenario.quota.windowSeconds}`);

@@ -136,6 +136,7 @@ describe('checkTargets', () => {
     expect(names({ ...base, name: 'limited', description: '', rateLimit: { perSecond: 100, burst: 50 } })).toEqual([
       'exact (precision = recall = 1)',
       'wall ≤ 1.1× rate-limit floor',
+      '≤ 5% of requests refused (429)',
       'Server: ≤ 1 request per candidate + listing pages',
     ]);
     expect(names({ ...base, name: 'plain', description: '' })).toContain('wall ≤ 1.5× latency floor');

@@ -57,7 +57,7 @@ export function checkTargets(rows: BenchRow[], scenarios: Scenario[]): TargetChe
         checks.push({ ...rateFloorCheck(row, scenario.rateLimit), target: 'wall vs rate-limit floor (informational)', met: true });
       }
     } else if (scenario?.rateLimit) {
-      checks.push(rateFloorCheck(row, scenario.rateLimit));
+      checks.push(rateFloorCheck(row, scenario.rateLimit), refusedShareCheck(row));
     } else if (row.wallOverFloor !== null) {
       checks.push({
         target: `wall ≤ ${MAX_WALL_OVER_FLOOR}× latency floor`,
@@ -96,6 +96,19 @@ export function rateFloorCheck(row: MeasuredRow, limit: { perSecond: number; bur
     detail:
       `${(row.wallMs / 1000).toFixed(2)} s vs ${(floorMs / 1000).toFixed(2)} s for ${needed} requests at ` +
       `${limit.perSecond}/s after a burst of ${limit.burst} = ${ratio.toFixed(2)}×`,
+  };
+}
+
+const MAX_REFUSED_SHARE = 0.05;
+
+/** A polite client: every 429 lands in the Data Center admin's rate-limit log. */
+export function refusedShareCheck(row: MeasuredRow): TargetCheck {
+  const share = row.requests > 0 ? row.rateLimited / row.requests : 0;
+  return {
+    target: `≤ ${MAX_REFUSED_SHARE * 100}% of requests refused (429)`,
+    scenario: row.scenario,
+    met: share <= MAX_REFUSED_SHARE,
+    detail: `${row.rateLimited} of ${row.requests} = ${(share * 100).toFixed(1)}%`,
   };
 }
 

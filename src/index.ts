@@ -21,6 +21,7 @@ export type { BitbucketCloudProcessorConfig } from './cloud/readProcessorConfig'
 export type { ScanSummary } from './scan/ScanProgress';
 export type { RequestCounts } from './http/RequestStats';
 export { BitbucketRequestError } from './http/BitbucketRequestError';
+export { RequestSchedulers } from './http/RequestSchedulers';
 export { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 export type { BitbucketProduct, DiscoveryMetrics, RunMeasurement, WebhookVerdict } from './status/DiscoveryMetrics';
 export type { RequestMetrics, RequestOutcome, RetryReason, RouteKind, WaitCause } from './http/RequestMetrics';

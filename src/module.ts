@@ -9,6 +9,7 @@ import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
 import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
+import { RequestSchedulers } from './http/RequestSchedulers';
 import { BitbucketServerEntityProvider } from './server/BitbucketServerEntityProvider';
 import { createDiscoveryMetrics } from './status/createDiscoveryMetrics';
 import { createStatusRouter } from './status/createStatusRouter';
@@ -56,11 +57,14 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           stopping = true;
         });
         const stateStore = await DatabaseStateStore.create(await database.getClient());
+        // Bitbucket limits an account: every discovery with the same host and credential shares one scheduler.
+        const requestSchedulers = new RequestSchedulers();
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
           logger,
           stateStore,
           metrics,
           discoveredFiles,
+          requestSchedulers,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -69,8 +73,8 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles });
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers });
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers });
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await forgetRemovedDiscoveries({ stateStore, logger, scheduler, cloudProcessor, providers: [...serverProviders, ...cloudProviders] });
         if (await webhookDeliveriesReachUs(instanceMetadata, config)) {

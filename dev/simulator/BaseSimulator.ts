@@ -155,7 +155,8 @@ export abstract class BaseSimulator {
     exchangeOver.addEventListener('abort', () => countRequestEnd(this.stats));
     const logged = this.options.recordRequests ? this.logRequest(req) : undefined;
 
-    const answer = await this.answer(req, matched, exchangeOver);
+    const unlabelled = await this.answer(req, matched, exchangeOver);
+    const answer = unlabelled === HANG ? HANG : withHeaders(unlabelled, this.faults.rateLimitHeaders());
     if (answer !== HANG) {
       countResponse(this.stats, answer.status);
       // Answered unless the client gave up first: an aborted request taught it nothing.
@@ -207,6 +208,10 @@ export abstract class BaseSimulator {
     this.requestLog.push(entry);
     return entry;
   }
+}
+
+function withHeaders(reply: Reply, headers: Record<string, string>): Reply {
+  return Object.keys(headers).length === 0 ? reply : { ...reply, headers: { ...reply.headers, ...headers } };
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

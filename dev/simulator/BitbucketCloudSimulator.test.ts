@@ -245,6 +245,18 @@ describe('BitbucketCloudSimulator', () => {
     });
   });
 
+  it('answers 555 to a src listing whose max_depth × entries exceeds the configured cost, a shallower one as usual', async () => {
+    await sim.stop();
+    sim = new BitbucketCloudSimulator({ workspace: 'acme', estate: handmadeEstate(), srcListingCostLimit: 3 });
+    await sim.start();
+    const deep = await json('/repositories/acme/payments-api/src/main/?max_depth=20');
+    expect(deep.status).toBe(555);
+    expect(deep.body.type).toBe('error');
+    const shallow = await json('/repositories/acme/payments-api/src/main/?max_depth=1');
+    expect(shallow.status).toBe(200);
+    expect(shallow.body.values.length).toBeLessThanOrEqual(3);
+  });
+
   it('answers 404 "Search is not enabled" unless code search is on', async () => {
     const plain = new BitbucketCloudSimulator({ workspace: 'acme', estate: handmadeEstate() });
     const { url } = await plain.start();

@@ -23,6 +23,11 @@ export interface BitbucketCloudSimulatorOptions extends SimulatorOptions {
   auth?: BitbucketCloudAuth;
   /** Default false: code search answers 404 "Search is not enabled", as on most workspaces. */
   codeSearch?: boolean;
+  /**
+   * A `src` listing whose `max_depth` times its entries (before `q`) exceeds this answers 555,
+   * the timeout Cloud documents for a listing too deep for the repository; default: none do.
+   */
+  srcListingCostLimit?: number;
   /** Lifetime of OAuth access tokens the simulator issues; default 7200. */
   accessTokenTtlSeconds?: number;
   /**
@@ -46,6 +51,7 @@ export class BitbucketCloudSimulator extends BaseSimulator {
   readonly workspace: string;
   private readonly authenticator: CloudAuthenticator;
   private readonly codeSearch: boolean;
+  private readonly srcListingCostLimit: number;
   private readonly listingCache = new LastResultCache<SimRepository[]>();
   private readonly searchCache = new LastResultCache<CodeSearchHit[]>();
 
@@ -54,6 +60,7 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     this.workspace = options.workspace;
     this.authenticator = new CloudAuthenticator(options.auth, options.accessTokenTtlSeconds);
     this.codeSearch = options.codeSearch ?? false;
+    this.srcListingCostLimit = options.srcListingCostLimit ?? Infinity;
     if (options.webhook) {
       const { url, secret } = options.webhook;
       this.hooks.create({ kind: 'workspace', owner: this.workspace }, { name: 'Added by an admin', url, events: [...CLOUD_HOOK_EVENTS], active: true, secret });
@@ -241,8 +248,10 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     const files = defaultBranchOf(repo) && !ref.startsWith('refs/') ? filesAt(repo, ref) : undefined;
     if (!files) return errorReply(404, `Commit not found: ${ref}`);
     const dir = normalizeFilePath(directory).replace(/\/+$/, '');
-    const entries = srcEntries(files, dir, parseMaxDepth(req.query.get('max_depth')));
+    const maxDepth = parseMaxDepth(req.query.get('max_depth'));
+    const entries = srcEntries(files, dir, maxDepth);
     if (dir !== '' && entries.length === 0) return errorReply(404, `No such file or directory: ${dir}`);
+    if (maxDepth * entries.length > this.srcListingCostLimit) return errorReply(555, 'The request timed out; try a smaller max_depth');
     const q = req.query.get('q');
     const matching = q ? entries.filter(compileSrcQuery(q)) : entries;
     const origin = this.publicOrigin(req);

@@ -28,6 +28,15 @@ describe('parseSimulatorArguments', () => {
   });
 
   it.each([
+    ['none', { retryAfter: false }],
+    ['datacenter', { retryAfter: true, bucketHeaders: true }],
+  ])('reads which rate-limit headers the bucket sends: %s', (headers, expected) => {
+    const options = parseSimulatorArguments(['--product', 'server', '--projects', '1', '--repositories', '1', '--rate-limit', `5:10:${headers}`]);
+    expect(options.faults.rateLimit).toEqual({ perSecond: 5, burst: 10, ...expected });
+  });
+
+  it.each([
+    [['--product', 'server', '--projects', '1', '--repositories', '1', '--rate-limit', '5:10:some'], /PER_SECOND:BURST/],
     [['--projects', '1', '--repositories', '1'], /--product/],
     [['--product', 'server', '--repositories', '1'], /--projects is required/],
     [['--product', 'server', '--projects', 'x', '--repositories', '1'], /--projects must be/],

@@ -16,7 +16,7 @@ export interface SimulatorCliOptions {
 
 export const USAGE =
   'Usage: main.js --product server|cloud --projects N --repositories N [--latency MS] [--failure-rate F] ' +
-  '[--rate-limit PER_SECOND:BURST] [--quota REQUESTS:WINDOW_SECONDS] [--catalog-file-ratio F] [--catalog-path P] [--seed N] [--workspace acme] ' +
+  '[--rate-limit PER_SECOND:BURST[:retry-after|none|datacenter]] [--quota REQUESTS:WINDOW_SECONDS] [--catalog-file-ratio F] [--catalog-path P] [--seed N] [--workspace acme] ' +
   '[--token T] [--port N]';
 
 /** Reads the simulator CLI's arguments; throws an Error naming the bad argument. */
@@ -80,10 +80,18 @@ function optionalNumber(name: string, text: string | undefined): number | undefi
   return value;
 }
 
+/** The headers a 429 and every answer carry: Retry-After only (the default), none, or Data Center's bucket headers too. */
+const RATE_LIMIT_HEADERS: Record<string, Pick<RateLimitOptions, 'retryAfter' | 'bucketHeaders'>> = {
+  'retry-after': { retryAfter: true },
+  none: { retryAfter: false },
+  datacenter: { retryAfter: true, bucketHeaders: true },
+};
+
 function parseRateLimit(text: string): RateLimitOptions {
-  const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(text);
-  if (!match) throw new Error(`--rate-limit must be PER_SECOND:BURST, got '${text}'`);
-  return { perSecond: Number(match[1]), burst: Number(match[2]) };
+  const match = /^(\d+(?:\.\d+)?):(\d+)(?::([a-z-]+))?$/.exec(text);
+  const headers = RATE_LIMIT_HEADERS[match?.[3] ?? 'retry-after'];
+  if (!match || !headers) throw new Error(`--rate-limit must be PER_SECOND:BURST[:retry-after|none|datacenter], got '${text}'`);
+  return { perSecond: Number(match[1]), burst: Number(match[2]), ...(match[3] ? headers : {}) };
 }
 
 function parseQuota(text: string): QuotaOptions {

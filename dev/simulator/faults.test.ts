@@ -53,6 +53,20 @@ describe('FaultInjector', () => {
     expect(decisions(injector, 5).every(kind => kind === undefined)).toBe(true);
   });
 
+  it('states the bucket in Data Center headers only when asked, and Cloud NearLimit once a fifth of the quota is left', () => {
+    const injector = new FaultInjector({ rateLimit: { perSecond: 0.001, burst: 2 } });
+    injector.decide(request());
+    expect(injector.rateLimitHeaders()).toEqual({});
+    injector.setFaults({ rateLimit: { perSecond: 0.001, burst: 2, bucketHeaders: true } });
+    expect(injector.rateLimitHeaders()).toMatchObject({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '1', 'x-ratelimit-fillrate': '1' });
+
+    const cloud = new FaultInjector({ quota: { requests: 10, windowSeconds: 3600, nearLimitHeaders: true } });
+    expect(decisions(cloud, 8)).toEqual(Array(8).fill(undefined));
+    expect(cloud.rateLimitHeaders()).toEqual({ 'x-ratelimit-limit': '10', 'x-ratelimit-resource': 'api-repositories', 'x-ratelimit-nearlimit': 'false' });
+    cloud.decide(request());
+    expect(cloud.rateLimitHeaders()['x-ratelimit-nearlimit']).toBe('true');
+  });
+
   it('spends a quota per window, refused requests costing nothing, until the next window starts', () => {
     const injector = new FaultInjector({ quota: { requests: 2, windowSeconds: 3600 } });
     expect(decisions(injector, 2)).toEqual([undefined, undefined]);

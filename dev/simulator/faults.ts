@@ -7,6 +7,11 @@ export interface RateLimitOptions {
   burst: number;
   /** Send `Retry-After` (whole seconds until a token is available); default true. */
   retryAfter?: boolean;
+  /**
+   * Send Data Center's bucket headers on every API answer (`X-RateLimit-Limit`, `-Remaining`,
+   * `-FillRate`, `-Interval-Seconds`); default false: Data Center may send none.
+   */
+  bucketHeaders?: boolean;
 }
 
 /** Bitbucket Cloud's hourly quota (about 1,000 requests an hour on `/2.0/repositories/*`). */
@@ -16,6 +21,11 @@ export interface QuotaOptions {
   windowSeconds: number;
   /** Send `Retry-After` (whole seconds until the window ends); default true. Cloud sometimes omits it. */
   retryAfter?: boolean;
+  /**
+   * Send Cloud's scaled-limit headers on every API answer (`X-RateLimit-Limit`, `-Resource`,
+   * `-NearLimit`), as Cloud does to access tokens; default false.
+   */
+  nearLimitHeaders?: boolean;
 }
 
 export interface FaultOptions {
@@ -91,7 +101,14 @@ export class FaultInjector {
     }
     if ('rateLimit' in partial) {
       const limit = partial.rateLimit;
-      this.bucket = limit ? new TokenBucket(limit.perSecond, limit.burst) : undefined;
+      if (!limit) {
+        this.bucket = undefined;
+      } else if (this.bucket) {
+        // An admin changing the limit mid-run: the tokens left stay.
+        this.bucket.reconfigure(limit.perSecond, limit.burst);
+      } else {
+        this.bucket = new TokenBucket(limit.perSecond, limit.burst);
+      }
     }
     if ('quota' in partial) {
       const quota = partial.quota;
@@ -132,6 +149,28 @@ export class FaultInjector {
     const failureRate = this.options.failureRate ?? 0;
     if (failureRate > 0 && this.random() < failureRate) return { kind: 'failure' };
     return undefined;
+  }
+
+  /** The rate-limit headers every API answer carries, when the bucket is configured to send them. */
+  rateLimitHeaders(): Record<string, string> {
+    return { ...this.quotaHeaders(), ...this.bucketHeaders() };
+  }
+
+  private quotaHeaders(): Record<string, string> {
+    if (!this.quota || !this.options.quota?.nearLimitHeaders) return {};
+    const state = this.quota.describe();
+    return { 'x-ratelimit-limit': String(state.limit), 'x-ratelimit-resource': 'api-repositories', 'x-ratelimit-nearlimit': String(state.nearLimit) };
+  }
+
+  private bucketHeaders(): Record<string, string> {
+    if (!this.bucket || !this.options.rateLimit?.bucketHeaders) return {};
+    const state = this.bucket.describe();
+    return {
+      'x-ratelimit-limit': String(state.limit),
+      'x-ratelimit-remaining': String(state.remaining),
+      'x-ratelimit-fillrate': String(state.fillRate),
+      'x-ratelimit-interval-seconds': String(state.intervalSeconds),
+    };
   }
 
   private takeToken(): FaultDecision {

@@ -24,6 +24,12 @@ export class QuotaWindow {
     return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil((this.endsAt - now) / 1000)) };
   }
 
+  /** Cloud's scaled-limit headers: the hour's quota, and whether less than a fifth of it is left. */
+  describe(now = Date.now()): { limit: number; nearLimit: boolean } {
+    const used = now >= this.endsAt ? 0 : this.used;
+    return { limit: this.requests, nearLimit: this.requests - used < this.requests / 5 };
+  }
+
   /** A fresh window from `now`, as if the hour had passed: how tests avoid waiting for it. */
   startNextWindow(now = Date.now()): void {
     this.endsAt = now + this.windowSeconds * 1000;

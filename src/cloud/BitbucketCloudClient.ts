@@ -4,6 +4,7 @@ import { CatalogPathGlob, GlobMatches, matchListedFiles } from '../config/catalo
 import { noneWhenMissing } from '../http/noneWhenMissing';
 import { encodePath, encodeSegment } from '../http/encodePath';
 import { cloudPages, CloudPage } from './cloudPaging';
+import { ShallowerListings, SrcEntry } from './ShallowerListings';
 
 /** The fields of a Bitbucket Cloud repository this module reads. */
 export interface CloudRepository {
@@ -106,33 +107,48 @@ export class BitbucketCloudClient {
   /**
    * The files a glob matches on `ref`: one recursive `src` listing of the glob's directory, as
    * deep as the glob reaches, narrowed by Bitbucket to files (and to the file name, when fixed),
-   * read until `maxFiles` entries were seen. None when the ref or the directory does not exist (404).
+   * read until `maxFiles` entries were seen. When Cloud cannot answer that listing in time (555),
+   * shallower ones, directory by directory, at most `maxFiles` of them. None when the ref or the
+   * directory does not exist (404).
    */
   async listMatchingFiles(workspace: string, slug: string, ref: string, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
-    const directory = glob.directory === '' ? '' : `${encodePath(`/${glob.directory}`).slice(1)}/`;
-    const path = `/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}/src/${encodeSegment(ref)}/${directory}`;
-    const clauses = ['type="commit_file"', ...(glob.fileName ? [`path~"${glob.fileName.replace(/"/g, '\\"')}"`] : [])];
+    const walk = new ShallowerListings((directory, depth, filesOnly) => this.srcListing(workspace, slug, ref, directory, depth, filesOnly ? glob.fileName ?? '' : undefined, maxFiles), maxFiles);
+    const matches = await matchListedFiles(noneWhenMissing(walk.files(glob.directory, glob.depth ?? MAX_LISTING_DEPTH)), glob, maxFiles);
+    return { ...matches, truncated: matches.truncated || walk.cutShort };
+  }
+
+  /**
+   * Pages of one `src` listing of `directory` ('' for the root) down to `depth` levels. With
+   * `fileName` (possibly ''), files only, and only those whose path contains it.
+   */
+  private async *srcListing(
+    workspace: string,
+    slug: string,
+    ref: string,
+    directory: string,
+    depth: number,
+    fileName: string | undefined,
+    maxFiles: number,
+  ): AsyncGenerator<SrcEntry[]> {
+    const encoded = directory === '' ? '' : `${encodePath(`/${directory}`).slice(1)}/`;
+    const path = `/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}/src/${encodeSegment(ref)}/${encoded}`;
     // One entry past the limit tells a truncated listing without another request.
     const pageLength = Math.min(CLOUD_PAGE_LENGTH, maxFiles + 1);
-    const params = new URLSearchParams({
-      max_depth: String(glob.depth ?? MAX_LISTING_DEPTH),
-      pagelen: String(pageLength),
-      q: clauses.join(' AND '),
-    });
+    const params = new URLSearchParams({ max_depth: String(depth), pagelen: String(pageLength) });
+    if (fileName !== undefined) {
+      params.set('q', ['type="commit_file"', ...(fileName ? [`path~"${fileName.replace(/"/g, '\\"')}"`] : [])].join(' AND '));
+    }
     const listing = { host: this.host, path: `${this.basePath}${path}` };
     const pages = cloudPages<{ path?: unknown; type?: unknown }>(listing, `${this.apiBaseUrl}${path}?${params}`, pageLength, url =>
       this.http.getJson<CloudPage<{ path?: unknown; type?: unknown }>>(url, this.context, 'file_listing'),
     );
-    async function* files(): AsyncGenerator<string[]> {
-      for await (const entries of pages) {
-        if (entries.some(entry => typeof entry?.path !== 'string')) {
-          throw malformedListingError(listing, 'a listing entry lacks its path');
-        }
-        // Cloud lists paths from the repository root; directories are asked away by `q`, and skipped if sent anyway.
-        yield entries.filter(entry => entry.type === 'commit_file').map(entry => entry.path as string);
+    for await (const entries of pages) {
+      if (entries.some(entry => typeof entry?.path !== 'string')) {
+        throw malformedListingError(listing, 'a listing entry lacks its path');
       }
+      // Cloud lists paths from the repository root; directories asked away by `q` are skipped if sent anyway.
+      yield entries.map(entry => ({ path: entry.path as string, type: String(entry.type) }));
     }
-    return matchListedFiles(noneWhenMissing(files()), glob, maxFiles);
   }
 
   /**

@@ -12,6 +12,7 @@ import { RepositoryState, targetsOf } from '../discovery/RepositoryState';
 import { recordRepositoryUpdate } from '../discovery/recordRepositoryUpdate';
 import { runPass } from '../discovery/runPass';
 import { StoreOnlyPassSink } from '../discovery/StoreOnlyPassSink';
+import { RequestSchedulers } from '../http/RequestSchedulers';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { RequestStats } from '../http/RequestStats';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
@@ -52,6 +53,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   metrics?: DiscoveryMetrics;
   /** Where checks keep the files they read, for the catalog's reads; the module passes the catalog's. Default: nowhere. */
   discoveredFiles?: DiscoveredFiles;
+  /** One request scheduler per host and credential, shared with the module's providers; default: the processor's own. */
+  requestSchedulers?: RequestSchedulers;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -96,6 +99,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.refreshEntities,
       options.metrics ?? NO_DISCOVERY_METRICS,
       options.discoveredFiles,
+      options.requestSchedulers ?? new RequestSchedulers(),
     );
   }
 
@@ -107,6 +111,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly refreshEntities: RefreshEntities | undefined,
     private readonly metrics: DiscoveryMetrics,
     private readonly discoveredFiles: DiscoveredFiles | undefined,
+    private readonly requestSchedulers: RequestSchedulers,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
@@ -441,7 +446,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   private httpClientFor(integration: BitbucketCloudIntegrationConfig): BitbucketHttpClient {
     let client = this.httpClients.get(integration.host);
     if (!client) {
-      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'), this.discoveredFiles?.sinkFor(this.getProcessorName()));
+      client = cloudHttpClient(integration, this.config, this.metrics.requests('cloud'), this.discoveredFiles?.sinkFor(this.getProcessorName()), this.requestSchedulers);
       this.httpClients.set(integration.host, client);
       this.discoveredFiles?.serve({
         discovery: this.getProcessorName(),

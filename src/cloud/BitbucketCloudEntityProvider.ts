@@ -88,7 +88,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     private readonly taskRunner: SchedulerServiceTaskRunner,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()));
+    this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()), deps.requestSchedulers);
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
     this.hooks = new WebhookHealth({ label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`, config, events: CLOUD_HOOK_EVENTS });

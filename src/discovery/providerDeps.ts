@@ -1,4 +1,5 @@
 import { LoggerService, SchedulerService, SchedulerServiceTaskRunner, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { RequestSchedulers } from '../http/RequestSchedulers';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
@@ -18,6 +19,8 @@ export interface DiscoveryProviderOptions {
   metrics?: DiscoveryMetrics;
   /** Where checks keep the files they read, for the catalog's reads; the module passes the catalog's. Default: nowhere. */
   discoveredFiles?: DiscoveredFiles;
+  /** One request scheduler per host and credential, shared with the module's other discoveries; default: the provider's own. */
+  requestSchedulers?: RequestSchedulers;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -31,6 +34,7 @@ export interface ProviderDeps {
   /** The schedule passes run on, when known (a task runner given in code does not tell). */
   schedule?: SchedulerServiceTaskScheduleDefinition;
   discoveredFiles?: DiscoveredFiles;
+  requestSchedulers: RequestSchedulers;
 }
 
 export function providerDeps(
@@ -46,5 +50,6 @@ export function providerDeps(
     metrics: options.metrics ?? NO_DISCOVERY_METRICS,
     schedule: runner.definition,
     discoveredFiles: options.discoveredFiles,
+    requestSchedulers: options.requestSchedulers ?? new RequestSchedulers(),
   };
 }

@@ -2,9 +2,11 @@ import { BitbucketRequestError } from './BitbucketRequestError';
 import { decodeJson, describeNetworkError, describeSuffix, safeCause } from './decoders';
 import { describeErrorBody } from './describeErrorBody';
 import { QuotaSpentError } from './QuotaSpentError';
+import { RateLimitHints, readRateLimitHints } from './rateLimitHints';
 import { RequestBudgetOptions } from './RequestBudget';
-import { NO_REQUEST_METRICS, outcomeOf, RequestMetrics, RouteKind } from './RequestMetrics';
-import { RequestScheduler, RequestSlot } from './RequestScheduler';
+import { NO_REQUEST_METRICS, outcomeOf, RequestMetrics, RouteKind, WaitCause } from './RequestMetrics';
+import { RateLimitPause, RequestScheduler, RequestSlot } from './RequestScheduler';
+import { RequestSchedulers } from './RequestSchedulers';
 import { RequestStats } from './RequestStats';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, RetryPolicy } from './retryPolicy';
 import { sleep } from './sleep';
@@ -30,6 +32,10 @@ export interface BitbucketHttpClientOptions {
   metrics?: RequestMetrics;
   /** Where file checks that name their Location target keep what they read; default: nowhere. */
   checkedFiles?: CheckedFileSink;
+  /** Shares the scheduler of this host and credential with every other client using them; default: a scheduler of its own. */
+  schedulers?: RequestSchedulers;
+  /** Tells this credential from others among `schedulers` (hashed there, never kept). */
+  credentialIdentity?: string;
 }
 
 /** What one file check learned about a Location target: the file's bytes (when small enough), or its absence. */
@@ -73,13 +79,16 @@ export class BitbucketHttpClient {
   constructor(private readonly options: BitbucketHttpClientOptions) {
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.metrics = options.metrics ?? NO_REQUEST_METRICS;
-    this.scheduler = new RequestScheduler({
+    const schedulerOptions = {
       concurrency: options.concurrency,
       budget: options.budget,
       maxWaitMs: this.policy.maxRetryAfterMs,
       now: options.now,
-      onWaited: (cause, ms) => this.metrics.waited(cause, ms),
-    });
+      onWaited: (cause: WaitCause, ms: number) => this.metrics.waited(cause, ms),
+    };
+    this.scheduler = options.schedulers
+      ? options.schedulers.forAccount(options.apiBaseUrl, options.credentialIdentity ?? '', schedulerOptions)
+      : new RequestScheduler(schedulerOptions);
     const base = new URL(options.apiBaseUrl);
     if (base.username || base.password) {
       // Named without the URL itself, which holds the secret.
@@ -220,7 +229,8 @@ export class BitbucketHttpClient {
   ): Promise<Answer> {
     const slot: RequestSlot = await this.scheduler.acquire(context.signal);
     let outcome: 'answered' | 'rateLimited' | 'failed' = 'failed';
-    let pauseMs: number | undefined;
+    let pause: RateLimitPause | undefined;
+    let hints: RateLimitHints | undefined;
     try {
       // The OAuth token exchange has no timeout of its own: it runs under the request timeout.
       const credentials = await withTimeout(this.credentials(), this.options.requestTimeoutMs, context.signal);
@@ -236,12 +246,17 @@ export class BitbucketHttpClient {
         keepSuccessBodyUpTo,
       });
       outcome = answer.status === 429 ? 'rateLimited' : 'answered';
+      hints = readRateLimitHints(answer.headers);
       if (answer.status === 429) {
-        pauseMs = parseRetryAfter(answer.headers.get('retry-after')) ?? backoffDelay(rateLimitsSoFar, this.policy, this.options.random);
+        const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'));
+        pause =
+          retryAfterMs === undefined
+            ? { ms: backoffDelay(rateLimitsSoFar, this.policy, this.options.random), askedByBitbucket: false }
+            : { ms: retryAfterMs, askedByBitbucket: true };
       }
       return answer;
     } finally {
-      slot.release(outcome, pauseMs);
+      slot.release(outcome, pause, hints);
     }
   }
 

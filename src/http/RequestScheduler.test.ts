@@ -95,28 +95,40 @@ describe('RequestScheduler', () => {
     await expect(scheduler.acquire()).resolves.toBeDefined();
   });
 
-  it('learns the pace from the first 429 of a pause only, however many requests of the burst are refused', async () => {
+  it('measures the refill one request at a time after the first 429, and counts refusals of requests already in flight once', async () => {
     let now = 0;
     const scheduler = new RequestScheduler({ concurrency: 10, maxWaitMs: 60_000, now: () => now });
-    // One second of answers at 100/s: the limiter's rate.
-    for (let i = 0; i < 100; i += 1) {
-      const slot = await scheduler.acquire();
-      now += 10;
-      slot.release('answered');
-    }
+    const noRetryAfter = { ms: 200, askedByBitbucket: false };
+    // The burst, then a 429 for everything in flight: one empty bucket, not ten.
     const burst = await Promise.all(Array.from({ length: 10 }, () => scheduler.acquire()));
-    scheduler.pauseFor(1000);
-    const learned = scheduler.learnedRatePerSecond();
-    // Nine more refusals of the same burst: the pace must not be cut again for each of them.
-    for (const slot of burst.slice(1)) {
-      scheduler.pauseFor(1000);
-      slot.release('rateLimited');
+    now += 5;
+    burst.forEach(slot => slot.release('rateLimited', noRetryAfter));
+    expect(scheduler.learnedRatePerSecond()).toBeUndefined();
+    // Measuring: at least a second's pause (a refill worth measuring), then one request at a time.
+    expect(scheduler.pausedUntilTime()).toBe(now + 1000);
+    now += 1000;
+    const measuring = queue(scheduler, 2);
+    await settle();
+    expect(measuring.granted).toHaveLength(1);
+    // 50 answers over the next 750 ms, then the bucket is empty again: about 66 per second.
+    now += 15;
+    measuring.granted[0].release('answered');
+    await settle();
+    let slot = measuring.granted[1];
+    for (let i = 1; i < 50; i += 1) {
+      now += 15;
+      const next = scheduler.acquire();
+      slot.release('answered');
+      slot = await next;
     }
-    burst[0].release('rateLimited');
-    expect(learned).toBeGreaterThan(80);
-    expect(learned).toBeLessThanOrEqual(100);
-    expect(scheduler.learnedRatePerSecond()).toBeCloseTo(learned!, 5);
+    slot.release('rateLimited', noRetryAfter);
+    const learned = scheduler.learnedRatePerSecond()!;
+    expect(learned).toBeGreaterThan(60);
+    expect(learned).toBeLessThan(67);
+    // Once paced, the client's own backoff is skipped: the pace keeps the bucket from running dry.
+    expect(scheduler.pausedUntilTime()).toBeUndefined();
   });
+
   it('reports how long a 429 pause and the budget held every request back, each under its own cause', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {
@@ -140,8 +152,7 @@ describe('RequestScheduler', () => {
       await Promise.resolve();
       expect(third.granted).toHaveLength(1);
 
-      scheduler.pauseFor(5000);
-      third.granted[0].release('rateLimited', 5000);
+      third.granted[0].release('rateLimited', { ms: 5000, askedByBitbucket: true });
       const fourth = queue(scheduler, 1);
       await Promise.resolve();
       now = 6000;

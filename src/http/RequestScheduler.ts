@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'events';
 import { LearnedPace } from './LearnedPace';
 import { QuotaSpentError } from './QuotaSpentError';
+import { RateLimitHints } from './rateLimitHints';
 import { RequestBudget, RequestBudgetOptions } from './RequestBudget';
 import { WaitCause } from './RequestMetrics';
 
@@ -18,8 +19,22 @@ export interface RequestSchedulerOptions {
 
 /** Held while a request is in flight; release it exactly once. */
 export interface RequestSlot {
-  /** `pauseMs` with a 429: the pause starts before the slot passes to the next request. */
-  release(outcome: 'answered' | 'rateLimited' | 'failed', pauseMs?: number): void;
+  /**
+   * `pause` with a 429: it starts before the slot passes to the next request. `hints`: what the
+   * answer's headers said about the rate limit.
+   */
+  release(outcome: 'answered' | 'rateLimited' | 'failed', pause?: RateLimitPause, hints?: RateLimitHints): void;
+}
+
+/** How long a 429 holds every request back. */
+export interface RateLimitPause {
+  ms: number;
+  /**
+   * Bitbucket asked for it (`Retry-After`). A pause of the client's own choosing is skipped
+   * once the pace is learned: the pace alone keeps the bucket from running dry again, and a
+   * pause would let a small bucket overflow, its refill lost.
+   */
+  askedByBitbucket: boolean;
 }
 
 interface Waiter {
@@ -36,7 +51,9 @@ interface Waiter {
  */
 export class RequestScheduler {
   private readonly now: () => number;
-  private readonly budget?: RequestBudget;
+  private budget?: RequestBudget;
+  private budgetOptions?: RequestBudgetOptions;
+  private concurrency: number;
   private readonly pace: LearnedPace;
   /** In arrival order; a Set so that leaving the queue from anywhere is O(1). */
   private readonly waiting = new Set<Waiter>();
@@ -55,8 +72,10 @@ export class RequestScheduler {
 
   constructor(private readonly options: RequestSchedulerOptions) {
     this.now = options.now ?? Date.now;
+    this.concurrency = options.concurrency;
+    this.budgetOptions = options.budget;
     this.budget = options.budget ? new RequestBudget(options.budget) : undefined;
-    this.pace = new LearnedPace(this.now());
+    this.pace = new LearnedPace();
   }
 
   /** Resolves when a request may go; rejects on abort or when the quota is spent. */
@@ -106,19 +125,43 @@ export class RequestScheduler {
   }
 
   /**
-   * A 429: no request goes for `ms`. Only the first 429 of a pause teaches the pace, and only
-   * a pause a pass waits out: a spent hourly quota says nothing about a rate.
+   * A 429 to a request sent at `sentAt`. It teaches the pace unless the pause is longer than a
+   * pass waits (a spent hourly quota says nothing about a rate).
    */
+  private rateLimited(sentAt: number, pause: RateLimitPause, hints?: RateLimitHints): void {
+    const now = this.now();
+    if (pause.ms > this.options.maxWaitMs) {
+      this.pauseFor(pause.ms);
+      return;
+    }
+    this.pace.rateLimited(now, sentAt, hints);
+    const ms = this.pace.pauseAfterRateLimit(now, pause);
+    if (ms > 0) {
+      this.pauseFor(ms);
+    }
+  }
+
+  /** No request goes for `ms`. */
   pauseFor(ms: number): void {
     const now = this.now();
-    if (now >= this.pausedUntil && ms <= this.options.maxWaitMs) {
-      this.pace.rateLimited(now);
-    }
     if (now + ms > this.pausedUntil) {
       this.pausedUntil = now + ms;
       this.pauseSource = 'bitbucket';
     }
     this.pump();
+  }
+
+  /**
+   * Another user of the same account joins: the lower concurrency and the slower budget win,
+   * since both configured what the account may ask of Bitbucket.
+   */
+  tighten(options: Pick<RequestSchedulerOptions, 'concurrency' | 'budget'>): void {
+    this.concurrency = Math.min(this.concurrency, options.concurrency);
+    const budget = options.budget;
+    if (budget && (!this.budgetOptions || budget.requests / budget.perMs < this.budgetOptions.requests / this.budgetOptions.perMs)) {
+      this.budgetOptions = budget;
+      this.budget = new RequestBudget(budget);
+    }
   }
 
   /** When requests may go again, if Bitbucket paused them; undefined when not paused. */
@@ -146,7 +189,7 @@ export class RequestScheduler {
         return;
       }
       this.endHold(now);
-      if (this.inFlight >= this.options.concurrency) {
+      if (this.inFlight >= Math.min(this.concurrency, this.pace.maxInFlight())) {
         return;
       }
       const next: Waiter = this.waiting.values().next().value!;
@@ -169,7 +212,7 @@ export class RequestScheduler {
       this.pace.resumed(this.pausedUntil);
       this.pausedUntil = 0;
     }
-    return Math.max(this.pausedUntil, this.budget?.nextAllowedAt(now) ?? now, this.pace.nextAllowedAt(now));
+    return Math.max(this.pausedUntil, this.budget?.nextAllowedAt(now) ?? now, this.pace.nextAllowedAt(now, this.inFlight));
   }
 
   private grant(waiter: Waiter, now: number): void {
@@ -178,17 +221,17 @@ export class RequestScheduler {
     this.pace.recordSend(now);
     let released = false;
     waiter.resolve({
-      release: (outcome, pauseMs) => {
+      release: (outcome, pause, hints) => {
         if (released) {
           return;
         }
         released = true;
         this.inFlight -= 1;
-        if (pauseMs !== undefined) {
-          this.pauseFor(pauseMs);
+        if (outcome === 'rateLimited' && pause) {
+          this.rateLimited(now, pause, hints);
         }
         if (outcome === 'answered') {
-          this.pace.recordAnswer();
+          this.pace.recordAnswer(this.now(), now, hints);
         }
         this.pump();
       },

@@ -89,6 +89,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       requestTimeoutMs: config.requestTimeoutMs,
       metrics: deps.metrics.requests('server'),
       checkedFiles: deps.discoveredFiles?.sinkFor(this.getProviderName()),
+      schedulers: deps.requestSchedulers,
+      credentialIdentity: JSON.stringify([integration.token, integration.username, integration.password]),
     });
     this.hooks = new WebhookHealth({ label: `Bitbucket Server provider '${config.id}' (host ${config.host})`, config, events: SERVER_HOOK_EVENTS });
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [config.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
