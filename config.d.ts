@@ -52,6 +52,15 @@ interface BitbucketServerProviderConfig {
   webhookSecret?: string;
   /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
   allowUnsignedWebhooks?: boolean;
+  /** This module creates and keeps its own webhook in Bitbucket (one per project on Data Center, per workspace on Cloud), before each pass. Needs webhookSecret. Default: not registered. */
+  webhookRegistration?: {
+    /** The public URL of the events ingress Bitbucket delivers to, e.g. `https://backstage.example.com/api/events/http/bitbucketServer`. */
+    url: string;
+    /** Log what would be written, write nothing. Default false. */
+    dryRun?: boolean;
+    /** Remove the hooks this module created, and create none. Default false. */
+    remove?: boolean;
+  };
   /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again, e.g. `'1h'`; `'0s'` asks on every read. Default: unbounded with webhookSecret set (webhooks and passes keep files current), else 0. */
   maxStaleness?: Duration;
 }
@@ -89,6 +98,15 @@ interface BitbucketCloudProviderConfig {
   webhookSecret?: string;
   /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
   allowUnsignedWebhooks?: boolean;
+  /** This module creates and keeps its own webhook in Bitbucket (one per project on Data Center, per workspace on Cloud), before each pass. Needs webhookSecret. Default: not registered. */
+  webhookRegistration?: {
+    /** The public URL of the events ingress Bitbucket delivers to, e.g. `https://backstage.example.com/api/events/http/bitbucketServer`. */
+    url: string;
+    /** Log what would be written, write nothing. Default false. */
+    dryRun?: boolean;
+    /** Remove the hooks this module created, and create none. Default false. */
+    remove?: boolean;
+  };
   /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again, e.g. `'1h'`; `'0s'` asks on every read. Default: unbounded with webhookSecret set (webhooks and passes keep files current), else 0. */
   maxStaleness?: Duration;
 }
@@ -127,6 +145,15 @@ export interface Config {
         webhookSecret?: string;
         /** Accept unsigned webhook deliveries: they can only trigger checks, never remove or move a Location on their word. Default false (refused with 401). */
         allowUnsignedWebhooks?: boolean;
+        /** This module creates and keeps its own webhook in Bitbucket (one per workspace a location discovers), before each pass. Needs webhookSecret. Default: not registered. */
+        webhookRegistration?: {
+          /** The public URL of the events ingress Bitbucket delivers to, e.g. `https://backstage.example.com/api/events/http/bitbucketServer`. */
+          url: string;
+          /** Log what would be written, write nothing. Default false. */
+          dryRun?: boolean;
+          /** Remove the hooks this module created, and create none. Default false. */
+          remove?: boolean;
+        };
         /** How old a catalog file the catalog reads through this module may be before Bitbucket is asked again; `'0s'` asks on every read. Default: unbounded with webhookSecret set, else 0. */
         maxStaleness?: Duration;
       };
