@@ -1,6 +1,6 @@
 import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
 import { cloudPages, CloudPage } from '../../cloud/cloudPaging';
-import { encodeSegmentSafely } from './encodeSegmentSafely';
+import { encodeSegment } from '../../http/encodePath';
 import { DesiredHook, HookApi, RemoteHook } from './reconcileHooks';
 
 /** The events discovery acts on from Bitbucket Cloud. */
@@ -17,8 +17,8 @@ interface CloudHook {
 /** Bitbucket Cloud's webhook administration of a workspace (`/workspaces/{ws}/hooks`) or repository (`/repositories/{ws}/{slug}/hooks`). */
 export function cloudHookApi(http: BitbucketHttpClient, apiBaseUrl: string, place: { workspace: string; slug?: string }, context: RequestContext): HookApi {
   const path = place.slug
-    ? `/repositories/${encodeSegmentSafely(place.workspace)}/${encodeSegmentSafely(place.slug)}/hooks`
-    : `/workspaces/${encodeSegmentSafely(place.workspace)}/hooks`;
+    ? `/repositories/${encodeSegment(place.workspace)}/${encodeSegment(place.slug)}/hooks`
+    : `/workspaces/${encodeSegment(place.workspace)}/hooks`;
   const base = `${apiBaseUrl}${path}`;
   const body = (hook: DesiredHook) => ({ description: hook.name, url: hook.url, events: hook.events, active: true, secret: hook.secret });
   return {

@@ -1,5 +1,5 @@
 import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { encodeSegmentSafely } from './encodeSegmentSafely';
+import { encodeSegment } from '../../http/encodePath';
 import { serverPages, ServerPage } from '../../server/serverPaging';
 import { DesiredHook, HookApi, RemoteHook } from './reconcileHooks';
 
@@ -16,7 +16,7 @@ interface ServerHook {
 
 /** Data Center's webhook administration of a project (`/projects/{key}/webhooks`) or repository (`…/repos/{slug}/webhooks`). */
 export function serverHookApi(http: BitbucketHttpClient, apiBaseUrl: string, place: { projectKey: string; slug?: string }, context: RequestContext): HookApi {
-  const path = `/projects/${encodeSegmentSafely(place.projectKey)}${place.slug ? `/repos/${encodeSegmentSafely(place.slug)}` : ''}/webhooks`;
+  const path = `/projects/${encodeSegment(place.projectKey)}${place.slug ? `/repos/${encodeSegment(place.slug)}` : ''}/webhooks`;
   const base = `${apiBaseUrl}${path}`;
   const body = (hook: DesiredHook) => ({ name: hook.name, url: hook.url, events: hook.events, active: true, configuration: { secret: hook.secret } });
   return {
@@ -29,8 +29,8 @@ export function serverHookApi(http: BitbucketHttpClient, apiBaseUrl: string, pla
       return hooks;
     },
     create: async hook => void (await http.sendJson('POST', base, body(hook), context, 'webhook_admin')),
-    update: async (id, hook) => void (await http.sendJson('PUT', `${base}/${encodeSegmentSafely(id)}`, body(hook), context, 'webhook_admin')),
-    remove: async id => void (await http.sendJson('DELETE', `${base}/${encodeSegmentSafely(id)}`, undefined, context, 'webhook_admin')),
+    update: async (id, hook) => void (await http.sendJson('PUT', `${base}/${encodeSegment(id)}`, body(hook), context, 'webhook_admin')),
+    remove: async id => void (await http.sendJson('DELETE', `${base}/${encodeSegment(id)}`, undefined, context, 'webhook_admin')),
   };
 }
 
