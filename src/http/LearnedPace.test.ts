@@ -49,25 +49,17 @@ describe('LearnedPace against a token bucket, no rateLimit configured (fake time
     expect(heldShare(result, 5_000, 20)).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('follows a limit lowered mid-pass (100/s to 20/s at 30 s): ≥ 90% of the new rate within 30 s, ≤ 5% refused', async () => {
+  it.each([
+    ['follows a limit lowered', 100, 20],
+    ['finds a limit raised', 20, 40],
+  ])('%s mid-pass (%i/s to %i/s at 30 s): ≥ 90% of the new rate within 30 s, ≤ 5% refused', async (_case, before, after) => {
     const result = await runPacedPass({
-      bucket: { perSecond: 100, burst: 50, retryAfter: false },
+      bucket: { perSecond: before, burst: 50, retryAfter: false },
       latencyMs: 10,
-      requests: 50 + 100 * 30 + 20 * 60,
-      change: { atMs: 30_000, bucket: { perSecond: 20, burst: 50, retryAfter: false } },
+      requests: 50 + before * 30 + after * 60,
+      change: { atMs: 30_000, bucket: { perSecond: after, burst: 50, retryAfter: false } },
     });
-    expect(heldShare(result, 60_000, 20)).toBeGreaterThanOrEqual(0.9);
-    expect(refusedShare(result)).toBeLessThanOrEqual(0.05);
-  });
-
-  it('finds a limit raised mid-pass (20/s to 40/s at 30 s): ≥ 90% of the new rate within 30 s, ≤ 5% refused', async () => {
-    const result = await runPacedPass({
-      bucket: { perSecond: 20, burst: 50, retryAfter: false },
-      latencyMs: 10,
-      requests: 50 + 20 * 30 + 40 * 60,
-      change: { atMs: 30_000, bucket: { perSecond: 40, burst: 50, retryAfter: false } },
-    });
-    expect(heldShare(result, 60_000, 40)).toBeGreaterThanOrEqual(0.9);
+    expect(heldShare(result, 60_000, after)).toBeGreaterThanOrEqual(0.9);
     expect(refusedShare(result)).toBeLessThanOrEqual(0.05);
   });
 });
