@@ -432,6 +432,10 @@ describeWithServices('two replicas on one PostgreSQL and one Redis', () => {
         return state!;
       });
       expect(webhookAnswer.checkedAt).toBeGreaterThan(passAnswer.checkedAt);
+      // Providers run every 3 s: a later pass on either replica may check this repository again and,
+      // rightly, store its newer answer. Held, it cannot, so what is read below is this pass's doing.
+      const checksAnswered = serverArrivals.filter(arrival => moduleCheckOf(arrival) === key).length;
+      holds.push(simulators.server.hold(req => moduleCheckOf({ at: 0, path: req.path, query: req.query }) === key));
       const location = () => catalogApi(other.baseUrl).entities(`kind=location,spec.target=${webhookAnswer.target}`);
       await pollUntil(async () => expect(await location()).toHaveLength(1));
       // The pass has not ended: it waits on its next check.
@@ -442,7 +446,8 @@ describeWithServices('two replicas on one PostgreSQL and one Redis', () => {
         async () => expect(running!.lines.slice(passEnds).some(line => line.includes('Pass complete, ') && line.includes(`taskId="${SERVER_TASK}"`))).toBe(true),
         { timeoutMs: 30_000 },
       );
-      figures.passOverWebhookAnswer = { passOn: running!.name, deliveredTo: other.name, checksOfTheRepository: serverArrivals.filter(arrival => moduleCheckOf(arrival) === key).length };
+      figures.passOverWebhookAnswer = { passOn: running!.name, deliveredTo: other.name, checksOfTheRepository: checksAnswered };
+      expect(checksAnswered).toBe(2);
       // Read once the pass's full mutation is in: the webhook's answer and its Location are still there.
       expect(await storedState()).toEqual(webhookAnswer);
       expect(await location()).toHaveLength(1);
