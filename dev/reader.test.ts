@@ -21,7 +21,6 @@ import { pollUntil } from './testing/pollUntil';
 jest.setTimeout(120_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-const perPlugin = databasePerPlugin(databases);
 
 /** How often the catalog processed each Location entity on the Server simulator's host, by target. */
 const processings = new Map<string, number>();
@@ -62,7 +61,21 @@ function component(name: string, description: string): string {
   return `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\n  description: ${description}\nspec:\n  type: service\n  owner: payments\n  lifecycle: production\n`;
 }
 
-describe('the catalog reading discovered files through this module', () => {
+/**
+ * How the Server provider names its files, and what a push then costs in all: a plain path is
+ * checked (and read) by the push; a glob lists the repository, then the catalog's read asks once
+ * for the file the listing named; an unchecked path asks nothing, then the catalog's read once.
+ */
+const SERVER_TARGET_KINDS = [
+  { kind: 'a checked catalogPath', provider: {}, pushCost: { raw: 1 }, removalApplies: true },
+  { kind: 'a catalogPath glob', provider: { catalogPath: '/**/catalog-info.yaml' }, pushCost: { listFiles: 1, raw: 1 }, removalApplies: true },
+  // An unchecked Location stands whatever the file does (the catalog keeps its entity as an orphan).
+  { kind: 'validateLocationsExist: false', provider: { validateLocationsExist: false }, pushCost: { raw: 1 }, removalApplies: false },
+];
+
+describe.each(SERVER_TARGET_KINDS)('the catalog reading discovered files through this module, $kind', ({ provider, pushCost, removalApplies }) => {
+  // Its own databases: what one kind of target kept must not serve the next.
+  const perPlugin = databasePerPlugin(databases);
   let configDir: string;
   let ports: { backend: number; server: number; cloud: number };
   let demo: DemoBackend | undefined;
@@ -78,7 +91,7 @@ describe('the catalog reading discovered files through this module', () => {
         integrations: {
           bitbucketServer: [{ host: serverHost, apiBaseUrl: `http://${serverHost}/rest/api/1.0`, token: DEMO_CREDENTIALS.server.token }],
         },
-        catalog: { processingInterval: '1s', providers: { bitbucketServer: { acme: { host: serverHost, ...serverProvider } } } },
+        catalog: { processingInterval: '1s', providers: { bitbucketServer: { acme: { host: serverHost, ...provider, ...serverProvider } } } },
       }),
     );
     return file;
@@ -123,6 +136,8 @@ describe('the catalog reading discovered files through this module', () => {
   it('re-reads no discovered Server file over three processing loops', async () => {
     const targets = await serverTargets();
     expect(targets.length).toBeGreaterThanOrEqual(10);
+    // Files named but not read (listed, or unchecked) are read once, by the catalog's first read.
+    await processingLoops(targets, 1);
     demo!.simulators.server.resetStats();
     await processingLoops(targets, 3);
     expect(demo!.simulators.server.stats.requests).toBe(0);
@@ -134,13 +149,15 @@ describe('the catalog reading discovered files through this module', () => {
     await simulatorChange('PUT', { project: 'PAY', repo: 'payments-api', path: '/catalog-info.yaml', content: component('payments-api', 'pushed v2') });
     await pollUntil(async () => expect(await description('payments-api')).toBe('pushed v2'), { timeoutMs: 10_000, everyMs: 200 });
     await processingLoops(targets, 2);
-    expect(demo!.simulators.server.stats.byRoute).toEqual({ raw: 1 });
+    expect(demo!.simulators.server.stats.byRoute).toEqual(pushCost);
   });
 
-  it('removes the entity of a deleted file', async () => {
-    await simulatorChange('DELETE', { project: 'PAY', repo: 'ledger-service', path: '/catalog-info.yaml' });
-    await pollUntil(async () => expect(await catalog.names('component')).not.toContain('ledger-service'), { timeoutMs: 10_000, everyMs: 200 });
-  });
+  if (removalApplies) {
+    it('removes the entity of a deleted file', async () => {
+      await simulatorChange('DELETE', { project: 'PAY', repo: 'ledger-service', path: '/catalog-info.yaml' });
+      await pollUntil(async () => expect(await catalog.names('component')).not.toContain('ledger-service'), { timeoutMs: 10_000, everyMs: 200 });
+    });
+  }
 
   it('leaves a URL this module did not emit to Backstage’s reader', async () => {
     demo!.simulators.server.setFile('PAY', 'payments-api', 'extra/catalog-info.yaml', component('payments-extra', 'registered by hand'));

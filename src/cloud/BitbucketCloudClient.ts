@@ -98,10 +98,16 @@ export class BitbucketCloudClient {
    * `target`, the file's Location target, has the HTTP client keep what the check read.
    */
   checkFile(workspace: string, slug: string, branch: string, catalogPath: string, target?: string): Promise<CheckResult> {
-    const url =
-      `${this.apiBaseUrl}/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}` +
-      `/src/${encodeSegment(branch)}${encodePath(catalogPath)}`;
-    return this.http.check(url, this.context, target);
+    return this.http.check(this.srcFileUrl(workspace, slug, branch, catalogPath), this.context, target);
+  }
+
+  /** A file a listing named, not read: its target's next catalog read asks once. No request. */
+  noteUnreadFile(workspace: string, slug: string, branch: string, catalogPath: string, target: string): Promise<void> {
+    return this.http.noteUnreadFile(this.srcFileUrl(workspace, slug, branch, catalogPath), target);
+  }
+
+  private srcFileUrl(workspace: string, slug: string, branch: string, catalogPath: string): string {
+    return `${this.apiBaseUrl}/repositories/${encodeSegment(workspace)}/${encodeSegment(slug)}/src/${encodeSegment(branch)}${encodePath(catalogPath)}`;
   }
 
   /**

@@ -42,5 +42,8 @@ export async function checkCloudRepository(
     return { hasCatalogFile: false, reason: `no file matches ${scope.catalogPath}`, truncated: matches.truncated };
   }
   const targets = matches.paths.map(path => cloudFileUrl({ ...scope, catalogPath: `/${path}` }, slug, ref));
+  for (const [index, path] of matches.paths.entries()) {
+    await client.noteUnreadFile(scope.workspace, slug, ref, `/${path}`, targets[index]);
+  }
   return { hasCatalogFile: true, targets, truncated: matches.truncated };
 }

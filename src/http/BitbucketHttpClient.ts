@@ -45,6 +45,8 @@ export interface CheckedFile {
   /** The API URL the check asked, to ask again. */
   checkUrl: string;
   found: boolean;
+  /** Found without reading it (a listing named it, or it stands unchecked): its bytes are not known. */
+  unread?: boolean;
   /** The bytes when found and at most the sink's `maxBytes`. */
   content?: Buffer;
 }
@@ -151,6 +153,16 @@ export class BitbucketHttpClient {
     }
     // A 403 here is one repository's permission, not a credentials problem of the whole pass.
     throw this.statusError(target, answer, answer.status === 403 ? 'repository' : 'credentials');
+  }
+
+  /**
+   * A file known to exist whose bytes were not read (a listing named it, or its path stands
+   * unchecked): kept as unread, so the catalog's read of `locationTarget` asks `url` once then.
+   * No request.
+   */
+  async noteUnreadFile(url: string, locationTarget: string): Promise<void> {
+    this.resolve(url);
+    await this.options.checkedFiles?.keep({ target: locationTarget, checkUrl: url, found: true, unread: true });
   }
 
   private resolve(url: string): URL {

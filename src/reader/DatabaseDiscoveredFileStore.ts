@@ -8,6 +8,7 @@ interface FileRow {
   check_url: string;
   discovery: string;
   found: boolean | number;
+  unread: boolean | number;
   content: Buffer | null;
   etag: string | null;
   /** PostgreSQL hands a bigint back as a string. */
@@ -28,6 +29,7 @@ export class DatabaseDiscoveredFileStore implements DiscoveredFileStore {
           table.text('check_url').notNullable();
           table.string('discovery', 255).notNullable();
           table.boolean('found').notNullable();
+          table.boolean('unread').notNullable().defaultTo(false);
           table.binary('content').nullable();
           table.string('etag', 100).nullable();
           table.bigInteger('checked_at').notNullable();
@@ -39,6 +41,7 @@ export class DatabaseDiscoveredFileStore implements DiscoveredFileStore {
         }
       }
     }
+    await addUnreadColumn(knex);
     return new DatabaseDiscoveredFileStore(knex);
   }
 
@@ -54,6 +57,7 @@ export class DatabaseDiscoveredFileStore implements DiscoveredFileStore {
       checkUrl: row.check_url,
       discovery: row.discovery,
       found: Boolean(row.found),
+      ...(row.unread ? { unread: true } : {}),
       ...(row.content ? { content: Buffer.from(row.content) } : {}),
       ...(row.etag ? { etag: row.etag } : {}),
       checkedAt: Number(row.checked_at),
@@ -66,6 +70,7 @@ export class DatabaseDiscoveredFileStore implements DiscoveredFileStore {
       check_url: file.checkUrl,
       discovery: file.discovery,
       found: file.found,
+      unread: file.unread === true,
       content: file.content ?? null,
       etag: file.etag ?? null,
       checked_at: file.checkedAt,
@@ -74,7 +79,23 @@ export class DatabaseDiscoveredFileStore implements DiscoveredFileStore {
     await this.knex<FileRow>(FILES)
       .insert(row)
       .onConflict('target')
-      .merge(['check_url', 'discovery', 'found', 'content', 'etag', 'checked_at'])
+      .merge(['check_url', 'discovery', 'found', 'unread', 'content', 'etag', 'checked_at'])
       .where(`${FILES}.checked_at`, '<=', file.checkedAt);
+  }
+}
+
+/** Tables created by the first release of the reader lack `unread`; several replicas may add it at once. */
+async function addUnreadColumn(knex: Knex): Promise<void> {
+  if (await knex.schema.hasColumn(FILES, 'unread')) {
+    return;
+  }
+  try {
+    await knex.schema.alterTable(FILES, table => {
+      table.boolean('unread').notNullable().defaultTo(false);
+    });
+  } catch (error) {
+    if (!(await knex.schema.hasColumn(FILES, 'unread'))) {
+      throw error;
+    }
   }
 }

@@ -7,7 +7,12 @@ export interface DiscoveredFile {
   /** The provider or processor whose check learned it; its freshness settings apply. */
   discovery: string;
   found: boolean;
-  /** The file's bytes when found and small enough to keep; absent otherwise. */
+  /**
+   * Found, but its bytes were not read: a glob's listing or an unchecked path named it, or a
+   * push may have changed it. The catalog's next read asks once, and the answer is kept.
+   */
+  unread?: boolean;
+  /** The file's bytes when found, read and small enough to keep; absent otherwise. */
   content?: Buffer;
   /** The content's hash, handed to the catalog as the read's etag. */
   etag?: string;

@@ -60,8 +60,8 @@ export class DiscoveredFiles {
   }
 
   /**
-   * The answer for a catalog read of `target`: the kept file, re-read first when older than its
-   * discovery's maxStaleness. Undefined when this module cannot answer (never checked here, too
+   * The answer for a catalog read of `target`: the kept file, read first when unread or older than
+   * its discovery's maxStaleness. Undefined when this module cannot answer (never checked here, too
    * large, a discovery no longer configured): the read then goes to Backstage's reader.
    */
   async answer(target: string): Promise<DiscoveredFile | undefined> {
@@ -71,7 +71,7 @@ export class DiscoveredFiles {
       return undefined;
     }
     // Strictly younger: a maxStaleness of zero asks on every read.
-    if (this.now() - kept.checkedAt < discovery.maxStalenessMs) {
+    if (!kept.unread && this.now() - kept.checkedAt < discovery.maxStalenessMs) {
       return kept;
     }
     return this.reread(kept, discovery);
@@ -101,11 +101,12 @@ export class DiscoveredFiles {
         checkUrl: file.checkUrl,
         discovery,
         found: file.found,
+        ...(file.unread ? { unread: true } : {}),
         ...(file.content ? { content: file.content } : {}),
         ...(etag ? { etag } : {}),
         checkedAt: this.now(),
       });
-      const change = changeOf(file.target, before, file.found, etag);
+      const change = changeOf(file.target, before, { ...file, etag });
       if (change) {
         await this.scmEvents?.publish([change]);
       }
@@ -117,18 +118,26 @@ export class DiscoveredFiles {
 }
 
 /** The SCM event a check's answer amounts to against what was kept before; none when nothing changed. */
-function changeOf(url: string, before: DiscoveredFile | undefined, found: boolean, etag: string | undefined): CatalogScmEvent | undefined {
-  if (!found) {
+function changeOf(url: string, before: DiscoveredFile | undefined, file: CheckedFile & { etag?: string }): CatalogScmEvent | undefined {
+  if (!file.found) {
     return before?.found ? { type: 'location.deleted', url } : undefined;
   }
   if (!before?.found) {
     return { type: 'location.created', url };
   }
+  if (file.unread) {
+    // Listed again, bytes unknown: worth a catalog read only when bytes were read since the last listing.
+    return before.unread ? undefined : { type: 'location.updated', url };
+  }
+  if (before.unread) {
+    // The catalog was told when the file was noted, and this read is the one it asked for.
+    return undefined;
+  }
   // Too large to keep has no etag: whether it changed is unknown, so the catalog reads it again.
-  return before.etag !== etag || etag === undefined ? { type: 'location.updated', url } : undefined;
+  return before.etag !== file.etag || file.etag === undefined ? { type: 'location.updated', url } : undefined;
 }
 
-/** A file found but too large to keep is read by Backstage's reader. */
+/** A file found but too large to keep is read by Backstage's reader; an unread one is read here first. */
 function isServable(file: DiscoveredFile): boolean {
-  return !file.found || file.content !== undefined;
+  return !file.found || file.unread === true || file.content !== undefined;
 }

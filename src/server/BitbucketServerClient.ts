@@ -69,7 +69,16 @@ export class BitbucketServerClient {
    * `target`, the file's Location target, has the HTTP client keep what the check read.
    */
   checkFile(repo: ServerRepository, catalogPath: string, branch?: string, target?: string): Promise<CheckResult> {
-    return this.http.check(`${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}${atBranch(branch)}`, this.context, target);
+    return this.http.check(this.rawFileUrl(repo, catalogPath, branch), this.context, target);
+  }
+
+  /** A file that exists but was not read (listed, or unchecked): its target's next catalog read asks once. No request. */
+  noteUnreadFile(repo: ServerRepository, catalogPath: string, branch: string | undefined, target: string): Promise<void> {
+    return this.http.noteUnreadFile(this.rawFileUrl(repo, catalogPath, branch), target);
+  }
+
+  private rawFileUrl(repo: ServerRepository, catalogPath: string, branch?: string): string {
+    return `${this.repositoryApiUrl(repo)}/raw${encodePath(catalogPath)}${atBranch(branch)}`;
   }
 
   /**

@@ -29,6 +29,7 @@ export async function checkServerRepository(
   if (!catalogGlob) {
     const target = knownTarget ?? client.browseUrl(repo, config.catalogPath, branch);
     if (!config.validateLocationsExist) {
+      await client.noteUnreadFile(repo, config.catalogPath, branch, target);
       return { hasCatalogFile: true, target };
     }
     const result = await client.checkFile(repo, config.catalogPath, branch, target);
@@ -39,5 +40,8 @@ export async function checkServerRepository(
     return { hasCatalogFile: false, reason: `no file matches ${config.catalogPath}`, truncated: matches.truncated };
   }
   const targets = matches.paths.map(path => client.browseUrl(repo, `/${path}`, branch));
+  for (const [index, path] of matches.paths.entries()) {
+    await client.noteUnreadFile(repo, `/${path}`, branch, targets[index]);
+  }
   return { hasCatalogFile: true, targets, truncated: matches.truncated };
 }

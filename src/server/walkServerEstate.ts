@@ -87,7 +87,12 @@ export async function walkServerEstate(options: {
     pass.markSeen(key);
     if (!config.validateLocationsExist) {
       // Unchecked, so no request: a Location per candidate (a glob needs checks; config refuses it here).
-      pass.recordAnswer({ key, hasCatalogFile: true, target: client.browseUrl(repo, catalogPath, config.branch) });
+      const target = client.browseUrl(repo, catalogPath, config.branch);
+      if (pass.known(key)?.target !== target) {
+        // Noted once, so the catalog's reads of it are served too; a push notes it again.
+        await client.noteUnreadFile(repo, catalogPath, config.branch, target);
+      }
+      pass.recordAnswer({ key, hasCatalogFile: true, target });
     } else if (pass.visitedInPass(key)) {
       progress.answerReused(pass.known(key)?.hasCatalogFile);
     } else {

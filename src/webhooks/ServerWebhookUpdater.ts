@@ -77,10 +77,8 @@ export class ServerWebhookUpdater {
       return;
     }
     if (known && cause === 'push') {
-      // Without validateLocationsExist a known repository's Location stands unchecked: nothing a push says can change it.
-      if (config.validateLocationsExist) {
-        await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target), askedAt));
-      }
+      // Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
+      await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target), askedAt));
       return;
     }
     const repo = await client.getRepository(named.project.key, named.slug);
