@@ -119,7 +119,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
     this.hooks.missed?.passStarted();
-    await registerCloudWebhooks(this.hooks.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, workspace: this.config.workspace, label: what, logger, signal });
+    await registerCloudWebhooks(this.hooks.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, label: what, logger, signal });
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),
