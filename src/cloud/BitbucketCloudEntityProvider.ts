@@ -91,7 +91,12 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()), deps.requestSchedulers);
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
-    this.hooks = new WebhookHealth({ label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`, config, events: CLOUD_HOOK_EVENTS });
+    this.hooks = new WebhookHealth({
+      label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`,
+      config,
+      events: CLOUD_HOOK_EVENTS,
+      refusals: { record: deps.webhookRefusals, host: BITBUCKET_CLOUD_HOST },
+    });
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),

@@ -93,7 +93,12 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       schedulers: deps.requestSchedulers,
       credentialIdentity: JSON.stringify([integration.token, integration.username, integration.password]),
     });
-    this.hooks = new WebhookHealth({ label: `Bitbucket Server provider '${config.id}' (host ${config.host})`, config, events: SERVER_HOOK_EVENTS });
+    this.hooks = new WebhookHealth({
+      label: `Bitbucket Server provider '${config.id}' (host ${config.host})`,
+      config,
+      events: SERVER_HOOK_EVENTS,
+      refusals: { record: deps.webhookRefusals, host: config.host },
+    });
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [config.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'server', deps.metrics);
     this.webhooks = new ServerWebhookUpdater({
