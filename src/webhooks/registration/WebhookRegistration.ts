@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { BitbucketRequestError } from '../../http/BitbucketRequestError';
 import { DesiredHook, desiredHookName, HookApi, HookOutcome, HookReport, reconcileHooks } from './reconcileHooks';
 import { WebhookRegistrationConfig } from './readWebhookRegistration';
 
@@ -132,12 +133,19 @@ export class WebhookRegistration {
     if (own.denied && repositories) {
       const reports: HookReport[] = [];
       const repositoryHooks: string[] = [];
-      for await (const slugs of repositories.list()) {
-        for (const slug of slugs) {
-          const report = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, config, logger);
-          reports.push(report);
-          if (!HOLDS_NONE.has(report.outcome) && !report.denied) repositoryHooks.push(slug);
+      try {
+        for await (const slugs of repositories.list()) {
+          for (const slug of slugs) {
+            const report = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, config, logger);
+            reports.push(report);
+            if (!HOLDS_NONE.has(report.outcome) && !report.denied) repositoryHooks.push(slug);
+          }
         }
+      } catch (error) {
+        if (!(error instanceof BitbucketRequestError)) throw error;
+        // The repositories not reached keep what an earlier pass registered; the next pass goes on.
+        reports.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
+        repositoryHooks.push(...(this.places.get(place.place)?.repositoryHooks ?? []).filter(slug => !repositoryHooks.includes(slug)));
       }
       return { record: { level: 'repository', reports, repositoryHooks }, cleanup: [] };
     }

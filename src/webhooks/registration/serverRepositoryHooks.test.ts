@@ -83,6 +83,22 @@ describe('repository-level webhooks where project admin is missing (Data Center)
     expect(adminRequests(h) - before.admin).toBe(2);
   });
 
+  it('a project whose repositories cannot be listed is reported, keeps the hooks it has, and the others are registered', async () => {
+    const h = await withoutProjectAdmin();
+    await h.provider.refresh();
+    h.sim.addFault({ match: /\/projects\/B\/repos$/, times: 1, respond: { status: 400, body: JSON.stringify({ errors: [{ message: 'simulated' }] }) } });
+    const writes = h.sim.hooks.writes;
+    await h.provider.refresh();
+    expect(h.sim.hooks.writes).toBe(writes);
+    const health = h.provider.webhookRegistrationHealth();
+    expect(health?.failed).toEqual([{ place: 'B', reason: expect.stringMatching(/^its repositories could not be listed: .*400/) }]);
+    expect(health?.counts).toEqual({ registered: 1, failed: 1 });
+    // Granted later, the project hook still replaces the repository hooks registered before the failure.
+    h.sim.hooks.deniedOwners.delete('B');
+    await h.provider.refresh();
+    expect(ours(h.sim.hooks.all())).toEqual(['A', 'B']);
+  });
+
   it('dry run writes nothing at repository level; remove deletes our repository hooks only', async () => {
     const dry = await withoutProjectAdmin({ dryRun: true });
     await dry.provider.refresh();
