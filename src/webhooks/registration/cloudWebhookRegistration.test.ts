@@ -64,6 +64,18 @@ describe('webhook registration on Bitbucket Cloud', () => {
     expect(sim.stats.byRoute.webhookAdmin - settled).toBe(1);
   });
 
+  it('bitbucket-discovery locations without workspace admin: one hook per repository the location covers', async () => {
+    const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    sim.hooks.deniedOwners.add('acme');
+    CLOUD_FILTER_ESTATE.repositories.forEach(repo => sim.hooks.repositoryAdmins.add(`acme/${repo.slug}`));
+    const { processor, read } = createCloudProcessor({ processor: { webhookSecret: 'loc-secret', webhookRegistration: { url: INGRESS } } });
+    await read('https://bitbucket.org/workspaces/acme/projects/PLAT/repos/svc-*');
+    const slugs = sim.hooks.all().map(hook => (hook.scope.kind === 'repository' ? hook.scope.slug : hook.scope.owner));
+    expect(slugs).toEqual(['svc-payments', 'svc-orders', 'svc-nofile', 'svc-empty']);
+    const [name] = await processor.discoveryNames();
+    expect((await processor.describe(name))?.webhooks?.registration).toMatchObject({ levels: { repository: 1 }, repositoryLevel: [{ place: 'acme', repositories: { created: 4 } }] });
+  });
+
   it('bitbucket-discovery locations: the workspace of a location gets its hook when the location runs a pass', async () => {
     const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
     const { processor, read } = createCloudProcessor({ processor: { webhookSecret: 'loc-secret', webhookRegistration: { url: INGRESS } } });

@@ -111,6 +111,10 @@ export async function reconcileHooks(
     return { place, outcome: duplicates.length > 0 && !mode.dryRun ? 'repaired' : 'registered', writes };
   } catch (error) {
     if (error instanceof BitbucketRequestError) {
+      if (mode.remove && error.details.status === 404) {
+        // The place itself is gone (a deleted repository): nothing of ours is left there.
+        return { place, outcome: 'absent', writes };
+      }
       const denied = error.details.status === 403;
       const reason = denied ? 'the credentials lack admin permission here (403)' : error.message;
       return { place, outcome: 'failed', reason, ...(denied ? { denied } : {}), writes };
