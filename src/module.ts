@@ -16,6 +16,7 @@ import { createStatusRouter } from './status/createStatusRouter';
 import { readRescanConfig } from './status/readRescanConfig';
 import { DiscoveryStatusSource } from './status/DiscoveryStatusSource';
 import { webhookDeliveriesReachUs } from './webhooks/webhookDeliveriesReachUs';
+import { webhookRefusalsServiceRef } from './webhooks/webhookRefusalsServiceRef';
 
 /**
  * Adds Bitbucket discovery to the catalog: the `bitbucket-discovery` location processor
@@ -48,8 +49,9 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         discoveredFiles: discoveredFilesServiceRef,
         scmEvents: catalogScmEventsServiceRef,
         instanceMetadata: coreServices.rootInstanceMetadata,
+        webhookRefusals: webhookRefusalsServiceRef,
       },
-      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles, scmEvents, instanceMetadata }) {
+      async init({ catalog, config, logger, scheduler, database, lifecycle, events, catalogService, auth, metricsService, httpRouter, httpAuth, permissions, discoveredFiles, scmEvents, instanceMetadata, webhookRefusals }) {
         discoveredFiles.publishChangesTo(scmEvents);
         const metrics = createDiscoveryMetrics(metricsService);
         let stopping = false;
@@ -65,6 +67,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           metrics,
           discoveredFiles,
           requestSchedulers,
+          webhookRefusals,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -73,8 +76,9 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers });
+        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals };
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, providerOptions);
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, providerOptions);
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await forgetRemovedDiscoveries({ stateStore, logger, scheduler, cloudProcessor, providers: [...serverProviders, ...cloudProviders] });
         if (await webhookDeliveriesReachUs(instanceMetadata, config)) {

@@ -171,7 +171,8 @@ export class BitbucketCloudSimulator extends BaseSimulator {
 
   /**
    * `GET`/`POST …/hooks` and `PUT`/`DELETE …/hooks/{uid}` of the workspace or a repository, with
-   * the admin's permission (403 for a workspace or repository in `hooks.deniedOwners`).
+   * the admin's permission: workspace admin for the workspace's, repository admin (implied by
+   * workspace admin) for a repository's; 403 where `hooks.mayAdminister` says no.
    */
   private webhookRoutes(base: string, scopeOf: (params: Record<string, string>) => HookScope): Route[] {
     const admin = (params: Record<string, string>, answer: (scope: HookScope) => Reply): Reply => {
@@ -179,8 +180,7 @@ export class BitbucketCloudSimulator extends BaseSimulator {
       const within = (next: () => Reply) =>
         scope.kind === 'repository' ? this.withRepository(scope.owner, scope.slug, () => next()) : this.inWorkspace(scope.owner, next);
       return within(() => {
-        const denied = scope.kind === 'repository' ? `${scope.owner}/${scope.slug}` : scope.owner;
-        if (this.hooks.deniedOwners.has(denied)) {
+        if (!this.hooks.mayAdminister(scope)) {
           return errorReply(403, 'Your credentials lack one or more required privilege scopes.', 'webhook administration needs admin permission');
         }
         return answer(scope);

@@ -141,7 +141,8 @@ export class BitbucketServerSimulator extends BaseSimulator {
 
   /**
    * `GET`/`POST …/webhooks` and `PUT`/`DELETE …/webhooks/{id}` of a project or repository, with its
-   * admin's permission (403 for an owner in `hooks.deniedOwners`).
+   * admin's permission: PROJECT_ADMIN for a project's, REPO_ADMIN (implied by PROJECT_ADMIN) for a
+   * repository's; 403 where `hooks.mayAdminister` says no.
    */
   private webhookRoutes(base: string, scopeOf: (params: Record<string, string>) => HookScope): Route[] {
     const admin = (params: Record<string, string>, answer: (scope: HookScope) => Reply): Reply => {
@@ -152,7 +153,7 @@ export class BitbucketServerSimulator extends BaseSimulator {
           ? errorReply(404, `Repository ${scope.owner.toUpperCase()}/${scope.slug} does not exist.`, EXCEPTIONS.noSuchRepository)
           : noSuchProject(scope.owner);
       }
-      if (this.hooks.deniedOwners.has(scope.owner)) {
+      if (!this.hooks.mayAdminister(scope)) {
         return errorReply(403, `You are not permitted to access this resource`, EXCEPTIONS.authorisation);
       }
       return answer(scope);

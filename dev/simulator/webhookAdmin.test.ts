@@ -82,6 +82,20 @@ describe('Bitbucket Server webhook administration', () => {
     expect(repoHook.status).toBe(201);
     expect(((await repoHook.json()) as { scopeType: string }).scopeType).toBe('repository');
   });
+
+  it('a repository admin without project admin administers that repository\'s hooks only', async () => {
+    sim.hooks.deniedOwners.add('B');
+    sim.hooks.repositoryAdmins.add('B/two');
+    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/webhooks`)).status).toBe(403);
+    const created = await fetch(`${sim.url}/rest/api/1.0/projects/B/repos/two/webhooks`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'r', url: hook.url, events: ['repo:refs_changed'], configuration: { secret: 'repo-secret' } }),
+    });
+    expect(created.status).toBe(201);
+    expect((await sim.putFile({ owner: 'B', repo: 'two', path: 'catalog-info.yaml', content: 'y' })).delivered).toBe(202);
+    expect(hook.received[0].headers['x-hub-signature']).toBe(hubSignature(hook.received[0].body, 'repo-secret'));
+  });
 });
 
 describe('Bitbucket Cloud webhook administration', () => {
@@ -103,6 +117,10 @@ describe('Bitbucket Cloud webhook administration', () => {
       expect(sim.hooks.all()[0].events).toEqual(['repo:push', 'repo:updated']);
       sim.hooks.deniedOwners.add('acme');
       expect((await fetch(base)).status).toBe(403);
+      expect((await fetch(`${sim.url}/2.0/repositories/acme/one/hooks`)).status).toBe(403);
+      sim.hooks.repositoryAdmins.add('acme/one');
+      expect((await fetch(`${sim.url}/2.0/repositories/acme/one/hooks`)).status).toBe(200);
+      expect((await fetch(`${sim.url}/2.0/repositories/acme/two/hooks`)).status).toBe(403);
     } finally {
       await sim.stop();
       await hook.close();

@@ -27,10 +27,27 @@ export type HookFields = Pick<SimHook, 'name' | 'url' | 'events' | 'active' | 's
 export class WebhookRegistry {
   private readonly hooks: SimHook[] = [];
   private nextId = 1;
-  /** Owners (project keys, workspaces) whose hooks the caller may not administer: 403, as for a non-admin. */
+  /**
+   * Owners (project keys, workspaces) the caller is not admin of: their hooks answer 403, and so do
+   * their repositories' hooks, except in the repositories listed in `repositoryAdmins`.
+   */
   readonly deniedOwners = new Set<string>();
+  /**
+   * `OWNER/slug` of repositories the caller is admin of without being admin of their project or
+   * workspace (Data Center REPO_ADMIN without PROJECT_ADMIN; Cloud repository admin without
+   * workspace admin): their hooks may be administered where the owner's answer 403.
+   */
+  readonly repositoryAdmins = new Set<string>();
   /** Creates, updates and deletes answered, for "a second run writes nothing". */
   writes = 0;
+
+  /** Whether the caller may administer the hooks of `scope`: an owner's admin administers its repositories too. */
+  mayAdminister(scope: HookScope): boolean {
+    if (!this.deniedOwners.has(scope.owner)) {
+      return true;
+    }
+    return scope.kind === 'repository' && this.repositoryAdmins.has(`${scope.owner}/${scope.slug}`);
+  }
 
   list(scope: HookScope): SimHook[] {
     return this.hooks.filter(hook => sameScope(hook.scope, scope));

@@ -29,6 +29,7 @@ import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
+import { WebhookRefusals } from '../webhooks/WebhookRefusals';
 import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
 import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
@@ -55,6 +56,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   discoveredFiles?: DiscoveredFiles;
   /** One request scheduler per host and credential, shared with the module's providers; default: the processor's own. */
   requestSchedulers?: RequestSchedulers;
+  /** The webhook ingress's refused deliveries per host, for the status route; the module passes the backend's. Default: none shown. */
+  webhookRefusals?: WebhookRefusals;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -100,6 +103,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.metrics ?? NO_DISCOVERY_METRICS,
       options.discoveredFiles,
       options.requestSchedulers ?? new RequestSchedulers(),
+      options.webhookRefusals,
     );
   }
 
@@ -112,11 +116,18 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly metrics: DiscoveryMetrics,
     private readonly discoveredFiles: DiscoveredFiles | undefined,
     private readonly requestSchedulers: RequestSchedulers,
+    webhookRefusals: WebhookRefusals | undefined,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
-    this.hooks = new WebhookHealth({ label: 'bitbucket-discovery locations', config, events: CLOUD_HOOK_EVENTS, noticesMissed: false });
+    this.hooks = new WebhookHealth({
+      label: 'bitbucket-discovery locations',
+      config,
+      events: CLOUD_HOOK_EVENTS,
+      noticesMissed: false,
+      refusals: { record: webhookRefusals, host: CLOUD_HOST },
+    });
   }
 
   /** Webhook deliveries reach the locations when signed by Bitbucket Cloud, or unsigned where allowed. */
@@ -371,7 +382,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       },
       walk: async run => {
         const http = this.httpClientFor(integration);
-        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, workspace: target.workspace, label: what, logger: this.logger, signal: run.group.signal });
+        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, label: what, logger: this.logger, signal: run.group.signal });
         const walk = workspaceWalk({
           http,
           apiBaseUrl: integration.apiBaseUrl,

@@ -91,7 +91,12 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     this.http = cloudHttpClient(integration, config, deps.metrics.requests('cloud'), deps.discoveredFiles?.sinkFor(this.getProviderName()), deps.requestSchedulers);
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
-    this.hooks = new WebhookHealth({ label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`, config, events: CLOUD_HOOK_EVENTS });
+    this.hooks = new WebhookHealth({
+      label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`,
+      config,
+      events: CLOUD_HOOK_EVENTS,
+      refusals: { record: deps.webhookRefusals, host: BITBUCKET_CLOUD_HOST },
+    });
     this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
@@ -119,7 +124,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
   async refresh(logger: LoggerService = this.deps.logger, signal?: AbortSignal): Promise<ScanSummary> {
     const what = `Bitbucket Cloud discovery for provider '${this.config.id}' (workspace ${this.config.workspace})`;
     this.hooks.missed?.passStarted();
-    await registerCloudWebhooks(this.hooks.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, workspace: this.config.workspace, label: what, logger, signal });
+    await registerCloudWebhooks(this.hooks.registration, { http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, label: what, logger, signal });
     const outcome = await runPass({
       store: this.deps.stateStore,
       discovery: this.getProviderName(),

@@ -23,8 +23,9 @@ import { RepositoryState } from '../discovery/RepositoryState';
 import { MeasuredUpdates } from '../webhooks/MeasuredUpdates';
 import { ServerWebhookEvent } from '../webhooks/serverWebhookEvent';
 import { ServerWebhookUpdater } from '../webhooks/ServerWebhookUpdater';
-import { SERVER_HOOK_EVENTS, serverHookApi } from '../webhooks/registration/serverHookApi';
-import { HookPlace, WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
+import { SERVER_HOOK_EVENTS } from '../webhooks/registration/serverHookApi';
+import { serverHookPlaces } from '../webhooks/registration/serverHookPlaces';
+import { WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { serverLocationEntity } from './serverLocationEntity';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
@@ -92,7 +93,12 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       schedulers: deps.requestSchedulers,
       credentialIdentity: JSON.stringify([integration.token, integration.username, integration.password]),
     });
-    this.hooks = new WebhookHealth({ label: `Bitbucket Server provider '${config.id}' (host ${config.host})`, config, events: SERVER_HOOK_EVENTS });
+    this.hooks = new WebhookHealth({
+      label: `Bitbucket Server provider '${config.id}' (host ${config.host})`,
+      config,
+      events: SERVER_HOOK_EVENTS,
+      refusals: { record: deps.webhookRefusals, host: config.host },
+    });
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [config.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'server', deps.metrics);
     this.webhooks = new ServerWebhookUpdater({
@@ -162,7 +168,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
 
   /**
    * With `webhookRegistration`, makes each project the provider covers hold this module's hook
-   * before the pass, so a project added since the last pass gets its hook now. A failure is
+   * before the pass (or each of its repositories, without project admin), so a project added
+   * since the last pass gets its hook now. A failure is
    * logged and the pass goes on: discovery never depends on registration.
    */
   private async registerWebhooks(logger: LoggerService, signal?: AbortSignal): Promise<void> {
@@ -171,16 +178,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       return;
     }
     try {
-      const context = { stats: new RequestStats(), signal };
-      const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, context);
-      const places: HookPlace[] = [];
-      for await (const projects of client.listProjects()) {
-        for (const { key } of projects) {
-          if (!this.config.filters.projectKey || this.config.filters.projectKey.test(key)) {
-            places.push({ place: key, api: serverHookApi(this.http, this.integration.apiBaseUrl, { projectKey: key }, context) });
-          }
-        }
-      }
+      const places = await serverHookPlaces(this.http, this.integration.apiBaseUrl, this.config, { stats: new RequestStats(), signal });
       await registration.reconcile(places, logger);
     } catch (error) {
       if (signal?.aborted) {

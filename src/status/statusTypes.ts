@@ -1,6 +1,7 @@
 import { WebhookDeliveryHealth } from '../webhooks/DeliveryRecord';
 import { MissedDeliveryHealth } from '../webhooks/MissedDeliveries';
 import { WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegistration';
+import { RefusedDeliveryHealth } from '../webhooks/WebhookRefusals';
 import { BitbucketProduct } from './DiscoveryMetrics';
 
 /** A repository whose last check failed for good; it keeps its previous answer. @public */
@@ -57,6 +58,11 @@ export interface WebhookStatus extends WebhookDeliveryHealth {
   /** Changes passes found that no delivery announced: the sign of a broken hook. Present when webhooks are configured. */
   missed?: MissedDeliveryHealth;
   registration?: WebhookRegistrationHealth;
+  /**
+   * Deliveries the ingress refused (bad or missing signature) for the discovery's host, with the
+   * likely cause; present once one was. Counted per replica: each shows the deliveries it received.
+   */
+  refused?: RefusedDeliveryHealth;
 }
 
 /** Broken repositories listed per discovery in `GET .../status`; `repositories.broken` has the full count. */

@@ -3,7 +3,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 /** Why the ingress refused a delivery. */
 export type Refusal = 'missing' | 'unsupported' | 'mismatch' | 'unconfigured';
 
-const LIKELY_CAUSE: Record<Refusal, string> = {
+/** Each refusal's likely cause, as the log and the status route say it. */
+export const LIKELY_CAUSE: Record<Refusal, string> = {
   missing: 'no X-Hub-Signature: set the same secret on the webhook in Bitbucket, or allowUnsignedWebhooks',
   unsupported: 'X-Hub-Signature is not sha256=<hex>',
   mismatch: 'signed with a different secret than the webhookSecret configured here',

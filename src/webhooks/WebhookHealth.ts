@@ -3,6 +3,7 @@ import { DeliveryRecord } from './DeliveryRecord';
 import { MissedDeliveries } from './MissedDeliveries';
 import { WebhookRegistrationConfig } from './registration/readWebhookRegistration';
 import { WebhookRegistration } from './registration/WebhookRegistration';
+import { WebhookRefusals } from './WebhookRefusals';
 
 /**
  * One discovery's webhooks as this replica sees them: the deliveries it was handed, the changes
@@ -13,6 +14,7 @@ export class WebhookHealth {
   readonly deliveries = new DeliveryRecord();
   readonly missed?: MissedDeliveries;
   readonly registration?: WebhookRegistration;
+  private readonly refusals?: { record?: WebhookRefusals; host: string };
 
   constructor(options: {
     /** Names the discovery in log lines, e.g. `provider 'main' (host bitbucket.example.com)`. */
@@ -22,7 +24,10 @@ export class WebhookHealth {
     events: string[];
     /** Whether its passes notice missed deliveries (default: when webhooks are configured). */
     noticesMissed?: boolean;
+    /** The ingress's refusals, and the host whose the discovery shows. */
+    refusals?: { record?: WebhookRefusals; host: string };
   }) {
+    this.refusals = options.refusals;
     const { label, config, events } = options;
     const webhooksOn = Boolean(config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration);
     if (options.noticesMissed ?? webhooksOn) {
@@ -35,6 +40,12 @@ export class WebhookHealth {
 
   status(): WebhookStatus {
     const registration = this.registration?.health();
-    return { ...this.deliveries.health(), ...(this.missed ? { missed: this.missed.health() } : {}), ...(registration ? { registration } : {}) };
+    const refused = this.refusals && this.refusals.record?.health(this.refusals.host);
+    return {
+      ...this.deliveries.health(),
+      ...(this.missed ? { missed: this.missed.health() } : {}),
+      ...(registration ? { registration } : {}),
+      ...(refused ? { refused } : {}),
+    };
   }
 }

@@ -5,6 +5,7 @@ import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
 import { readWebhookTrust, TopicTrust } from './readWebhookTrust';
 import { RefusalLog } from './RefusalLog';
 import { signatureValidator } from './signatureValidator';
+import { webhookRefusalsServiceRef } from './webhookRefusalsServiceRef';
 import { WEBHOOK_TOPICS } from './webhookTopics';
 
 /**
@@ -19,14 +20,14 @@ export const eventsModuleBitbucketDiscoveryWebhooks = createBackendModule({
   moduleId: 'bitbucket-discovery-webhooks',
   register(env) {
     env.registerInit({
-      deps: { events: eventsExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger, metrics: metricsServiceRef },
-      async init({ events, config, logger, metrics }) {
+      deps: { events: eventsExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger, metrics: metricsServiceRef, perHost: webhookRefusalsServiceRef },
+      async init({ events, config, logger, metrics, perHost }) {
         const trust = readWebhookTrust(config);
         const discoveryMetrics = createDiscoveryMetrics(metrics);
         const refusals = new RefusalLog(logger);
         for (const topic of Object.values(WEBHOOK_TOPICS)) {
           describeTrust(logger, topic, trust[topic]);
-          events.addHttpPostIngress({ topic, validator: signatureValidator(topic, trust[topic], refusals, discoveryMetrics) });
+          events.addHttpPostIngress({ topic, validator: signatureValidator(topic, trust[topic], refusals, discoveryMetrics, perHost) });
         }
       },
     });

@@ -3,6 +3,8 @@ import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetri
 import { verifyHubSignature } from './hubSignature';
 import { TopicTrust } from './readWebhookTrust';
 import { Refusal, RefusalLog } from './RefusalLog';
+import { refusedHosts } from './refusedHosts';
+import { WebhookRefusals } from './WebhookRefusals';
 import { stampOrigin } from './webhookOrigin';
 import { productOfTopic } from './webhookTopics';
 
@@ -25,10 +27,13 @@ export function signatureValidator(
   trust: TopicTrust,
   refusals: RefusalLog,
   metrics: DiscoveryMetrics = NO_DISCOVERY_METRICS,
+  /** Where the status route reads refusals per host. */
+  perHost?: WebhookRefusals,
 ): RequestValidator {
-  const refuse = (refusal: Refusal, eventKey: string, reject: (details: { status: number; payload: unknown }) => void) => {
+  const refuse = (refusal: Refusal, eventKey: string, body: Buffer, reject: (details: { status: number; payload: unknown }) => void) => {
     metrics.webhookDelivery(productOfTopic(topic), eventKey, 'refused');
     refusals.refused(topic, refusal, eventKey);
+    perHost?.refused(refusedHosts(trust, body), refusal);
     reject({ status: MESSAGES[refusal].status, payload: { message: MESSAGES[refusal].message } });
   };
   return async (request, context) => {
@@ -42,7 +47,7 @@ export function signatureValidator(
         stampOrigin(request.headers, { signed: false });
         return;
       }
-      refuse(hasSecrets ? 'missing' : 'unconfigured', eventKey, details => context.reject(details));
+      refuse(hasSecrets ? 'missing' : 'unconfigured', eventKey, request.raw.body, details => context.reject(details));
       return;
     }
     let refusal: Refusal = 'mismatch';
@@ -56,7 +61,7 @@ export function signatureValidator(
       }
     }
     if (hosts.length === 0) {
-      refuse(refusal, eventKey, details => context.reject(details));
+      refuse(refusal, eventKey, request.raw.body, details => context.reject(details));
       return;
     }
     stampOrigin(request.headers, { signed: true, hosts });

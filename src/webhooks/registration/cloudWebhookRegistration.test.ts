@@ -26,16 +26,54 @@ describe('webhook registration on Bitbucket Cloud', () => {
     expect(status?.webhooks?.registration).toMatchObject({ url: INGRESS, counts: { repaired: 1 }, failed: [] });
   });
 
-  it('reports a workspace it may not administer (403) and discovers all the same', async () => {
+  it('without workspace admin: one hook per repository it administers, the others reported (403), discovery goes on; workspace admin later replaces them', async () => {
     const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
     sim.hooks.deniedOwners.add('acme');
+    const slugs = CLOUD_FILTER_ESTATE.repositories.map(repo => repo.slug);
+    const administered = slugs.filter(slug => slug !== 'web-shop');
+    administered.forEach(slug => sim.hooks.repositoryAdmins.add(`acme/${slug}`));
+    const foreign = sim.hooks.create({ kind: 'repository', owner: 'acme', slug: 'svc-orders' }, { name: 'CI', url: 'https://ci.example.com/hook', events: ['repo:push'], active: true });
     const h = await startCloudProvider(provider);
     const summary = await h.provider.refresh();
     expect(summary.complete).toBe(true);
     expect(h.connection.catalogTargets().length).toBeGreaterThan(0);
-    expect(sim.hooks.all()).toEqual([]);
-    const status = await h.provider.describe(h.provider.getProviderName());
-    expect(status?.webhooks?.registration?.failed).toEqual([{ place: 'acme', reason: 'the credentials lack admin permission here (403)' }]);
+    const repositoryHooks = () => sim.hooks.all().filter(hook => hook.url === INGRESS).map(hook => [hook.scope.kind, hook.scope.kind === 'repository' ? hook.scope.slug : '', hook.secret, hook.events]);
+    expect(repositoryHooks()).toEqual(administered.map(slug => ['repository', slug, 'cloud-secret', CLOUD_HOOK_EVENTS]));
+    const status = async () => (await h.provider.describe(h.provider.getProviderName()))?.webhooks?.registration;
+    expect(await status()).toMatchObject({
+      levels: { repository: 1 },
+      repositoryLevel: [{ place: 'acme', repositories: { created: administered.length, failed: 1 } }],
+      failed: [{ place: 'acme/web-shop', reason: 'the credentials lack admin permission here (403)' }],
+    });
+
+    // A second pass writes nothing; it reads the workspace's hooks, one repository listing and each repository's hooks.
+    const writes = sim.hooks.writes;
+    const before = sim.stats.byRoute.webhookAdmin;
+    await h.provider.refresh();
+    expect(sim.hooks.writes).toBe(writes);
+    expect(sim.stats.byRoute.webhookAdmin - before).toBe(1 + slugs.length);
+
+    sim.hooks.deniedOwners.delete('acme');
+    await h.provider.refresh();
+    expect(repositoryHooks()).toEqual([['workspace', '', 'cloud-secret', CLOUD_HOOK_EVENTS]]);
+    expect(sim.hooks.all().find(hook => hook.id === foreign.id)).toEqual(foreign);
+    expect(await status()).toMatchObject({ levels: { workspace: 1 }, repositoryLevel: [], counts: { created: 1 }, failed: [] });
+    // The repositories are not looked at again.
+    const settled = sim.stats.byRoute.webhookAdmin;
+    await h.provider.refresh();
+    expect(sim.stats.byRoute.webhookAdmin - settled).toBe(1);
+  });
+
+  it('bitbucket-discovery locations without workspace admin: one hook per repository the location covers', async () => {
+    const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    sim.hooks.deniedOwners.add('acme');
+    CLOUD_FILTER_ESTATE.repositories.forEach(repo => sim.hooks.repositoryAdmins.add(`acme/${repo.slug}`));
+    const { processor, read } = createCloudProcessor({ processor: { webhookSecret: 'loc-secret', webhookRegistration: { url: INGRESS } } });
+    await read('https://bitbucket.org/workspaces/acme/projects/PLAT/repos/svc-*');
+    const slugs = sim.hooks.all().map(hook => (hook.scope.kind === 'repository' ? hook.scope.slug : hook.scope.owner));
+    expect(slugs).toEqual(['svc-payments', 'svc-orders', 'svc-nofile', 'svc-empty']);
+    const [name] = await processor.discoveryNames();
+    expect((await processor.describe(name))?.webhooks?.registration).toMatchObject({ levels: { repository: 1 }, repositoryLevel: [{ place: 'acme', repositories: { created: 4 } }] });
   });
 
   it('bitbucket-discovery locations: the workspace of a location gets its hook when the location runs a pass', async () => {

@@ -49,6 +49,8 @@ export interface HookReport {
   outcome: HookOutcome;
   /** Why it failed (403: the credentials lack admin permission there); never a secret. */
   reason?: string;
+  /** The credentials lack admin permission here (403): where a repository-level fallback applies. */
+  denied?: boolean;
   writes: number;
 }
 
@@ -109,8 +111,13 @@ export async function reconcileHooks(
     return { place, outcome: duplicates.length > 0 && !mode.dryRun ? 'repaired' : 'registered', writes };
   } catch (error) {
     if (error instanceof BitbucketRequestError) {
-      const reason = error.details.status === 403 ? 'the credentials lack admin permission here (403)' : error.message;
-      return { place, outcome: 'failed', reason, writes };
+      if (mode.remove && error.details.status === 404) {
+        // The place itself is gone (a deleted repository): nothing of ours is left there.
+        return { place, outcome: 'absent', writes };
+      }
+      const denied = error.details.status === 403;
+      const reason = denied ? 'the credentials lack admin permission here (403)' : error.message;
+      return { place, outcome: 'failed', reason, ...(denied ? { denied } : {}), writes };
     }
     throw error;
   }

@@ -1,4 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { BitbucketCloudClient } from '../../cloud/BitbucketCloudClient';
+import { CloudDiscoveryScope, listingQuery, scopeCovers } from '../../cloud/CloudDiscoveryScope';
 import { BitbucketHttpClient } from '../../http/BitbucketHttpClient';
 import { RequestStats } from '../../http/RequestStats';
 import { cloudHookApi } from './cloudHookApi';
@@ -6,19 +8,31 @@ import { WebhookRegistration } from './WebhookRegistration';
 
 /**
  * Makes a Cloud workspace hold this module's hook before a pass (`webhookRegistration`): one
- * workspace hook. A failure is logged and the pass goes on: discovery never depends on it.
+ * workspace hook, or, where the workspace's hooks answer 403, one per repository the discovery
+ * covers (repository admin is enough there; the repositories are listed only then). A failure
+ * is logged and the pass goes on: discovery never depends on it.
  */
 export async function registerCloudWebhooks(
   registration: WebhookRegistration | undefined,
-  options: { http: BitbucketHttpClient; apiBaseUrl: string; workspace: string; label: string; logger: LoggerService; signal?: AbortSignal },
+  options: { http: BitbucketHttpClient; apiBaseUrl: string; scope: CloudDiscoveryScope; label: string; logger: LoggerService; signal?: AbortSignal },
 ): Promise<void> {
   if (!registration) {
     return;
   }
-  const { http, apiBaseUrl, workspace, label, logger, signal } = options;
+  const { http, apiBaseUrl, scope, label, logger, signal } = options;
+  const { workspace } = scope;
   try {
-    const api = cloudHookApi(http, apiBaseUrl, { workspace }, { stats: new RequestStats(), signal });
-    await registration.reconcile([{ place: workspace, api }], logger);
+    const context = { stats: new RequestStats(), signal };
+    const client = new BitbucketCloudClient(http, apiBaseUrl, context);
+    const repositories = {
+      async *list() {
+        for await (const page of client.listRepositories(workspace, listingQuery(scope), scope.pageLength)) {
+          yield page.filter(repo => scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })).map(repo => repo.slug);
+        }
+      },
+      api: (slug: string) => cloudHookApi(http, apiBaseUrl, { workspace, slug }, context),
+    };
+    await registration.reconcile([{ place: workspace, level: 'workspace', api: cloudHookApi(http, apiBaseUrl, { workspace }, context), repositories }], logger);
   } catch (error) {
     if (signal?.aborted) {
       throw error;

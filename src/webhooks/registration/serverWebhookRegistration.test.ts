@@ -77,14 +77,16 @@ describe('webhook registration on Bitbucket Data Center', () => {
     expect(h.provider.webhookRegistrationHealth()?.counts).toEqual({ created: 1, 'by-hand': 1 });
   });
 
-  it('reports a project without admin permission (403), registers the rest, and discovery goes on', async () => {
+  it('reports a project without admin permission on it or its repositories (403) per repository, registers the rest, and discovery goes on', async () => {
     const h = await startServerHarness(MIXED_ESTATE, registering());
     h.sim.hooks.deniedOwners.add('B');
     const summary = await h.provider.refresh();
     expect(summary.complete).toBe(true);
     expect(ours(h.sim.hooks.all()).map(hook => hook.scope.owner)).toEqual(['A']);
-    expect(h.provider.webhookRegistrationHealth()?.failed).toEqual([{ place: 'B', reason: 'the credentials lack admin permission here (403)' }]);
-    expect(logLines(h, 'warn').some(line => /Not registered: B \(the credentials lack admin permission here \(403\)\)/.test(line))).toBe(true);
+    const health = h.provider.webhookRegistrationHealth();
+    expect(health?.failed).toEqual(Array.from({ length: 15 }, (_, i) => ({ place: `B/b-repo-${i}`, reason: 'the credentials lack admin permission here (403)' })));
+    expect(health).toMatchObject({ levels: { project: 1, repository: 1 }, repositoryLevel: [{ place: 'B', repositories: { failed: 15 } }] });
+    expect(logLines(h, 'warn').some(line => /Not registered: B\/b-repo-0 \(the credentials lack admin permission here \(403\)\)/.test(line))).toBe(true);
   });
 
   it('picks up a project added since the last pass, and only projects the filter covers', async () => {

@@ -1,0 +1,42 @@
+import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
+import { BitbucketServerClient } from '../../server/BitbucketServerClient';
+import { BitbucketServerProviderConfig } from '../../server/readProviderConfigs';
+import { excludingServerFilter } from '../../server/serverFilters';
+import { serverHookApi } from './serverHookApi';
+import { HookPlace } from './WebhookRegistration';
+
+/**
+ * The Data Center projects a provider covers, each a place for one project hook; where the project
+ * answers 403, its repositories the filters keep, one hook each (REPO_ADMIN is enough there). The
+ * repositories are listed only for such a project.
+ */
+export async function serverHookPlaces(
+  http: BitbucketHttpClient,
+  apiBaseUrl: string,
+  config: Pick<BitbucketServerProviderConfig, 'filters' | 'pageSize'>,
+  context: RequestContext,
+): Promise<HookPlace[]> {
+  const client = new BitbucketServerClient(http, apiBaseUrl, config.pageSize, context);
+  const places: HookPlace[] = [];
+  for await (const projects of client.listProjects()) {
+    for (const { key } of projects) {
+      if (config.filters.projectKey && !config.filters.projectKey.test(key)) {
+        continue;
+      }
+      places.push({
+        place: key,
+        level: 'project',
+        api: serverHookApi(http, apiBaseUrl, { projectKey: key }, context),
+        repositories: {
+          async *list() {
+            for await (const repositories of client.listRepositories(key)) {
+              yield repositories.filter(repo => !excludingServerFilter(config.filters, repo)).map(repo => repo.slug);
+            }
+          },
+          api: slug => serverHookApi(http, apiBaseUrl, { projectKey: key, slug }, context),
+        },
+      });
+    }
+  }
+  return places;
+}
