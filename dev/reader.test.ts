@@ -1,7 +1,4 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +9,7 @@ import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
 import { freePort } from './testing/freePort';
 import { inProcessEventsService } from './testing/inProcessEvents';
+import { locationReads } from './testing/locationReads';
 import { pollUntil } from './testing/pollUntil';
 
 // Zero requests at rest, end to end: a real backend (catalog, this module, its URL reader)
@@ -22,30 +20,9 @@ jest.setTimeout(120_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-/** How often the catalog processed each Location entity on the Server simulator's host, by target. */
-const processings = new Map<string, number>();
-let counted = '';
-const processingCounter = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'test-processing-counter',
-  register(env) {
-    env.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        catalog.addProcessor({
-          getProcessorName: () => 'test-processing-counter',
-          async preProcessEntity(entity: Entity) {
-            const target = (entity.spec as { target?: string } | undefined)?.target;
-            if (entity.kind === 'Location' && target?.startsWith(counted)) {
-              processings.set(target, (processings.get(target) ?? 0) + 1);
-            }
-            return entity;
-          },
-        });
-      },
-    });
-  },
-});
+/** How often the catalog processed (read) each Location entity on the Server simulator's host, by target. */
+const catalogReads = locationReads();
+const processings = catalogReads.byTarget;
 
 /** Resolves once every given target was processed at least `loops` more times: that many catalog re-reads of each. */
 async function processingLoops(targets: string[], loops: number): Promise<void> {
@@ -102,12 +79,12 @@ describe.each(SERVER_TARGET_KINDS)('the catalog reading discovered files through
       simulatorPorts: { server: ports.server, cloud: ports.cloud },
       backendBaseUrl: `http://localhost:${ports.backend}`,
       watchConfig: false,
-      features: [perPlugin.feature, inProcessEventsService, processingCounter],
+      features: [perPlugin.feature, inProcessEventsService, catalogReads.module],
     });
     catalog = catalogApi(demo.baseUrl);
     return demo;
   };
-  const serverTargets = async () => (await catalog.urlLocationTargets()).filter(target => target.startsWith(counted));
+  const serverTargets = async () => (await catalog.urlLocationTargets()).filter(target => target.startsWith(catalogReads.prefix));
   const description = async (name: string) => (await catalog.entities(`kind=component,metadata.name=${name}`))[0]?.metadata.description;
   const simulatorChange = async (method: 'PUT' | 'DELETE', body: Record<string, string>) => {
     const response = await fetch(`http://localhost:${ports.server}/__sim/files`, {
@@ -121,7 +98,7 @@ describe.each(SERVER_TARGET_KINDS)('the catalog reading discovered files through
 
   beforeAll(async () => {
     ports = { backend: await freePort(), server: await freePort(), cloud: await freePort() };
-    counted = `http://localhost:${ports.server}/`;
+    catalogReads.prefix = `http://localhost:${ports.server}/`;
     configDir = await mkdtemp(join(tmpdir(), 'reader-test-'));
     // One pass right after start, the next an hour later: the demo's webhookSecret makes files at rest never re-read.
     await start(await writeConfig('first.yaml', { schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } }));
@@ -162,7 +139,7 @@ describe.each(SERVER_TARGET_KINDS)('the catalog reading discovered files through
   it('leaves a URL this module did not emit to Backstage’s reader', async () => {
     demo!.simulators.server.setFile('PAY', 'payments-api', 'extra/catalog-info.yaml', component('payments-extra', 'registered by hand'));
     demo!.simulators.server.resetStats();
-    const location = await catalog.registerLocation('url', `${counted}projects/PAY/repos/payments-api/browse/extra/catalog-info.yaml`);
+    const location = await catalog.registerLocation('url', `${catalogReads.prefix}projects/PAY/repos/payments-api/browse/extra/catalog-info.yaml`);
     await pollUntil(async () => expect(await description('payments-extra')).toBe('registered by hand'));
     expect(demo!.simulators.server.stats.byRoute.raw).toBeGreaterThanOrEqual(1);
     await catalog.unregisterLocation(location.id);
@@ -194,7 +171,7 @@ describe('the catalog reading discovered files without webhooks, maxStaleness 5 
   beforeAll(async () => {
     const backend = await freePort();
     server = await freePort();
-    counted = `http://localhost:${server}/`;
+    catalogReads.prefix = `http://localhost:${server}/`;
     configDir = await mkdtemp(join(tmpdir(), 'reader-test-'));
     const configFile = join(configDir, 'quiet.yaml');
     const serverHost = `localhost:${server}`;
@@ -223,7 +200,7 @@ describe('the catalog reading discovered files without webhooks, maxStaleness 5 
     );
     // Not the demo config: it sets a webhook secret, which config files cannot unset.
     simulators = await startDemoSimulators({ server, cloud: await freePort() }, `http://localhost:${backend}`);
-    const running = await startBackend({ configFiles: [configFile], watchConfig: false, features: [ownDatabases.feature, inProcessEventsService, processingCounter] });
+    const running = await startBackend({ configFiles: [configFile], watchConfig: false, features: [ownDatabases.feature, inProcessEventsService, catalogReads.module] });
     backendStop = running.stop;
     catalog = catalogApi(running.baseUrl);
     await pollUntil(async () => expect(await catalog.names('component')).toContain('payments-api'));
@@ -236,7 +213,7 @@ describe('the catalog reading discovered files without webhooks, maxStaleness 5 
   });
 
   it('re-reads each file at most once per maxStaleness, not on every processing loop', async () => {
-    const targets = (await catalog.urlLocationTargets()).filter(target => target.startsWith(counted));
+    const targets = (await catalog.urlLocationTargets()).filter(target => target.startsWith(catalogReads.prefix));
     simulators.server.resetStats();
     const startedAt = Date.now();
     await processingLoops(targets, 4);
