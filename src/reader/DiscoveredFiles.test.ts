@@ -59,3 +59,41 @@ describe('DiscoveredFiles telling the catalog what its checks found changed', ()
     expect(scmEvents.events).toEqual([{ type: 'location.deleted', url: url('web') }]);
   });
 });
+
+describe('DiscoveredFiles keeping files named but not read', () => {
+  const target = 'https://bitbucket.example.com/projects/PAY/repos/mono/browse/services/a/catalog-info.yaml';
+  const checkUrl = 'https://bitbucket.example.com/rest/api/1.0/projects/PAY/repos/mono/raw/services/a/catalog-info.yaml';
+
+  it('tells the catalog of a listed file once, stays quiet for the read it asked for, and speaks again when a listing follows that read', async () => {
+    const store = new MemoryDiscoveredFileStore();
+    let now = 1_000;
+    const files = new DiscoveredFiles(async () => store, captureLogger(), () => now);
+    const scmEvents = recordingScmEvents();
+    files.publishChangesTo(scmEvents);
+    const sink = files.sinkFor('bitbucketServer-provider:main');
+    const listed = async () => {
+      now += 1;
+      await sink.keep({ target, checkUrl, found: true, unread: true });
+    };
+
+    await listed();
+    await listed();
+    expect(scmEvents.events).toEqual([{ type: 'location.created', url: target }]);
+    expect(await store.read(target)).toMatchObject({ found: true, unread: true });
+
+    // The catalog's read of it, answered: its bytes are kept, and nothing more to tell.
+    now += 1;
+    await sink.keep({ target, checkUrl, found: true, content: Buffer.from(CONTENT) });
+    expect(scmEvents.events).toHaveLength(1);
+    expect(await store.read(target)).toMatchObject({ found: true, content: Buffer.from(CONTENT) });
+    expect((await store.read(target))?.unread).toBeUndefined();
+
+    // Listed again (a push): the bytes may have changed, so the catalog is told to read again.
+    await listed();
+    expect(scmEvents.events).toEqual([
+      { type: 'location.created', url: target },
+      { type: 'location.updated', url: target },
+    ]);
+    expect((await store.read(target))?.content).toBeUndefined();
+  });
+});
