@@ -30,8 +30,8 @@ import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProces
 import { workspaceWalk } from './scanWorkspace';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
-import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
-import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
+import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
+import { registerCloudWebhooks } from './registerCloudWebhooks';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 

@@ -1,7 +1,7 @@
 import { closeCloudSimulators, createCloudProcessor, startCloudSimulator } from '../../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../../dev/testing/cloudProviderHarness';
 import { CLOUD_FILTER_ESTATE } from '../../../dev/testing/fixtures';
-import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
+import { CLOUD_HOOK_EVENTS } from '../../cloud/cloudHookApi';
 
 afterEach(closeCloudSimulators);
 

@@ -1,7 +1,7 @@
 import { repo } from '../../../dev/testing/fixtures';
 import { closeServerHarnesses, startServerHarness } from '../../../dev/testing/serverHarness';
 import { SimEstate } from '../../../dev/simulator/estate';
-import { SERVER_HOOK_EVENTS } from './serverHookApi';
+import { SERVER_HOOK_EVENTS } from '../../server/serverHookApi';
 
 afterEach(closeServerHarnesses);
 jest.setTimeout(20_000);

@@ -1,7 +1,7 @@
 import { MIXED_ESTATE } from '../../../dev/testing/fixtures';
 import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../../dev/testing/serverHarness';
 import { HookScope, SimHook } from '../../../dev/simulator/webhookRegistry';
-import { SERVER_HOOK_EVENTS } from './serverHookApi';
+import { SERVER_HOOK_EVENTS } from '../../server/serverHookApi';
 
 afterEach(closeServerHarnesses);
 

@@ -2,7 +2,7 @@ import { createHmac } from 'crypto';
 import { MIXED_ESTATE, repo } from '../../../dev/testing/fixtures';
 import { closeServerHarnesses, startServerHarness } from '../../../dev/testing/serverHarness';
 import { SimHook } from '../../../dev/simulator/webhookRegistry';
-import { SERVER_HOOK_EVENTS } from './serverHookApi';
+import { SERVER_HOOK_EVENTS } from '../../server/serverHookApi';
 
 afterEach(closeServerHarnesses);
 

@@ -1,7 +1,7 @@
-import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { encodeSegment } from '../../http/encodePath';
-import { serverPages, ServerPage } from '../../server/serverPaging';
-import { DesiredHook, HookApi, RemoteHook } from './reconcileHooks';
+import { BitbucketHttpClient, RequestContext } from '../http/BitbucketHttpClient';
+import { encodeSegment } from '../http/encodePath';
+import { serverPages, ServerPage } from './serverPaging';
+import { DesiredHook, HookApi, RemoteHook } from '../webhooks/registration/reconcileHooks';
 
 /** The events discovery acts on from Data Center. */
 export const SERVER_HOOK_EVENTS = ['repo:refs_changed', 'repo:modified'];

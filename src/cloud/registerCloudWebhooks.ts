@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { BitbucketCloudClient } from '../../cloud/BitbucketCloudClient';
-import { CloudDiscoveryScope, listingQuery, scopeCovers } from '../../cloud/CloudDiscoveryScope';
-import { BitbucketHttpClient } from '../../http/BitbucketHttpClient';
-import { RequestStats } from '../../http/RequestStats';
+import { BitbucketCloudClient } from './BitbucketCloudClient';
+import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
+import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
+import { RequestStats } from '../http/RequestStats';
 import { cloudHookApi } from './cloudHookApi';
-import { WebhookRegistration } from './WebhookRegistration';
+import { WebhookRegistration } from '../webhooks/registration/WebhookRegistration';
 
 /**
  * Makes a Cloud workspace hold this module's hook before a pass (`webhookRegistration`): one

@@ -1,7 +1,7 @@
-import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { cloudPages, CloudPage } from '../../cloud/cloudPaging';
-import { encodeSegment } from '../../http/encodePath';
-import { DesiredHook, HookApi, RemoteHook } from './reconcileHooks';
+import { BitbucketHttpClient, RequestContext } from '../http/BitbucketHttpClient';
+import { cloudPages, CloudPage } from './cloudPaging';
+import { encodeSegment } from '../http/encodePath';
+import { DesiredHook, HookApi, RemoteHook } from '../webhooks/registration/reconcileHooks';
 
 /** The events discovery acts on from Bitbucket Cloud. */
 export const CLOUD_HOOK_EVENTS = ['repo:push', 'repo:updated', 'repo:transfer', 'repo:deleted'];

@@ -1,9 +1,9 @@
-import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { BitbucketServerClient } from '../../server/BitbucketServerClient';
-import { BitbucketServerProviderConfig } from '../../server/readProviderConfigs';
-import { excludingServerFilter } from '../../server/serverFilters';
+import { BitbucketHttpClient, RequestContext } from '../http/BitbucketHttpClient';
+import { BitbucketServerClient } from './BitbucketServerClient';
+import { BitbucketServerProviderConfig } from './readProviderConfigs';
+import { excludingServerFilter } from './serverFilters';
 import { serverHookApi } from './serverHookApi';
-import { HookPlace } from './WebhookRegistration';
+import { HookPlace } from '../webhooks/registration/WebhookRegistration';
 
 /**
  * The Data Center projects a provider covers, each a place for one project hook; where the project
