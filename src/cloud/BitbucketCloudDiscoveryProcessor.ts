@@ -382,7 +382,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       },
       walk: async run => {
         const http = this.httpClientFor(integration);
-        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, label: what, logger: this.logger, signal: run.group.signal });
+        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, within: location, label: what, logger: this.logger, signal: run.group.signal });
         const walk = workspaceWalk({
           http,
           apiBaseUrl: integration.apiBaseUrl,
