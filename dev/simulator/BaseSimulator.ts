@@ -5,6 +5,7 @@ import { Answer, delay, HANG, LoopbackServer, Reply, SimRequest } from './httpSe
 import { RequestHold, RequestHolds } from './requestHolds';
 import { BadRequestError, matchRoute, Route } from './routing';
 import { scriptedAnswer } from './scriptedReplies';
+import { WebhookRegistry } from './webhookRegistry';
 import {
   countQuotaRefusal,
   countRequestEnd,
@@ -39,6 +40,8 @@ export type CommonError = 'badRequest' | 'notFound' | 'unauthorized' | 'rateLimi
 export abstract class BaseSimulator {
   readonly stats: SimStats = emptyStats();
   readonly requestLog: LoggedRequest[] = [];
+  /** Webhooks registered on owners (projects, workspaces) and repositories; the only way deliveries leave the simulator. */
+  readonly hooks = new WebhookRegistry();
   protected readonly store: EstateStore;
   private readonly faults: FaultInjector;
   private readonly holds = new RequestHolds();
@@ -115,8 +118,10 @@ export abstract class BaseSimulator {
     this.store.removeFile(projectKey, slug, path);
   }
 
+  /** Deletes a repository, its hooks with it. */
   deleteRepository(projectKey: string, slug: string): void {
     this.store.deleteRepository(projectKey, slug);
+    this.hooks.dropRepository(this.hookOwner(projectKey), slug);
   }
 
   addRepository(repo: SimRepository): void {
@@ -134,7 +139,11 @@ export abstract class BaseSimulator {
     }
     this.store.deleteRepository(from.projectKey, from.slug);
     this.store.addRepository({ ...repo, projectKey: to.projectKey, slug: to.slug, name: to.slug });
+    this.hooks.moveRepository({ owner: this.hookOwner(from.projectKey), slug: from.slug }, { owner: this.hookOwner(to.projectKey), slug: to.slug });
   }
+
+  /** Whose hooks a repository of `projectKey` sits under: its project (Data Center) or its workspace (Cloud). */
+  protected abstract hookOwner(projectKey: string): string;
 
   /**
    * The origin the client believes it called: forwarded headers win (set by

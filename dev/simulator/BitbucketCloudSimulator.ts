@@ -1,7 +1,7 @@
 import { FileChange } from './adminEndpoints';
 import { cloudPushDelivery } from './cloudWebhookDeliveries';
 import { WebhookTarget } from './webhookSender';
-import { firstDelivery, HookScope, WebhookRegistry } from './webhookRegistry';
+import { firstDelivery, HookScope } from './webhookRegistry';
 import { CLOUD_HOOK_EVENTS, cloudWebhookAdmin } from './cloudWebhookAdmin';
 import { BaseSimulator, CommonError, SimulatorOptions } from './BaseSimulator';
 import { BitbucketCloudAuth, CloudAuthenticator } from './bitbucketCloudAuth';
@@ -38,6 +38,7 @@ export interface BitbucketCloudSimulatorOptions extends SimulatorOptions {
   webhook?: WebhookTarget;
 }
 
+const REPOSITORY_ROLES = ['member', 'contributor', 'admin', 'owner'];
 const WORKSPACE = String.raw`^/2\.0/workspaces/(?<workspace>[^/]+)`;
 const REPOSITORIES = String.raw`^/2\.0/repositories/(?<workspace>[^/]+)`;
 const REPOSITORY = `${REPOSITORIES}/(?<slug>[^/]+)`;
@@ -67,9 +68,6 @@ export class BitbucketCloudSimulator extends BaseSimulator {
       this.hooks.writes = 0;
     }
   }
-
-  /** Webhooks registered on the workspace and its repositories; the only way deliveries leave the simulator. */
-  readonly hooks = new WebhookRegistry();
 
   /** Commits a file to the main branch (creating the repository, in the first project, if new), then delivers `repo:push`. */
   async putFile(change: FileChange & { content: string }): Promise<{ delivered: number | string | null }> {
@@ -195,6 +193,10 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     ];
   }
 
+  protected hookOwner(): string {
+    return this.workspace;
+  }
+
   private inWorkspace(workspace: string, answer: () => Reply): Reply {
     if (workspace.toLowerCase() !== this.workspace.toLowerCase()) {
       return errorReply(404, `No workspace with identifier '${workspace}'.`);
@@ -230,12 +232,19 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     );
   }
 
+  /** `role=admin` (or `owner`) narrows the listing to the repositories the caller may administer. */
   private listRepositories(req: SimRequest): Reply {
     const q = req.query.get('q');
     const sort = req.query.get('sort');
-    const repositories = this.listingCache.get(`${this.store.revision}|${q}|${sort}`, () =>
+    const role = req.query.get('role');
+    if (role !== null && !REPOSITORY_ROLES.includes(role)) {
+      throw new BadRequestError(`role must be one of ${REPOSITORY_ROLES.join(', ')}`);
+    }
+    const listed = this.listingCache.get(`${this.store.revision}|${q}|${sort}`, () =>
       queryRepositories(this.store, this.workspace, q, sort),
     );
+    const administers = role === 'admin' || role === 'owner';
+    const repositories = administers ? listed.filter(repo => this.hooks.mayAdminister({ kind: 'repository', owner: this.workspace, slug: repo.slug })) : listed;
     const origin = this.publicOrigin(req);
     const links = cloudLinkBases(origin);
     return jsonReply(

@@ -13,7 +13,7 @@ import { BadRequestError, Route } from './routing';
 import { FileChange } from './adminEndpoints';
 import { serverModifiedDelivery, serverPushDelivery } from './serverWebhookDeliveries';
 import { WebhookTarget } from './webhookSender';
-import { firstDelivery, HookScope, WebhookRegistry } from './webhookRegistry';
+import { firstDelivery, HookScope } from './webhookRegistry';
 import { SERVER_HOOK_EVENTS, serverWebhookAdmin } from './serverWebhookAdmin';
 
 export interface BitbucketServerAuth {
@@ -49,6 +49,7 @@ const EXCEPTIONS = {
 };
 
 const ARCHIVED_FILTERS = ['ACTIVE', 'ARCHIVED', 'ALL'];
+const REPOSITORY_PERMISSIONS = ['REPO_READ', 'REPO_WRITE', 'REPO_ADMIN'];
 
 // `/rest/api/latest` is an alias Bitbucket keeps for the newest REST version.
 const API = String.raw`^/rest/api/(?:1\.0|latest)`;
@@ -62,9 +63,6 @@ function route(name: string, path: string, handle: Route['handle'], method: Rout
 /** Bitbucket Server / Data Center REST 1.0 on loopback. */
 export class BitbucketServerSimulator extends BaseSimulator {
   private readonly auth: BitbucketServerAuth | undefined;
-
-  /** Webhooks registered on projects and repositories; the only way deliveries leave the simulator. */
-  readonly hooks = new WebhookRegistry();
 
   constructor(options: BitbucketServerSimulatorOptions) {
     super(options);
@@ -142,7 +140,8 @@ export class BitbucketServerSimulator extends BaseSimulator {
   /**
    * `GET`/`POST …/webhooks` and `PUT`/`DELETE …/webhooks/{id}` of a project or repository, with its
    * admin's permission: PROJECT_ADMIN for a project's, REPO_ADMIN (implied by PROJECT_ADMIN) for a
-   * repository's; 403 where `hooks.mayAdminister` says no.
+   * repository's. Where `hooks.mayAdminister` says no, 401 AuthorisationException, as Data Center
+   * answers a user lacking the permission (not 403).
    */
   private webhookRoutes(base: string, scopeOf: (params: Record<string, string>) => HookScope): Route[] {
     const admin = (params: Record<string, string>, answer: (scope: HookScope) => Reply): Reply => {
@@ -154,7 +153,7 @@ export class BitbucketServerSimulator extends BaseSimulator {
           : noSuchProject(scope.owner);
       }
       if (!this.hooks.mayAdminister(scope)) {
-        return errorReply(403, `You are not permitted to access this resource`, EXCEPTIONS.authorisation);
+        return errorReply(401, `You are not permitted to access this resource`, EXCEPTIONS.authorisation);
       }
       return answer(scope);
     };
@@ -165,6 +164,10 @@ export class BitbucketServerSimulator extends BaseSimulator {
       route('webhookAdmin', `${base}/webhooks/(?<hookId>\\d+)`, (req, params) => admin(params, scope => admin$.update(req, scope, params.hookId)), 'PUT'),
       route('webhookAdmin', `${base}/webhooks/(?<hookId>\\d+)`, (_req, params) => admin(params, scope => admin$.remove(scope, params.hookId)), 'DELETE'),
     ];
+  }
+
+  protected hookOwner(projectKey: string): string {
+    return projectKey;
   }
 
   protected isAuthorized(req: SimRequest): boolean {
@@ -214,19 +217,34 @@ export class BitbucketServerSimulator extends BaseSimulator {
     return this.repositoryPage(req, this.store.repositoriesOf(projectKey));
   }
 
-  /** `/repos`: one stream over all projects, filtered by `projectkey`, `name` and `archived`. */
+  /**
+   * `/repos`: one stream over all projects, filtered by `projectkey`, `projectname` (the project's
+   * name, case-insensitive, as a substring), `name`, `archived` and `permission` (REPO_ADMIN: only
+   * the repositories the caller may administer).
+   */
   private listAllRepositories(req: SimRequest): Reply {
     const archived = (req.query.get('archived') ?? 'ACTIVE').toUpperCase();
     if (!ARCHIVED_FILTERS.includes(archived)) {
       throw new BadRequestError(`archived must be one of ${ARCHIVED_FILTERS.join(', ')}`);
     }
+    const permission = req.query.get('permission') ?? 'REPO_READ';
+    if (!REPOSITORY_PERMISSIONS.includes(permission)) {
+      throw new BadRequestError(`permission must be one of ${REPOSITORY_PERMISSIONS.join(', ')}`);
+    }
     const projectKey = req.query.get('projectkey');
     const nameFilter = req.query.get('name')?.toLowerCase();
+    const projectNameFilter = req.query.get('projectname')?.trim().toLowerCase();
+    const projectNamed = (key: string) => {
+      const project = this.store.findProject(key);
+      return (project?.name ?? project?.key ?? key).toLowerCase().includes(projectNameFilter ?? '');
+    };
     const candidates = projectKey ? this.store.repositoriesOf(projectKey) : this.estate.repositories;
     const repositories = candidates.filter(
       repo =>
         (archived === 'ALL' || (archived === 'ARCHIVED') === Boolean(repo.archived)) &&
-        (!nameFilter || repositoryName(repo).toLowerCase().includes(nameFilter)),
+        (!nameFilter || repositoryName(repo).toLowerCase().includes(nameFilter)) &&
+        (!projectNameFilter || projectNamed(repo.projectKey)) &&
+        (permission !== 'REPO_ADMIN' || this.hooks.mayAdminister({ kind: 'repository', owner: repo.projectKey, slug: repo.slug })),
     );
     return this.repositoryPage(req, repositories);
   }

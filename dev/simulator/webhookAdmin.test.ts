@@ -69,10 +69,12 @@ describe('Bitbucket Server webhook administration', () => {
     expect(sim.hooks.writes).toBe(3);
   });
 
-  it('answers 403 to a caller without admin permission on the project, and 404 for an unknown project', async () => {
+  it('answers 401 AuthorisationException (as Data Center does) to a caller without admin permission on the project, and 404 for an unknown project', async () => {
     sim.hooks.deniedOwners.add('B');
-    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/webhooks`)).status).toBe(403);
-    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/repos/two/webhooks`)).status).toBe(403);
+    const denied = await fetch(`${sim.url}/rest/api/1.0/projects/B/webhooks`);
+    expect(denied.status).toBe(401);
+    expect(((await denied.json()) as { errors: Array<{ exceptionName: string }> }).errors[0].exceptionName).toBe('com.atlassian.bitbucket.AuthorisationException');
+    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/repos/two/webhooks`)).status).toBe(401);
     expect((await fetch(`${sim.url}/rest/api/1.0/projects/NOPE/webhooks`)).status).toBe(404);
     const repoHook = await fetch(`${sim.url}/rest/api/1.0/projects/A/repos/one/webhooks`, {
       method: 'POST',
@@ -86,7 +88,7 @@ describe('Bitbucket Server webhook administration', () => {
   it('a repository admin without project admin administers that repository\'s hooks only', async () => {
     sim.hooks.deniedOwners.add('B');
     sim.hooks.repositoryAdmins.add('B/two');
-    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/webhooks`)).status).toBe(403);
+    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/webhooks`)).status).toBe(401);
     const created = await fetch(`${sim.url}/rest/api/1.0/projects/B/repos/two/webhooks`, {
       method: 'POST',
       headers: json,
@@ -95,6 +97,35 @@ describe('Bitbucket Server webhook administration', () => {
     expect(created.status).toBe(201);
     expect((await sim.putFile({ owner: 'B', repo: 'two', path: 'catalog-info.yaml', content: 'y' })).delivered).toBe(202);
     expect(hook.received[0].headers['x-hub-signature']).toBe(hubSignature(hook.received[0].body, 'repo-secret'));
+  });
+
+  it('lists only the repositories the caller administers with /repos?permission=REPO_ADMIN, narrowed by projectname', async () => {
+    sim.addRepository({ projectKey: 'B', slug: 'three', files: {} });
+    sim.hooks.deniedOwners.add('B');
+    sim.hooks.repositoryAdmins.add('B/two');
+    const slugs = async (query: string) => {
+      const answer = await fetch(`${sim.url}/rest/api/1.0/repos?${query}`);
+      return ((await answer.json()) as { values: Array<{ slug: string }> }).values.map(repo => repo.slug);
+    };
+    expect(await slugs('permission=REPO_ADMIN')).toEqual(['one', 'two']);
+    expect(await slugs('projectname=b&permission=REPO_ADMIN')).toEqual(['two']);
+    expect(await slugs('projectname=b')).toEqual(['two', 'three']);
+    expect((await fetch(`${sim.url}/rest/api/1.0/repos?permission=ADMIN`)).status).toBe(400);
+  });
+
+  it('a deleted repository\'s hooks go with it, a renamed one keeps them (and its admins), and neither counts as a write', async () => {
+    const fields = { name: 'r', url: hook.url, events: ['repo:refs_changed'], active: true, secret: 'x' };
+    sim.hooks.create({ kind: 'repository', owner: 'A', slug: 'one' }, fields);
+    sim.hooks.create({ kind: 'repository', owner: 'B', slug: 'two' }, fields);
+    sim.hooks.deniedOwners.add('B');
+    sim.hooks.repositoryAdmins.add('B/two');
+    const writes = sim.hooks.writes;
+    sim.deleteRepository('A', 'one');
+    sim.renameRepository({ projectKey: 'B', slug: 'two' }, { projectKey: 'B', slug: 'deux' });
+    expect(sim.hooks.all().map(({ scope }) => scope)).toEqual([{ kind: 'repository', owner: 'B', slug: 'deux' }]);
+    expect(sim.hooks.writes).toBe(writes);
+    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/repos/deux/webhooks`)).status).toBe(200);
+    expect((await fetch(`${sim.url}/rest/api/1.0/projects/B/repos/two/webhooks`)).status).toBe(404);
   });
 });
 
@@ -121,6 +152,12 @@ describe('Bitbucket Cloud webhook administration', () => {
       sim.hooks.repositoryAdmins.add('acme/one');
       expect((await fetch(`${sim.url}/2.0/repositories/acme/one/hooks`)).status).toBe(200);
       expect((await fetch(`${sim.url}/2.0/repositories/acme/two/hooks`)).status).toBe(403);
+      // role=admin lists only the repositories the caller administers.
+      const listed = async (query: string) =>
+        ((await (await fetch(`${sim.url}/2.0/repositories/acme${query}`)).json()) as { values: Array<{ slug: string }> }).values.map(repo => repo.slug);
+      expect(await listed('?role=admin')).toEqual(['one']);
+      expect(await listed('?role=member')).toEqual(['one', 'two']);
+      expect((await fetch(`${sim.url}/2.0/repositories/acme?role=root`)).status).toBe(400);
     } finally {
       await sim.stop();
       await hook.close();

@@ -76,6 +76,25 @@ export class WebhookRegistry {
     this.hooks.splice(this.hooks.indexOf(hook), 1);
   }
 
+  /** A deleted repository's hooks go with it; not a write of anyone's. */
+  dropRepository(owner: string, slug: string): void {
+    const scope: HookScope = { kind: 'repository', owner, slug };
+    for (const hook of this.list(scope)) {
+      this.hooks.splice(this.hooks.indexOf(hook), 1);
+    }
+    this.repositoryAdmins.delete(`${owner}/${slug}`);
+  }
+
+  /** A renamed or moved repository keeps its hooks and its admins, under its new name. */
+  moveRepository(from: { owner: string; slug: string }, to: { owner: string; slug: string }): void {
+    for (const hook of this.list({ kind: 'repository', ...from })) {
+      hook.scope = { kind: 'repository', ...to };
+    }
+    if (this.repositoryAdmins.delete(`${from.owner}/${from.slug}`)) {
+      this.repositoryAdmins.add(`${to.owner}/${to.slug}`);
+    }
+  }
+
   /** Every hook, for tests that break one by hand. */
   all(): SimHook[] {
     return [...this.hooks];

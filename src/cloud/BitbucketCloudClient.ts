@@ -41,12 +41,15 @@ export class BitbucketCloudClient {
     this.basePath = base.pathname.replace(/\/+$/, '');
   }
 
-  /** Pages of the workspace's repositories, narrowed by BBQL when given. */
-  async *listRepositories(workspace: string, query?: string, pageLength: number = CLOUD_PAGE_LENGTH): AsyncGenerator<CloudRepository[]> {
+  /** Pages of the workspace's repositories, narrowed by BBQL when given, and to those the credentials administer with `role: 'admin'`. */
+  async *listRepositories(workspace: string, query?: string, pageLength: number = CLOUD_PAGE_LENGTH, role?: 'admin'): AsyncGenerator<CloudRepository[]> {
     const path = `/repositories/${encodeSegment(workspace)}`;
     const params = new URLSearchParams({ pagelen: String(pageLength), fields: REPOSITORY_FIELDS.join(',') });
     if (query) {
       params.set('q', query);
+    }
+    if (role) {
+      params.set('role', role);
     }
     const listing = { host: this.host, path: `${this.basePath}${path}` };
     const pages = cloudPages<CloudRepository>(listing, `${this.apiBaseUrl}${path}?${params}`, pageLength, url =>

@@ -30,8 +30,8 @@ import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProces
 import { workspaceWalk } from './scanWorkspace';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
-import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
-import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
+import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
+import { registerCloudWebhooks } from './registerCloudWebhooks';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 
@@ -382,7 +382,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       },
       walk: async run => {
         const http = this.httpClientFor(integration);
-        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, label: what, logger: this.logger, signal: run.group.signal });
+        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, within: location, label: what, logger: this.logger, signal: run.group.signal });
         const walk = workspaceWalk({
           http,
           apiBaseUrl: integration.apiBaseUrl,

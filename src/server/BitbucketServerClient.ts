@@ -8,6 +8,7 @@ import { serverPages, ServerPage } from './serverPaging';
 /** The fields of a Bitbucket Server project this module reads. */
 export interface ServerProject {
   key: string;
+  name?: string;
 }
 
 /** The fields of a Bitbucket Server repository this module reads. */
@@ -48,6 +49,19 @@ export class BitbucketServerClient {
       `/projects/${encodeSegment(projectKey)}/repos`,
       repo => typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string',
     );
+  }
+
+  /**
+   * The project's repositories the credentials may administer (REPO_ADMIN, project admin implying
+   * it): `/repos` takes `permission` where `/projects/{key}/repos` does not, and narrows by the
+   * project's name, a substring match, so other projects' repositories are dropped by key.
+   */
+  async *listAdministrableRepositories(project: ServerProject): AsyncGenerator<ServerRepository[]> {
+    const query = new URLSearchParams({ projectname: project.name ?? project.key, permission: 'REPO_ADMIN' });
+    const pages = this.list<ServerRepository>('/repos', repo => typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string', query);
+    for await (const repositories of pages) {
+      yield repositories.filter(repo => repo.project.key === project.key);
+    }
   }
 
   /** One repository, as a listing would show it; undefined when Bitbucket has none by that name (404). */
@@ -131,10 +145,11 @@ export class BitbucketServerClient {
     return this.apiBaseUrl.replace(/\/rest\/api\/(1\.0|latest)$/, '');
   }
 
-  private async *list<T>(path: string, isValid: (value: T) => boolean): AsyncGenerator<T[]> {
+  private async *list<T>(path: string, isValid: (value: T) => boolean, query?: URLSearchParams): AsyncGenerator<T[]> {
     const listing = { host: this.host, path: `${new URL(this.apiBaseUrl).pathname}${path}` };
+    const filters = query ? `&${query}` : '';
     const pages = serverPages<T>(listing, this.pageSize, start =>
-      this.http.getJson<ServerPage<T>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${this.pageSize}`, this.context),
+      this.http.getJson<ServerPage<T>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${this.pageSize}${filters}`, this.context),
     );
     for await (const values of pages) {
       const invalid = values.findIndex(value => !isValid(value));

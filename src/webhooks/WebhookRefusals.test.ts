@@ -4,22 +4,28 @@ import { WebhookRefusals } from './WebhookRefusals';
 const HOUR = 3_600_000;
 
 describe('WebhookRefusals', () => {
-  it('counts per host and cause, the last hour by minute, and says the last likely cause', () => {
+  it('counts per host and cause, the last hour by minute; a different secret seen in the last hour is the likely cause, an unsigned flood does not hide it', () => {
     let now = Date.UTC(2026, 11, 3, 12);
     const refusals = new WebhookRefusals(() => now);
     refusals.refused(['a.example.com'], 'mismatch');
     now += HOUR / 2;
-    refusals.refused(['a.example.com'], 'missing');
+    for (let i = 0; i < 50; i++) refusals.refused(['a.example.com'], 'missing');
     expect(refusals.health('a.example.com')).toEqual({
       lastRefusedAt: new Date(now).toISOString(),
-      refusedLastHour: 2,
-      byCause: { mismatch: 1, missing: 1 },
-      likelyCause: expect.stringMatching(/^no X-Hub-Signature/),
+      refusedLastHour: 51,
+      byCause: { mismatch: 1, missing: 50 },
+      likelyCause: expect.stringMatching(/^signed with a different secret/),
     });
     expect(refusals.health('b.example.com')).toBeUndefined();
     now += HOUR - 60_000;
-    expect(refusals.health('a.example.com')?.refusedLastHour).toBe(1);
-    expect(refusals.health('a.example.com')?.byCause).toEqual({ mismatch: 1, missing: 1 });
+    expect(refusals.health('a.example.com')?.refusedLastHour).toBe(50);
+    expect(refusals.health('a.example.com')?.byCause).toEqual({ mismatch: 1, missing: 50 });
+    // The mismatch is over an hour old: the most frequent cause of the last hour now.
+    refusals.refused(['a.example.com'], 'unsupported');
+    expect(refusals.health('a.example.com')?.likelyCause).toMatch(/^no X-Hub-Signature/);
+    // Nothing in the last hour: the last cause.
+    now += 2 * HOUR;
+    expect(refusals.health('a.example.com')?.likelyCause).toMatch(/^X-Hub-Signature is not sha256/);
   });
 
   it('holds at most 100 hosts', () => {

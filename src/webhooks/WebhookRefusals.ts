@@ -11,7 +11,11 @@ export interface RefusedDeliveryHealth {
   refusedLastHour: number;
   /** Since this replica started, by why: `mismatch` (signed with a different secret), `missing` (unsigned), `unsupported` (not sha256), `unconfigured` (no secret here). */
   byCause: Partial<Record<Refusal, number>>;
-  /** The last refusal's likely cause, in words. */
+  /**
+   * The likely cause, in words: a different secret whenever one was seen in the last hour (the one
+   * an operator can fix; a flood of unsigned deliveries must not hide it), else the most frequent
+   * cause of the last hour, else the last one.
+   */
   likelyCause: string;
 }
 
@@ -21,6 +25,8 @@ const MAX_HOSTS = 100;
 interface HostRefusals {
   record: DeliveryRecord;
   byCause: Partial<Record<Refusal, number>>;
+  /** Per cause, the last hour by minute. */
+  lastHourByCause: Partial<Record<Refusal, DeliveryRecord>>;
   last: Refusal;
 }
 
@@ -42,11 +48,12 @@ export class WebhookRefusals {
       let refusals = this.hosts.get(host);
       if (!refusals) {
         if (this.hosts.size >= MAX_HOSTS) continue;
-        refusals = { record: new DeliveryRecord(this.now), byCause: {}, last: refusal };
+        refusals = { record: new DeliveryRecord(this.now), byCause: {}, lastHourByCause: {}, last: refusal };
         this.hosts.set(host, refusals);
       }
       refusals.record.received();
       refusals.byCause[refusal] = (refusals.byCause[refusal] ?? 0) + 1;
+      (refusals.lastHourByCause[refusal] ??= new DeliveryRecord(this.now)).received();
       refusals.last = refusal;
     }
   }
@@ -62,7 +69,18 @@ export class WebhookRefusals {
       ...(lastDeliveryAt ? { lastRefusedAt: lastDeliveryAt } : {}),
       refusedLastHour: deliveriesLastHour,
       byCause: { ...refusals.byCause },
-      likelyCause: LIKELY_CAUSE[refusals.last],
+      likelyCause: LIKELY_CAUSE[likelyCause(refusals)],
     };
   }
+}
+
+function likelyCause({ lastHourByCause, last }: HostRefusals): Refusal {
+  const lastHour = (Object.entries(lastHourByCause) as Array<[Refusal, DeliveryRecord]>)
+    .map(([cause, record]) => ({ cause, count: record.health().deliveriesLastHour }))
+    .filter(({ count }) => count > 0);
+  if (lastHour.some(({ cause }) => cause === 'mismatch')) {
+    return 'mismatch';
+  }
+  const [mostFrequent] = lastHour.sort((a, b) => b.count - a.count);
+  return mostFrequent?.cause ?? last;
 }

@@ -10,14 +10,19 @@ export type HookLevel = 'project' | 'workspace' | 'repository';
 export interface HookPlace {
   place: string;
   level: 'project' | 'workspace';
+  /**
+   * The discovery's part of the place when several discoveries share it (a `bitbucket-discovery`
+   * location's target): each keeps its own record, so one never takes the other's repository hooks.
+   */
+  within?: string;
   api: HookApi;
-  /** Where the hooks go instead when the owner's answer 403: its repositories, admin of each being enough. */
+  /** Where the hooks go instead when the owner's answer "not permitted": its repositories, admin of each being enough. */
   repositories?: RepositoryHooks;
 }
 
-/** The repositories of a place that discovery covers, and their hook administration. */
+/** The repositories of a place that discovery covers and the credentials may administer, and their hook administration. */
 export interface RepositoryHooks {
-  /** Slugs, page by page (a listing of the place's repositories). */
+  /** Slugs, page by page: only administrable repositories are listed, so a token without admin costs a listing, not a request per repository. */
   list(): AsyncIterable<string[]>;
   api(slug: string): HookApi;
 }
@@ -31,8 +36,8 @@ export interface WebhookRegistrationHealth {
   counts: Partial<Record<HookOutcome, number>>;
   /** Places per level: `project` / `workspace` (one hook for the owner), `repository` (one per repository, for lack of owner admin). */
   levels: Partial<Record<HookLevel, number>>;
-  /** The places registered repository by repository, with their repositories' outcomes. */
-  repositoryLevel: Array<{ place: string; repositories: Partial<Record<HookOutcome, number>> }>;
+  /** The places registered repository by repository (`within`: the location's part of it), with their repositories' outcomes. */
+  repositoryLevel: Array<{ place: string; within?: string; repositories: Partial<Record<HookOutcome, number>> }>;
   /** Hooks that could not be made right, and why (at most {@link MAX_FAILED_SHOWN}; `counts.failed` has them all). */
   failed: Array<{ place: string; reason: string }>;
 }
@@ -41,22 +46,43 @@ export const MAX_FAILED_SHOWN = 100;
 
 /** How one place stood after its last reconciliation. */
 interface PlaceRecord {
+  place: string;
+  within?: string;
   level: HookLevel;
   /** The owner's own report, or one per repository at repository level. */
   reports: HookReport[];
-  /** Repositories that may hold a hook of ours: removed once the owner's hook covers them. */
-  repositoryHooks: string[];
+  /**
+   * Repositories that may hold a hook of ours: removed once the owner's hook covers them, or once
+   * they leave the scope. `unknown` until this process has looked (see {@link WebhookRegistration}).
+   */
+  repositoryHooks: string[] | 'unknown';
+}
+
+/** What a place's reconciliation did beyond its own hooks. */
+interface PlaceOutcome {
+  record: PlaceRecord;
+  /** Our repository hooks removed because the owner's hook covers their repositories now. */
+  handedOver: HookReport[];
+  /** Our repository hooks removed because their repositories left the scope (filtered out, moved, deleted). */
+  leftScope: HookReport[];
 }
 
 /** Outcomes after which a repository holds no hook of ours. */
 const HOLDS_NONE: ReadonlySet<HookOutcome> = new Set(['absent', 'removed', 'by-hand', 'would-create']);
+/** Owner outcomes after which our repository hooks may still stand beside the owner's hook, unknown to this process. */
+const MAY_HAND_OVER: ReadonlySet<HookOutcome> = new Set(['created', 'would-create']);
 
 /**
  * One discovery's webhook registration: run at the start of each of its passes, so projects
- * added since get their hook then. Where the owner's hooks answer 403, registers one hook per
- * repository instead (repository admin is enough), and removes those once the owner's hook can
- * take over. Keeps the last outcome per place for the status route, and says in one line what
- * it did.
+ * added since get their hook then. Where the owner's hooks are not permitted, registers one hook
+ * per administrable repository instead (repository admin is enough), removes those of
+ * repositories that left the scope, and removes them all once the owner's hook can take over.
+ *
+ * Which repositories hold our hooks is kept in process; after a restart (or on another replica)
+ * it is found again where it matters: when the owner's hook is created (the handover) or removal
+ * is asked, each administrable repository's hooks are read once for ours (by URL and name prefix,
+ * as the owner's are recognised). That costs one read per repository once per place, at the
+ * handover only, instead of a store every replica must share.
  */
 export class WebhookRegistration {
   private readonly places = new Map<string, PlaceRecord>();
@@ -76,24 +102,31 @@ export class WebhookRegistration {
     const { config, secret, events, label } = this.deps;
     const desired = { name: desiredHookName(config.url, secret ?? ''), url: config.url, events, secret: secret ?? '' };
     const reports: HookReport[] = [];
-    const cleanups: HookReport[] = [];
+    const handedOver: HookReport[] = [];
+    const leftScope: HookReport[] = [];
     const repositoryLevel: string[] = [];
     for (const place of places) {
-      const { record, cleanup } = await this.reconcilePlace(place, desired, logger);
-      this.places.set(place.place, record);
-      reports.push(...record.reports);
-      cleanups.push(...cleanup);
-      if (record.level === 'repository') repositoryLevel.push(place.place);
+      const outcome = await this.reconcilePlace(place, desired, logger);
+      this.places.set(recordKey(place), outcome.record);
+      reports.push(...outcome.record.reports);
+      handedOver.push(...outcome.handedOver);
+      leftScope.push(...outcome.leftScope);
+      if (outcome.record.level === 'repository') repositoryLevel.push(place.place);
     }
     this.lastReconciledAt = new Date();
     const counts = countOutcomes(reports);
-    const superseded = cleanups.filter(report => report.outcome === 'removed' || report.outcome === 'would-remove').length;
-    const failed = [...reports, ...cleanups].filter(report => report.outcome === 'failed');
+    const all = [...reports, ...handedOver, ...leftScope];
+    const failed = all.filter(report => report.outcome === 'failed');
     const summary = Object.entries(counts).map(([outcome, count]) => `${count} ${outcome}`).join(', ');
     const levels = repositoryLevel.length > 0 ? `; repository by repository, for lack of admin permission, in ${listSome(repositoryLevel)}` : '';
-    const replaced = superseded > 0 ? `; ${superseded} repository hooks ${config.dryRun ? 'would be removed' : 'removed'}: the owner's hook covers them now` : '';
-    const writes = [...reports, ...cleanups].reduce((sum, report) => sum + report.writes, 0);
-    const line = `Webhooks of ${label} at ${config.url}${config.dryRun ? ' (dry run)' : ''}: ${summary || 'no place to register'}${levels}${replaced}; ${writes} writes`;
+    const removedLine = (removals: HookReport[], why: string) => {
+      const removed = removals.filter(report => report.outcome === 'removed' || report.outcome === 'would-remove').length;
+      return removed > 0 ? `; ${removed} repository hooks ${config.dryRun ? 'would be removed' : 'removed'}: ${why}` : '';
+    };
+    const replaced = removedLine(handedOver, "the owner's hook covers them now");
+    const gone = removedLine(leftScope, 'their repositories left the scope');
+    const writes = all.reduce((sum, report) => sum + report.writes, 0);
+    const line = `Webhooks of ${label} at ${config.url}${config.dryRun ? ' (dry run)' : ''}: ${summary || 'no place to register'}${levels}${replaced}${gone}; ${writes} writes`;
     if (failed.length > 0) {
       logger.warn(`${line}. Not registered: ${listSome(failed.map(report => `${report.place} (${report.reason})`))}`);
     } else {
@@ -103,10 +136,10 @@ export class WebhookRegistration {
   }
 
   health(): WebhookRegistrationHealth {
-    const records = [...this.places.entries()];
-    const reports = records.flatMap(([, record]) => record.reports);
+    const records = [...this.places.values()];
+    const reports = records.flatMap(record => record.reports);
     const levels: Partial<Record<HookLevel, number>> = {};
-    for (const [, { level }] of records) {
+    for (const { level } of records) {
       levels[level] = (levels[level] ?? 0) + 1;
     }
     return {
@@ -116,8 +149,8 @@ export class WebhookRegistration {
       counts: countOutcomes(reports),
       levels,
       repositoryLevel: records
-        .filter(([, record]) => record.level === 'repository')
-        .map(([place, record]) => ({ place, repositories: countOutcomes(record.reports) })),
+        .filter(record => record.level === 'repository')
+        .map(({ place, within, reports: outcomes }) => ({ place, ...(within ? { within } : {}), repositories: countOutcomes(outcomes) })),
       failed: reports
         .filter(report => report.outcome === 'failed')
         .slice(0, MAX_FAILED_SHOWN)
@@ -125,44 +158,97 @@ export class WebhookRegistration {
     };
   }
 
-  /** The owner's hook; on 403, one per repository; once the owner's hook stands, ours on its repositories go. */
-  private async reconcilePlace(place: HookPlace, desired: DesiredHook, logger: LoggerService): Promise<{ record: PlaceRecord; cleanup: HookReport[] }> {
+  /** The owner's hook; where not permitted, one per administrable repository; once the owner's hook stands, ours on its repositories go. */
+  private async reconcilePlace(place: HookPlace, desired: DesiredHook, logger: LoggerService): Promise<PlaceOutcome> {
     const { config } = this.deps;
+    const previous = this.places.get(recordKey(place))?.repositoryHooks;
     const own = await reconcileHooks(place.place, place.api, desired, config, logger);
+    const base = { place: place.place, ...(place.within ? { within: place.within } : {}) };
     const { repositories } = place;
-    if (own.denied && repositories) {
-      const reports: HookReport[] = [];
-      const repositoryHooks: string[] = [];
-      try {
+    if (!repositories) {
+      return { record: { ...base, level: place.level, reports: [own], repositoryHooks: [] }, handedOver: [], leftScope: [] };
+    }
+    if (own.denied) {
+      return this.reconcileRepositories(place, repositories, desired, { own, previous }, logger);
+    }
+    const unknownHere = previous === undefined && (MAY_HAND_OVER.has(own.outcome) || config.remove);
+    const known = unknownHere ? 'unknown' : (previous ?? []);
+    if (own.outcome === 'failed' || (known !== 'unknown' && known.length === 0)) {
+      return { record: { ...base, level: place.level, reports: [own], repositoryHooks: known }, handedOver: [], leftScope: [] };
+    }
+    // The owner's hook delivers for every repository: ours beside it would deliver each push twice.
+    const handedOver: HookReport[] = [];
+    const leftover: string[] = [];
+    const removeOn = async (slug: string) => {
+      const removal = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, { dryRun: config.dryRun, remove: true }, logger);
+      if (known !== 'unknown' || removal.outcome !== 'absent') handedOver.push(removal);
+      if ((config.dryRun && removal.outcome === 'would-remove') || removal.outcome === 'failed') leftover.push(slug);
+    };
+    try {
+      if (known === 'unknown') {
         for await (const slugs of repositories.list()) {
-          for (const slug of slugs) {
-            const report = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, config, logger);
-            reports.push(report);
-            if (!HOLDS_NONE.has(report.outcome) && !report.denied) repositoryHooks.push(slug);
-          }
+          for (const slug of slugs) await removeOn(slug);
         }
-      } catch (error) {
-        if (!(error instanceof BitbucketRequestError)) throw error;
-        // The repositories not reached keep what an earlier pass registered; the next pass goes on.
-        reports.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
-        repositoryHooks.push(...(this.places.get(place.place)?.repositoryHooks ?? []).filter(slug => !repositoryHooks.includes(slug)));
+      } else {
+        for (const slug of known) await removeOn(slug);
       }
-      return { record: { level: 'repository', reports, repositoryHooks }, cleanup: [] };
+    } catch (error) {
+      if (!(error instanceof BitbucketRequestError)) throw error;
+      // Looked for again on the next pass.
+      handedOver.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
+      return { record: { ...base, level: place.level, reports: [own], repositoryHooks: 'unknown' }, handedOver, leftScope: [] };
     }
-    const previous = this.places.get(place.place)?.repositoryHooks ?? [];
-    let leftover = previous;
-    const cleanup: HookReport[] = [];
-    if (own.outcome !== 'failed' && repositories && previous.length > 0) {
-      // The owner's hook delivers for every repository: ours beside it would deliver each push twice.
-      leftover = [];
-      for (const slug of previous) {
-        const removal = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, { dryRun: config.dryRun, remove: true }, logger);
-        cleanup.push(removal);
-        if (config.dryRun || removal.outcome === 'failed') leftover.push(slug);
-      }
-    }
-    return { record: { level: place.level, reports: [own], repositoryHooks: leftover }, cleanup };
+    return { record: { ...base, level: place.level, reports: [own], repositoryHooks: leftover }, handedOver, leftScope: [] };
   }
+
+  /** One hook per administrable repository the discovery covers; ours on repositories no longer listed are removed. */
+  private async reconcileRepositories(
+    place: HookPlace,
+    repositories: RepositoryHooks,
+    desired: DesiredHook,
+    { own, previous }: { own: HookReport; previous: string[] | 'unknown' | undefined },
+    logger: LoggerService,
+  ): Promise<PlaceOutcome> {
+    const { config } = this.deps;
+    const base = { place: place.place, ...(place.within ? { within: place.within } : {}), level: 'repository' as const };
+    const reports: HookReport[] = [];
+    const holding: string[] = [];
+    const listed = new Set<string>();
+    const known = Array.isArray(previous) ? previous : [];
+    try {
+      for await (const slugs of repositories.list()) {
+        for (const slug of slugs) {
+          listed.add(slug);
+          const report = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, config, logger);
+          reports.push(report);
+          if (!HOLDS_NONE.has(report.outcome) && !report.denied) holding.push(slug);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof BitbucketRequestError)) throw error;
+      // The repositories not reached keep what an earlier pass registered; the next pass goes on.
+      reports.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
+      const kept = new Set(holding);
+      holding.push(...known.filter(slug => !kept.has(slug)));
+      return { record: { ...base, reports, repositoryHooks: holding }, handedOver: [], leftScope: [] };
+    }
+    if (listed.size === 0) {
+      // Without admin on the owner nor on any repository it covers: said once for the place.
+      reports.push({ ...own, reason: `${own.reason}, and on none of its repositories` });
+    }
+    // Filtered out, moved, deleted (404: gone with it) or no longer administrable: ours there would deliver for nothing.
+    const leftScope: HookReport[] = [];
+    for (const slug of known.filter(slug => !listed.has(slug))) {
+      const removal = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, { dryRun: config.dryRun, remove: true }, logger);
+      leftScope.push(removal);
+      if ((config.dryRun && removal.outcome === 'would-remove') || removal.outcome === 'failed') holding.push(slug);
+    }
+    return { record: { ...base, reports, repositoryHooks: holding }, handedOver: [], leftScope };
+  }
+}
+
+function recordKey(place: HookPlace): string {
+  return place.within ? `${place.place}\n${place.within}` : place.place;
 }
 
 function repositoryPlace(place: HookPlace, slug: string): string {

@@ -1,7 +1,7 @@
 import { closeCloudSimulators, createCloudProcessor, startCloudSimulator } from '../../../dev/testing/cloudHarness';
 import { startCloudProvider } from '../../../dev/testing/cloudProviderHarness';
 import { CLOUD_FILTER_ESTATE } from '../../../dev/testing/fixtures';
-import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
+import { CLOUD_HOOK_EVENTS } from '../../cloud/cloudHookApi';
 
 afterEach(closeCloudSimulators);
 
@@ -26,7 +26,7 @@ describe('webhook registration on Bitbucket Cloud', () => {
     expect(status?.webhooks?.registration).toMatchObject({ url: INGRESS, counts: { repaired: 1 }, failed: [] });
   });
 
-  it('without workspace admin: one hook per repository it administers, the others reported (403), discovery goes on; workspace admin later replaces them', async () => {
+  it('without workspace admin: one hook per repository it administers (role=admin), the others not asked about, discovery goes on; workspace admin later replaces them', async () => {
     const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
     sim.hooks.deniedOwners.add('acme');
     const slugs = CLOUD_FILTER_ESTATE.repositories.map(repo => repo.slug);
@@ -42,16 +42,16 @@ describe('webhook registration on Bitbucket Cloud', () => {
     const status = async () => (await h.provider.describe(h.provider.getProviderName()))?.webhooks?.registration;
     expect(await status()).toMatchObject({
       levels: { repository: 1 },
-      repositoryLevel: [{ place: 'acme', repositories: { created: administered.length, failed: 1 } }],
-      failed: [{ place: 'acme/web-shop', reason: 'the credentials lack admin permission here (403)' }],
+      repositoryLevel: [{ place: 'acme', repositories: { created: administered.length } }],
+      failed: [],
     });
 
-    // A second pass writes nothing; it reads the workspace's hooks, one repository listing and each repository's hooks.
+    // A second pass writes nothing; it reads the workspace's hooks, one repository listing and each administered repository's hooks.
     const writes = sim.hooks.writes;
     const before = sim.stats.byRoute.webhookAdmin;
     await h.provider.refresh();
     expect(sim.hooks.writes).toBe(writes);
-    expect(sim.stats.byRoute.webhookAdmin - before).toBe(1 + slugs.length);
+    expect(sim.stats.byRoute.webhookAdmin - before).toBe(1 + administered.length);
 
     sim.hooks.deniedOwners.delete('acme');
     await h.provider.refresh();
@@ -84,5 +84,48 @@ describe('webhook registration on Bitbucket Cloud', () => {
     expect(sim.hooks.all().map(hook => [hook.scope.owner, hook.secret, hook.events])).toEqual([['acme', 'loc-secret', CLOUD_HOOK_EVENTS]]);
     const [name] = await processor.discoveryNames();
     expect((await processor.describe(name))?.webhooks).toMatchObject({ deliveriesLastHour: 0, registration: { counts: { created: 1 } } });
+  });
+
+  it('a read-only token costs the workspace hook listing and one role=admin repository listing, whatever the number of repositories', async () => {
+    const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    sim.hooks.deniedOwners.add('acme');
+    const h = await startCloudProvider(provider);
+    for (let pass = 0; pass < 2; pass++) {
+      sim.resetStats();
+      await h.provider.refresh();
+      expect(sim.stats.byRoute.webhookAdmin).toBe(1);
+      expect(sim.requestLog.filter(request => /(^|&)role=admin(&|$)/.test(request.query))).toHaveLength(1);
+    }
+    expect(sim.hooks.writes).toBe(0);
+    const status = await h.provider.describe(h.provider.getProviderName());
+    expect(status?.webhooks?.registration).toMatchObject({
+      levels: { repository: 1 },
+      failed: [{ place: 'acme', reason: 'the credentials lack admin permission here (403), and on none of its repositories' }],
+    });
+  });
+
+  it('two bitbucket-discovery locations in one workspace keep their own repository hooks: one pass never removes the other\'s', async () => {
+    const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    sim.hooks.deniedOwners.add('acme');
+    CLOUD_FILTER_ESTATE.repositories.forEach(repo => sim.hooks.repositoryAdmins.add(`acme/${repo.slug}`));
+    const { processor, read } = createCloudProcessor({ processor: { webhookSecret: 'loc-secret', webhookRegistration: { url: INGRESS } } });
+    const services = 'https://bitbucket.org/workspaces/acme/projects/PLAT/repos/svc-*';
+    const web = 'https://bitbucket.org/workspaces/acme/projects/WEB/repos/web-*';
+    await read(services);
+    await read(web);
+    const hooked = () => sim.hooks.all().map(hook => (hook.scope.kind === 'repository' ? hook.scope.slug : hook.scope.owner)).sort();
+    const both = ['svc-payments', 'svc-orders', 'svc-nofile', 'svc-empty', 'web-shop'].sort();
+    // Keyed by workspace alone, the web location's pass would have taken the services' hooks for its own, out of its scope.
+    expect(hooked()).toEqual(both);
+    expect(sim.hooks.writes).toBe(both.length);
+    const names = await processor.discoveryNames();
+    const registration = (await processor.describe(names[0]))?.webhooks?.registration;
+    expect(registration?.levels).toEqual({ repository: 2 });
+    expect(registration?.repositoryLevel).toEqual(
+      expect.arrayContaining([
+        { place: 'acme', within: expect.stringContaining('svc-*'), repositories: { created: 4 } },
+        { place: 'acme', within: expect.stringContaining('web-*'), repositories: { created: 1 } },
+      ]),
+    );
   });
 });

@@ -22,6 +22,8 @@ export interface DesiredHook {
 
 /** One product's webhook administration for one place (a project, a workspace, a repository). */
 export interface HookApi {
+  /** The answers meaning "not permitted here" (a permission, not bad credentials): Data Center 401, Cloud 403. */
+  readonly deniedStatuses: ReadonlySet<number>;
   list(): Promise<RemoteHook[]>;
   create(hook: DesiredHook): Promise<void>;
   update(id: string, hook: DesiredHook): Promise<void>;
@@ -47,9 +49,9 @@ export interface HookReport {
   /** `PROJECT`, `workspace`, or `PROJECT/slug` for a repository hook. */
   place: string;
   outcome: HookOutcome;
-  /** Why it failed (403: the credentials lack admin permission there); never a secret. */
+  /** Why it failed (401 / 403: the credentials lack admin permission there); never a secret. */
   reason?: string;
-  /** The credentials lack admin permission here (403): where a repository-level fallback applies. */
+  /** The credentials lack admin permission here: where a repository-level fallback applies. */
   denied?: boolean;
   writes: number;
 }
@@ -65,7 +67,7 @@ export function desiredHookName(url: string, secret: string): string {
 /**
  * Makes one place hold exactly one hook of this module's own for `desired.url`: creates it when
  * missing, repairs drift (events, inactive, a changed secret), deletes duplicates of its own, and
- * removes it when asked. Hooks it did not create are never touched. A refusal (403) is reported,
+ * removes it when asked. Hooks it did not create are never touched. A refusal (no admin permission) is reported,
  * not thrown, so one project without admin rights does not stop the others.
  */
 export async function reconcileHooks(
@@ -115,8 +117,9 @@ export async function reconcileHooks(
         // The place itself is gone (a deleted repository): nothing of ours is left there.
         return { place, outcome: 'absent', writes };
       }
-      const denied = error.details.status === 403;
-      const reason = denied ? 'the credentials lack admin permission here (403)' : error.message;
+      const { status } = error.details;
+      const denied = status !== undefined && api.deniedStatuses.has(status);
+      const reason = denied ? `the credentials lack admin permission here (${status})` : error.message;
       return { place, outcome: 'failed', reason, ...(denied ? { denied } : {}), writes };
     }
     throw error;

@@ -1,7 +1,7 @@
 import { repo } from '../../../dev/testing/fixtures';
 import { closeServerHarnesses, startServerHarness } from '../../../dev/testing/serverHarness';
 import { SimEstate } from '../../../dev/simulator/estate';
-import { SERVER_HOOK_EVENTS } from './serverHookApi';
+import { SERVER_HOOK_EVENTS } from '../../server/serverHookApi';
 
 afterEach(closeServerHarnesses);
 jest.setTimeout(20_000);
@@ -33,8 +33,10 @@ describe('webhook registration over 200 Data Center projects', () => {
     expect(where).toEqual([...KEYS.filter(key => !WITHOUT_PROJECT_ADMIN.includes(key)), ...repositoryPlaces].sort());
     expect(hooks.every(hook => hook.url === INGRESS && hook.active && hook.secret === SECRET && hook.events.join() === SERVER_HOOK_EVENTS.join())).toBe(true);
     expect(h.sim.hooks.writes).toBe(198 + 4);
-    // Each project's hooks listed once and written once; the two without admin: a 403, then two repositories listed and written.
-    expect(admin()).toBe(200 + 198 + 2 * 2 * 2);
+    // Each project's hooks listed once and written once; the two without admin: a 401, then two repositories' hooks listed and written.
+    // A project hook created by a process that has no record of the place reads each repository's hooks once, for ours an
+    // earlier process may have left there (the handover after a restart): 198 × 2 on this first pass, never again.
+    expect(admin()).toBe(200 + 198 + 2 * 2 * 2 + 198 * 2);
     expect(h.provider.webhookRegistrationHealth()).toMatchObject({ counts: { created: 202 }, levels: { project: 198, repository: 2 }, failed: [] });
 
     const before = { writes: h.sim.hooks.writes, admin: admin() };

@@ -1,14 +1,15 @@
-import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { BitbucketServerClient } from '../../server/BitbucketServerClient';
-import { BitbucketServerProviderConfig } from '../../server/readProviderConfigs';
-import { excludingServerFilter } from '../../server/serverFilters';
+import { BitbucketHttpClient, RequestContext } from '../http/BitbucketHttpClient';
+import { BitbucketServerClient } from './BitbucketServerClient';
+import { BitbucketServerProviderConfig } from './readProviderConfigs';
+import { excludingServerFilter } from './serverFilters';
 import { serverHookApi } from './serverHookApi';
-import { HookPlace } from './WebhookRegistration';
+import { HookPlace } from '../webhooks/registration/WebhookRegistration';
 
 /**
- * The Data Center projects a provider covers, each a place for one project hook; where the project
- * answers 403, its repositories the filters keep, one hook each (REPO_ADMIN is enough there). The
- * repositories are listed only for such a project.
+ * The Data Center projects a provider covers, each a place for one project hook; where the project's
+ * hooks are not permitted, its repositories the filters keep and the credentials administer
+ * (`permission=REPO_ADMIN`), one hook each. The repositories are listed only for such a project,
+ * or at the handover.
  */
 export async function serverHookPlaces(
   http: BitbucketHttpClient,
@@ -19,7 +20,8 @@ export async function serverHookPlaces(
   const client = new BitbucketServerClient(http, apiBaseUrl, config.pageSize, context);
   const places: HookPlace[] = [];
   for await (const projects of client.listProjects()) {
-    for (const { key } of projects) {
+    for (const project of projects) {
+      const { key } = project;
       if (config.filters.projectKey && !config.filters.projectKey.test(key)) {
         continue;
       }
@@ -29,7 +31,7 @@ export async function serverHookPlaces(
         api: serverHookApi(http, apiBaseUrl, { projectKey: key }, context),
         repositories: {
           async *list() {
-            for await (const repositories of client.listRepositories(key)) {
+            for await (const repositories of client.listAdministrableRepositories(project)) {
               yield repositories.filter(repo => !excludingServerFilter(config.filters, repo)).map(repo => repo.slug);
             }
           },

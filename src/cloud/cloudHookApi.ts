@@ -1,10 +1,12 @@
-import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { cloudPages, CloudPage } from '../../cloud/cloudPaging';
-import { encodeSegment } from '../../http/encodePath';
-import { DesiredHook, HookApi, RemoteHook } from './reconcileHooks';
+import { BitbucketHttpClient, RequestContext } from '../http/BitbucketHttpClient';
+import { cloudPages, CloudPage } from './cloudPaging';
+import { encodeSegment } from '../http/encodePath';
+import { DesiredHook, HookApi, RemoteHook } from '../webhooks/registration/reconcileHooks';
 
 /** The events discovery acts on from Bitbucket Cloud. */
 export const CLOUD_HOOK_EVENTS = ['repo:push', 'repo:updated', 'repo:transfer', 'repo:deleted'];
+
+const CLOUD_DENIED: ReadonlySet<number> = new Set([403]);
 
 interface CloudHook {
   uuid?: unknown;
@@ -22,6 +24,7 @@ export function cloudHookApi(http: BitbucketHttpClient, apiBaseUrl: string, plac
   const base = `${apiBaseUrl}${path}`;
   const body = (hook: DesiredHook) => ({ description: hook.name, url: hook.url, events: hook.events, active: true, secret: hook.secret });
   return {
+    deniedStatuses: CLOUD_DENIED,
     async list() {
       const listing = { host: new URL(apiBaseUrl).host, path: `${new URL(apiBaseUrl).pathname}${path}` };
       const hooks: RemoteHook[] = [];

@@ -1,10 +1,12 @@
-import { BitbucketHttpClient, RequestContext } from '../../http/BitbucketHttpClient';
-import { encodeSegment } from '../../http/encodePath';
-import { serverPages, ServerPage } from '../../server/serverPaging';
-import { DesiredHook, HookApi, RemoteHook } from './reconcileHooks';
+import { BitbucketHttpClient, RequestContext } from '../http/BitbucketHttpClient';
+import { encodeSegment } from '../http/encodePath';
+import { serverPages, ServerPage } from './serverPaging';
+import { DesiredHook, HookApi, RemoteHook } from '../webhooks/registration/reconcileHooks';
 
 /** The events discovery acts on from Data Center. */
 export const SERVER_HOOK_EVENTS = ['repo:refs_changed', 'repo:modified'];
+
+const SERVER_DENIED: ReadonlySet<number> = new Set([401, 403]);
 
 interface ServerHook {
   id?: unknown;
@@ -20,6 +22,8 @@ export function serverHookApi(http: BitbucketHttpClient, apiBaseUrl: string, pla
   const base = `${apiBaseUrl}${path}`;
   const body = (hook: DesiredHook) => ({ name: hook.name, url: hook.url, events: hook.events, active: true, configuration: { secret: hook.secret } });
   return {
+    // Data Center answers 401 (AuthorisationException) to a user lacking PROJECT_ADMIN / REPO_ADMIN.
+    deniedStatuses: SERVER_DENIED,
     async list() {
       const listing = { host: new URL(apiBaseUrl).host, path: `${new URL(apiBaseUrl).pathname}${path}` };
       const hooks: RemoteHook[] = [];
