@@ -6,6 +6,8 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
+import { DatabaseSharedAnswerStore } from './discovery/DatabaseSharedAnswerStore';
+import { SharedAnswers } from './discovery/SharedAnswers';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
 import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
@@ -59,12 +61,15 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const stateStore = await DatabaseStateStore.create(await database.getClient());
         // Bitbucket limits an account: every discovery with the same host and credential shares one scheduler.
         const requestSchedulers = new RequestSchedulers();
+        // Discoveries over the same repositories learn each answer once, on any replica.
+        const sharedAnswers = new SharedAnswers(await DatabaseSharedAnswerStore.create(await database.getClient()), logger);
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
           logger,
           stateStore,
           metrics,
           discoveredFiles,
           requestSchedulers,
+          sharedAnswers,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -73,8 +78,9 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers });
-        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers });
+        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, sharedAnswers };
+        const serverProviders = BitbucketServerEntityProvider.fromConfig(config, providerOptions);
+        const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, providerOptions);
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);
         await forgetRemovedDiscoveries({ stateStore, logger, scheduler, cloudProcessor, providers: [...serverProviders, ...cloudProviders] });
         if (await webhookDeliveriesReachUs(instanceMetadata, config)) {

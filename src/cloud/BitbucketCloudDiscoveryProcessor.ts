@@ -28,6 +28,7 @@ import { LocationReads } from './LocationReads';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
+import { SharedAnswers } from '../discovery/SharedAnswers';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 import { CLOUD_HOOK_EVENTS } from '../webhooks/registration/cloudHookApi';
 import { registerCloudWebhooks } from '../webhooks/registration/registerCloudWebhooks';
@@ -55,6 +56,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   discoveredFiles?: DiscoveredFiles;
   /** One request scheduler per host and credential, shared with the module's providers; default: the processor's own. */
   requestSchedulers?: RequestSchedulers;
+  /** Per-repository answers shared with the module's other discoveries over the same workspace; default: none shared. */
+  sharedAnswers?: SharedAnswers;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -100,6 +103,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.metrics ?? NO_DISCOVERY_METRICS,
       options.discoveredFiles,
       options.requestSchedulers ?? new RequestSchedulers(),
+      options.sharedAnswers,
     );
   }
 
@@ -112,8 +116,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly metrics: DiscoveryMetrics,
     private readonly discoveredFiles: DiscoveredFiles | undefined,
     private readonly requestSchedulers: RequestSchedulers,
+    private readonly sharedAnswers: SharedAnswers | undefined,
   ) {
-    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
+    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics, sharedAnswers });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
     this.hooks = new WebhookHealth({ label: 'bitbucket-discovery locations', config, events: CLOUD_HOOK_EVENTS, noticesMissed: false });
@@ -378,6 +383,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
           scope,
           logger: this.logger,
           onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
+          sharedAnswers: this.sharedAnswers,
         });
         return walk(run);
       },

@@ -92,7 +92,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     deps.discoveredFiles?.serve({ discovery: this.getProviderName(), hosts: [integration.host], http: this.http, maxStalenessMs: config.maxStalenessMs });
     this.scope = scopeOfProvider(config, integration.host);
     this.hooks = new WebhookHealth({ label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`, config, events: CLOUD_HOOK_EVENTS });
-    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
+    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics, sharedAnswers: deps.sharedAnswers });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
       product: 'cloud',
@@ -138,7 +138,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
         const missed = this.hooks.missed;
         const onAnswer = missed && ((slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) =>
           missed.answered(this.config.workspace, slug, before, answer, hadCompletePass, logger));
-        return workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined, onAnswer })(run);
+        const { sharedAnswers } = this.deps;
+        return workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined, onAnswer, sharedAnswers })(run);
       },
     });
     return summaryOrThrow(outcome, what, logger);

@@ -3,6 +3,7 @@ import { RequestSchedulers } from '../http/RequestSchedulers';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
+import { SharedAnswers } from './SharedAnswers';
 
 /** What `fromConfig` of either entity provider takes besides config. @public */
 export interface DiscoveryProviderOptions {
@@ -21,6 +22,8 @@ export interface DiscoveryProviderOptions {
   discoveredFiles?: DiscoveredFiles;
   /** One request scheduler per host and credential, shared with the module's other discoveries; default: the provider's own. */
   requestSchedulers?: RequestSchedulers;
+  /** Per-repository answers shared with the module's other discoveries over the same Bitbucket; default: none shared. */
+  sharedAnswers?: SharedAnswers;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -35,6 +38,7 @@ export interface ProviderDeps {
   schedule?: SchedulerServiceTaskScheduleDefinition;
   discoveredFiles?: DiscoveredFiles;
   requestSchedulers: RequestSchedulers;
+  sharedAnswers?: SharedAnswers;
 }
 
 export function providerDeps(
@@ -51,5 +55,6 @@ export function providerDeps(
     schedule: runner.definition,
     discoveredFiles: options.discoveredFiles,
     requestSchedulers: options.requestSchedulers ?? new RequestSchedulers(),
+    sharedAnswers: options.sharedAnswers,
   };
 }

@@ -28,6 +28,8 @@ import { HookPlace, WebhookRegistrationHealth } from '../webhooks/registration/W
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { serverLocationEntity } from './serverLocationEntity';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
+import { askedSince } from '../discovery/SharedAnswers';
+import { passIntervalMs } from '../discovery/passInterval';
 
 /** Every provider name of this kind starts so; the name is its state key. */
 export const SERVER_PROVIDER_PREFIX = 'bitbucketServer-provider:';
@@ -102,6 +104,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       updates: this.updates,
       client: () => new BitbucketServerClient(this.http, integration.apiBaseUrl, config.pageSize, { stats: new RequestStats() }),
       record: (key, answer) => this.catalog.record(key, answer),
+      sharedAnswers: deps.sharedAnswers,
     });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
@@ -149,7 +152,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
         const missed = this.hooks.missed;
         const onAnswer = missed && ((repo: ServerRepository, before: RepositoryState | undefined, answer: ServerRepositoryAnswer) =>
           missed.answered(repo.project.key, repo.slug, before, answer, hadCompletePass, logger));
-        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer, onAnswer });
+        const { sharedAnswers } = this.deps;
+        const shared = sharedAnswers && { answers: sharedAnswers, freshForMs: passIntervalMs(this.deps.schedule) };
+        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer, onAnswer, shared });
       },
     });
     return summaryOrThrow(outcome, what, logger);
@@ -280,9 +285,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   private async updateRepository(repo: ServerRepository, knownTarget?: string): Promise<void> {
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
     const key = serverRepositoryKey(repo);
-    const { hasCatalogFile, target, targets } = await checkServerRepository(client, this.config, repo, knownTarget);
-    const now = Date.now();
-    const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: now, visitedAt: now };
+    // An operator's rescan asks Bitbucket now; the answer is shared with the other providers over the host.
+    const sharing = this.deps.sharedAnswers && { answers: this.deps.sharedAnswers, rule: askedSince(Date.now()) };
+    const { hasCatalogFile, target, targets, askedAt } = await checkServerRepository(client, this.config, repo, knownTarget, sharing);
+    const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: askedAt, visitedAt: Date.now() };
     await this.catalog.record(key, next);
   }
 }
