@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { BitbucketServerEntityProvider } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
+import { BitbucketServerEntityProvider, SharedAnswers } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
 import { manualTaskRunner, recordingConnection, RecordingConnection } from '../dev/testing/catalogDoubles';
 import { MeasuredRow } from './BenchRow';
 import { benchLogger } from './benchLogger';
@@ -42,6 +42,7 @@ export async function connectServerProvider(
   scenario: Scenario,
   sim: SimulatorProcess,
   logger: ReturnType<typeof benchLogger>,
+  sharedAnswers?: SharedAnswers,
 ): Promise<{ provider: BitbucketServerEntityProvider; connection: RecordingConnection }> {
   const host = new URL(sim.url).host;
   const budget = scenario.budget;
@@ -60,7 +61,7 @@ export async function connectServerProvider(
       },
     },
   });
-  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner() });
+  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner(), sharedAnswers });
   const connection = recordingConnection();
   await provider.connect(connection);
   return { provider, connection };
