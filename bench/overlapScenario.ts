@@ -7,7 +7,7 @@ import { cloudGroundTruth, serverGroundTruth } from './groundTruth';
 import { observeCall } from './observeCall';
 import { CLOUD_WORKSPACE, Scenario } from './scenarios';
 import { scoreObservation } from './scoreObservation';
-import { connectServerProvider } from './serverScenario';
+import { connectServerProviders } from './serverScenario';
 import { SimulatorProcess } from './simulatorProcess';
 
 /**
@@ -29,8 +29,7 @@ export async function runOverlapScenario(scenario: Scenario, sim: SimulatorProce
 
 async function serverPasses(scenario: Scenario, sim: SimulatorProcess, logger: ReturnType<typeof benchLogger>, sharedAnswers: SharedAnswers): Promise<Observation[]> {
   const observations: Observation[] = [];
-  for (let i = 0; i < 2; i += 1) {
-    const { provider, connection } = await connectServerProvider(scenario, sim, logger, sharedAnswers);
+  for (const { provider, connection } of await connectServerProviders(scenario, sim, logger, { count: 2, sharedAnswers })) {
     observations.push(
       await observeCall(sim, async () => {
         const summary = await provider.refresh();

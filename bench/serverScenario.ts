@@ -42,27 +42,42 @@ export async function connectServerProvider(
   scenario: Scenario,
   sim: SimulatorProcess,
   logger: ReturnType<typeof benchLogger>,
-  sharedAnswers?: SharedAnswers,
 ): Promise<{ provider: BitbucketServerEntityProvider; connection: RecordingConnection }> {
+  const [connected] = await connectServerProviders(scenario, sim, logger, { count: 1 });
+  return connected;
+}
+
+/** `count` such providers over the simulator from one config (ids `p0`, `p1`, …), as a backend builds several over one host. */
+export async function connectServerProviders(
+  scenario: Scenario,
+  sim: SimulatorProcess,
+  logger: ReturnType<typeof benchLogger>,
+  options: { count: number; sharedAnswers?: SharedAnswers },
+): Promise<Array<{ provider: BitbucketServerEntityProvider; connection: RecordingConnection }>> {
   const host = new URL(sim.url).host;
   const budget = scenario.budget;
+  const provider = {
+    host,
+    // The simulator's ground truth leaves archived repositories out.
+    filters: { skipArchivedRepos: true },
+    ...(budget ? { rateLimit: { requests: budget.requests, per: { seconds: budget.perSeconds } } } : {}),
+  };
   const config = new ConfigReader({
     integrations: {
       bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, token: BENCH_TOKEN }],
     },
     catalog: {
       providers: {
-        bitbucketServer: {
-          host,
-          // The simulator's ground truth leaves archived repositories out.
-          filters: { skipArchivedRepos: true },
-          ...(budget ? { rateLimit: { requests: budget.requests, per: { seconds: budget.perSeconds } } } : {}),
-        },
+        bitbucketServer: options.count === 1 ? provider : Object.fromEntries(Array.from({ length: options.count }, (_, i) => [`p${i}`, provider])),
       },
     },
   });
-  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner(), sharedAnswers });
-  const connection = recordingConnection();
-  await provider.connect(connection);
-  return { provider, connection };
+  const providers = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner(), sharedAnswers: options.sharedAnswers });
+  return Promise.all(
+    providers.map(async entityProvider => {
+      const connection = recordingConnection();
+      await entityProvider.connect(connection);
+      return { provider: entityProvider, connection };
+    }),
+  );
 }

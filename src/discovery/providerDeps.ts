@@ -22,7 +22,7 @@ export interface DiscoveryProviderOptions {
   discoveredFiles?: DiscoveredFiles;
   /** One request scheduler per host and credential, shared with the module's other discoveries; default: the provider's own. */
   requestSchedulers?: RequestSchedulers;
-  /** Per-repository answers shared with the module's other discoveries over the same Bitbucket; default: none shared. */
+  /** Per-repository answers shared with the module's other discoveries over the same Bitbucket (Server: providers of this config over one host); default: none shared. */
   sharedAnswers?: SharedAnswers;
 }
 

@@ -58,7 +58,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     if (!options.stateStore) {
       options.logger.debug('No state store given: Bitbucket Server discovery state is kept in memory and lost on restart');
     }
-    return readProviderConfigs(config).map(providerConfig => {
+    const providerConfigs = readProviderConfigs(config);
+    // A provider alone on its host has no one to share answers with: it saves the shared store's reads and writes.
+    const hostsOfSeveral = new Set(providerConfigs.map(p => p.host).filter((host, index, hosts) => hosts.indexOf(host) !== index));
+    return providerConfigs.map(providerConfig => {
       const integration = integrations.bitbucketServer.byHost(providerConfig.host);
       if (!integration) {
         throw new Error(
@@ -72,7 +75,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
         schedule: options.schedule,
         scheduler: options.scheduler,
       });
-      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps(options, stateStore, runner));
+      const sharedAnswers = hostsOfSeveral.has(providerConfig.host) ? options.sharedAnswers : undefined;
+      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps({ ...options, sharedAnswers }, stateStore, runner));
     });
   }
 
