@@ -104,7 +104,6 @@ export class ServerWebhookUpdater {
     await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target, sharing)));
   }
 
-
   /** The repository as Bitbucket answers for it now: asked once for every provider the delivery reaches. */
   private fetchRepository(client: BitbucketServerClient, named: ServerRepository, arrivedAt: number): Promise<ServerRepository | undefined> {
     const fetch = () => client.getRepository(named.project.key, named.slug);
