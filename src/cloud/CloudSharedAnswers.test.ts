@@ -90,6 +90,22 @@ describe('answers shared by Cloud discoveries over one workspace', () => {
     expect(await stateStore.readRepository(await processorKey(), 'svc-brand-new')).toMatchObject({ hasCatalogFile: true, target: srcUrl('svc-brand-new') });
   });
 
+  it("a push to a repository the location knows and the provider's project filter excludes costs the check alone", async () => {
+    const [covered, other] = ESTATE.projects.map(project => project.key);
+    const { sim, stateStore, provider, processor, push } = await twoDiscoveries({ shared: true, providerFilters: { projectKey: other } });
+    await provider.provider.refresh();
+    await processor.read(WORKSPACE_TARGET);
+    const slug = ESTATE.repositories.find(r => r.projectKey === covered)!.slug;
+    const before = sim.stats.requests;
+
+    await push(slug);
+
+    // The location's listing told which project the repository is in: the provider asks nothing.
+    expect(sim.stats.requests - before).toBe(1);
+    expect(sim.stats.byRoute.getRepository ?? 0).toBe(0);
+    expect(await stateStore.readRepository(PROVIDER, slug)).toBeUndefined();
+  });
+
   it("a repository the provider's filter excludes gets no state in the provider, from a pass or a push", async () => {
     const { sim, stateStore, provider, processor, push } = await twoDiscoveries({ shared: true, providerFilters: { repoSlug: 'nothing-matches-this' } });
     await processor.read(WORKSPACE_TARGET);

@@ -15,6 +15,7 @@ import { checkCloudRepository, CloudRepositoryAnswer } from './checkCloudReposit
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
 import { AnswerSharing, ReuseRule, SharedAnswers } from '../discovery/SharedAnswers';
+import { cloudRepositoryLookupId } from './cloudRepositoryLookup';
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
 export const SEARCH_INDEX_LAG_MS = 60 * 60_000;
@@ -98,6 +99,8 @@ export async function scanWorkspace(options: {
 
   const consider = async (repo: CloudRepository) => {
     progress.repositorySeen();
+    // Every discovery's deliveries may take this over a request of their own (which project, which main branch).
+    options.sharedAnswers?.lookups.remember(cloudRepositoryLookupId(client.apiBaseUrl, scope.workspace, repo.slug), repo);
     if (!scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })) {
       return;
     }

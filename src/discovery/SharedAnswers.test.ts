@@ -1,5 +1,6 @@
 import { askedSince, CheckedAnswer, ReuseRule, SharedAnswers } from './SharedAnswers';
 import { MemorySharedAnswerStore, SharedAnswerStore } from './SharedAnswerStore';
+import { SharedLookups } from './SharedLookups';
 
 const QUESTION = { host: 'https://bitbucket.example.com/rest/api/1.0', repository: 'PAY/api', branch: '', catalogPath: '/catalog-info.yaml' };
 const FOUND: CheckedAnswer = { hasCatalogFile: true, target: 'https://bitbucket.example.com/projects/PAY/repos/api/browse/catalog-info.yaml' };
@@ -61,5 +62,30 @@ describe('SharedAnswers', () => {
     const unstored = new SharedAnswers(broken, { warn } as never);
     expect(await unstored.answer(QUESTION, ANY, check)).toMatchObject({ ...FOUND, reused: false });
     expect(warn).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('SharedLookups', () => {
+  it('shares a lookup asked since the delivery arrived, takes a listing for a push, never a remembered 404 or a failure', async () => {
+    let now = 1_000;
+    const lookups = new SharedLookups(() => now);
+    const fetch = jest.fn(async () => ({ slug: 'svc', fetched: now }));
+    lookups.remember('svc', { slug: 'svc', fetched: 0 });
+    now = 2_000;
+    // A delivery that arrived after the listing: asked anew, then shared.
+    expect(await lookups.lookUp('svc', 1_500, fetch)).toEqual({ slug: 'svc', fetched: 2_000 });
+    expect(await lookups.lookUp('svc', 1_500, fetch)).toEqual({ slug: 'svc', fetched: 2_000 });
+    now = 3_000;
+    // A push takes what is known, however old.
+    expect(await lookups.lookUp('svc', 2_500, fetch, true)).toEqual({ slug: 'svc', fetched: 2_000 });
+    expect(fetch).toHaveBeenCalledTimes(1);
+
+    lookups.remember('gone', undefined);
+    const created = jest.fn(async () => ({ slug: 'gone' }));
+    expect(await lookups.lookUp('gone', 3_500, created, true)).toEqual({ slug: 'gone' });
+    const failing = jest.fn(async () => Promise.reject(new Error('HTTP 500')));
+    await expect(lookups.lookUp('down', 0, failing)).rejects.toThrow('HTTP 500');
+    await expect(lookups.lookUp('down', 0, failing)).rejects.toThrow('HTTP 500');
+    expect(failing).toHaveBeenCalledTimes(2);
   });
 });

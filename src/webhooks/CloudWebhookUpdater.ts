@@ -10,6 +10,7 @@ import { askedSince, SharedAnswers } from '../discovery/SharedAnswers';
 import { answeredFor } from '../cloud/scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from '../cloud/CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { cloudRepositoryLookupId } from '../cloud/cloudRepositoryLookup';
 import { MeasuredUpdates } from './MeasuredUpdates';
 
 /**
@@ -118,7 +119,8 @@ export class CloudWebhookUpdater {
       await this.checkAndRecord(subscriber, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn }, arrivedAt);
       return;
     }
-    const repo = fetched ?? (await this.fetchRepository(client, scope.workspace, event.slug, arrivedAt));
+    // A push moves neither the repository nor its main branch: what a listing said of them stands.
+    const repo = fetched ?? (await this.fetchRepository(client, scope.workspace, event.slug, arrivedAt, event.kind === 'push'));
     const gone = confirmRepositoryGone({ owner: scope.workspace, slug: event.slug }, repo && { owner: scope.workspace, slug: repo.slug });
     if (gone || !repo) {
       if (known && gone) {
@@ -148,11 +150,14 @@ export class CloudWebhookUpdater {
     await this.checkAndRecord(subscriber, client, { slug: repo.slug, branch, updatedOn: repo.updated_on }, arrivedAt);
   }
 
-  /** The repository as Bitbucket answers for it now: asked once for every discovery the delivery reaches. */
-  private fetchRepository(client: BitbucketCloudClient, workspace: string, slug: string, arrivedAt: number): Promise<CloudRepository | undefined> {
+  /**
+   * The repository as Bitbucket answers for it now, asked once for every discovery the delivery
+   * reaches; with `listed`, as any discovery's latest listing showed it, when one did.
+   */
+  private fetchRepository(client: BitbucketCloudClient, workspace: string, slug: string, arrivedAt: number, listed = false): Promise<CloudRepository | undefined> {
     const fetch = () => client.getRepository(workspace, slug);
     const shared = this.deps.sharedAnswers;
-    return shared ? shared.lookups.lookUp(JSON.stringify(['cloud-repository', client.apiBaseUrl, workspace, slug]), arrivedAt, fetch) : fetch();
+    return shared ? shared.lookups.lookUp(cloudRepositoryLookupId(client.apiBaseUrl, workspace, slug), arrivedAt, fetch, listed) : fetch();
   }
 
   private async checkAndRecord(
