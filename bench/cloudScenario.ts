@@ -1,6 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { LocationSpec } from '@backstage/plugin-catalog-node';
-import { BitbucketCloudDiscoveryProcessor } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
+import { BitbucketCloudDiscoveryProcessor, SharedAnswers } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
 import { routeBitbucketCloudTo } from '../dev/simulator/routeBitbucketCloud';
 import { MeasuredRow } from './BenchRow';
 import { benchLogger } from './benchLogger';
@@ -48,12 +48,15 @@ export async function runCloudScenario(
  * a call that reads the workspace-wide `bitbucket-discovery` location once, as one catalog
  * processing loop does. The same processor (and its state) serves every call.
  */
-export function cloudDiscoveryReader(logger: ReturnType<typeof benchLogger>): () => Promise<CallOutcome> {
+export function cloudDiscoveryReader(
+  logger: ReturnType<typeof benchLogger>,
+  options: { target?: string; sharedAnswers?: SharedAnswers } = {},
+): () => Promise<CallOutcome> {
   const config = new ConfigReader({ integrations: { bitbucketCloud: [{ token: BENCH_TOKEN }] } });
-  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger });
+  const processor = BitbucketCloudDiscoveryProcessor.fromConfig(config, { logger, sharedAnswers: options.sharedAnswers });
   const location: LocationSpec = {
     type: 'bitbucket-discovery',
-    target: `https://bitbucket.org/workspaces/${CLOUD_WORKSPACE}`,
+    target: options.target ?? `https://bitbucket.org/workspaces/${CLOUD_WORKSPACE}`,
   };
   return async () => {
     const logged = logger.infoLines.length;

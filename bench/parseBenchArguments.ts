@@ -13,7 +13,8 @@ export interface BenchArguments {
 export const BENCH_USAGE = [
   'Usage: npm run bench -- [--scenario NAME[,NAME…]]… [--list] [--verbose] [--cpu-prof DIR]',
   '  --scenario  run only these scenarios (comma-separated or repeated); default: every scan scenario;',
-  '              `webhooks` names the webhook scenarios, `pace` the learned-pace matrix; both only run when named',
+  '              `webhooks` names the webhook scenarios, `pace` the learned-pace matrix, `overlap` two discoveries over one',
+  '              estate; these only run when named',
   '  --list      print the scenarios (with --scenario, those) and exit',
   '  --verbose   echo the module\'s info log lines to stderr',
   '  --cpu-prof  write .cpuprofile files of every scenario and simulator process to DIR',

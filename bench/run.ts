@@ -6,7 +6,7 @@ import { markdownTable } from './markdownTable';
 import { BENCH_USAGE, parseBenchArguments } from './parseBenchArguments';
 import { runScenarioProcess } from './runScenarioProcess';
 import { requestsPerDayRow } from './requestsPerDayRow';
-import { PACE_SCENARIOS, SCENARIOS, selectScenarios, WEBHOOK_SCENARIOS } from './scenarios';
+import { OVERLAP_SCENARIOS, PACE_SCENARIOS, SCENARIOS, selectScenarios, WEBHOOK_SCENARIOS } from './scenarios';
 import { checkTargets, formatTargetChecks } from './targets';
 import { requestsPerDayTable, webhookTable } from './webhookTables';
 import { writeResults } from './writeResults';
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   }
   if (args.list) {
     // Unasked, every scenario there is: the default run's and the ones that run only when named.
-    const listed = args.scenarios ? scenarios : [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS];
+    const listed = args.scenarios ? scenarios : [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS, ...OVERLAP_SCENARIOS];
     listed.forEach(s => console.log(`${s.name.padEnd(24)} ${s.description} (timeout ${s.timeoutMs / 1000} s)`));
     return 0;
   }

@@ -29,7 +29,10 @@ async function main(): Promise<void> {
     await send({ type: 'simulator', pid: sim.pid });
     let rows: MeasuredRow[];
     // Each driver is loaded only when needed, so no product's code inflates the other's RSS.
-    if (scenario.repetition?.kind === 'timed-runs') {
+    if (scenario.overlap) {
+      const { runOverlapScenario } = await import('./overlapScenario');
+      rows = await runOverlapScenario(scenario, sim, logger);
+    } else if (scenario.repetition?.kind === 'timed-runs') {
       const { runServerTimedRunsScenario } = await import('./serverTimedRunsScenario');
       rows = await runServerTimedRunsScenario(scenario, sim, logger);
     } else if (scenario.repetition?.kind === 'quota-loops') {

@@ -1,6 +1,6 @@
 import { demoCloudEstate, demoServerEstate } from '../dev/demoEstate';
 import { parseSimulatorArguments } from '../dev/simulator/cliOptions';
-import { SCENARIOS, selectScenarios, simulatorArguments, WEBHOOK_SCENARIOS } from './scenarios';
+import { OVERLAP_SCENARIOS, SCENARIOS, selectScenarios, simulatorArguments, WEBHOOK_SCENARIOS } from './scenarios';
 
 describe('simulatorArguments', () => {
   it('gives the simulator each scenario’s faults in a form its CLI accepts', () => {
@@ -40,5 +40,13 @@ describe('webhook scenarios', () => {
     expect(SCENARIOS.some(s => s.webhooks)).toBe(false);
     expect(selectScenarios(['server-50k', 'webhooks']).map(s => s.name)).toEqual(['server-50k', 'webhooks-server', 'webhooks-cloud', 'webhooks-cloud-provider']);
     expect(selectScenarios(['webhooks-cloud'])).toEqual([WEBHOOK_SCENARIOS[1]]);
+  });
+});
+
+describe('overlap scenarios', () => {
+  it('are left out of the default run, named together as `overlap`, one per product', () => {
+    expect(SCENARIOS.some(s => s.overlap)).toBe(false);
+    expect(selectScenarios(['overlap'])).toEqual(OVERLAP_SCENARIOS);
+    expect(OVERLAP_SCENARIOS.map(s => s.product).sort()).toEqual(['cloud', 'server']);
   });
 });

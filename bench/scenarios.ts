@@ -23,6 +23,8 @@ export interface Scenario {
   repetition?: Repetition;
   /** Not a scan: pushes through the product's webhook into the demo backend, timed to the catalog. */
   webhooks?: WebhookPushes;
+  /** A second discovery over the same estate (answers shared), run after the first; its requests are the row. */
+  overlap?: boolean;
   seed: number;
   /** Hard limit for the scenario's process, simulator start-up included; it is killed after. */
   timeoutMs: number;
@@ -208,8 +210,18 @@ export const PACE_SCENARIOS: Scenario[] = [5, 20, 100].flatMap(perSecond =>
   ),
 );
 
+/**
+ * Two overlapping discoveries with shared answers (issue 21 item 3): Server, two providers over one
+ * host; Cloud, a workspace-wide `bitbucket-discovery` location and then one over `projects/*`. The
+ * second should cost its listing pages only. Only run when named (`--scenario overlap`).
+ */
+export const OVERLAP_SCENARIOS: Scenario[] = [
+  { name: 'server-5k-overlap', description: 'server-5k, then a second provider over the same host (answers shared)', ...SERVER_5K, overlap: true, timeoutMs: 80_000 },
+  { name: 'cloud-2k-overlap', description: 'cloud-2k, then a second location over projects/* of the workspace (answers shared)', ...CLOUD_2K, overlap: true, timeoutMs: 60_000 },
+];
+
 /** Names that stand for several scenarios. */
-const SCENARIO_GROUPS: Record<string, Scenario[]> = { webhooks: WEBHOOK_SCENARIOS, pace: PACE_SCENARIOS };
+const SCENARIO_GROUPS: Record<string, Scenario[]> = { webhooks: WEBHOOK_SCENARIOS, pace: PACE_SCENARIOS, overlap: OVERLAP_SCENARIOS };
 
 /**
  * The scenarios named (a group's in its order), in the order given; throws naming any unknown one.
@@ -219,7 +231,7 @@ export function selectScenarios(names: string[] | undefined): Scenario[] {
   if (!names || names.length === 0) {
     return SCENARIOS;
   }
-  const known = [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS];
+  const known = [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS, ...OVERLAP_SCENARIOS];
   return names.flatMap(name => {
     const scenario = SCENARIO_GROUPS[name] ?? known.find(candidate => candidate.name === name);
     if (!scenario) {

@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { BitbucketServerEntityProvider } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
+import { BitbucketServerEntityProvider, SharedAnswers } from 'backstage-plugin-catalog-backend-module-bitbucket-discovery';
 import { manualTaskRunner, recordingConnection, RecordingConnection } from '../dev/testing/catalogDoubles';
 import { MeasuredRow } from './BenchRow';
 import { benchLogger } from './benchLogger';
@@ -43,25 +43,41 @@ export async function connectServerProvider(
   sim: SimulatorProcess,
   logger: ReturnType<typeof benchLogger>,
 ): Promise<{ provider: BitbucketServerEntityProvider; connection: RecordingConnection }> {
+  const [connected] = await connectServerProviders(scenario, sim, logger, { count: 1 });
+  return connected;
+}
+
+/** `count` such providers over the simulator from one config (ids `p0`, `p1`, …), as a backend builds several over one host. */
+export async function connectServerProviders(
+  scenario: Scenario,
+  sim: SimulatorProcess,
+  logger: ReturnType<typeof benchLogger>,
+  options: { count: number; sharedAnswers?: SharedAnswers },
+): Promise<Array<{ provider: BitbucketServerEntityProvider; connection: RecordingConnection }>> {
   const host = new URL(sim.url).host;
   const budget = scenario.budget;
+  const provider = {
+    host,
+    // The simulator's ground truth leaves archived repositories out.
+    filters: { skipArchivedRepos: true },
+    ...(budget ? { rateLimit: { requests: budget.requests, per: { seconds: budget.perSeconds } } } : {}),
+  };
   const config = new ConfigReader({
     integrations: {
       bitbucketServer: [{ host, apiBaseUrl: `${sim.url}/rest/api/1.0`, token: BENCH_TOKEN }],
     },
     catalog: {
       providers: {
-        bitbucketServer: {
-          host,
-          // The simulator's ground truth leaves archived repositories out.
-          filters: { skipArchivedRepos: true },
-          ...(budget ? { rateLimit: { requests: budget.requests, per: { seconds: budget.perSeconds } } } : {}),
-        },
+        bitbucketServer: options.count === 1 ? provider : Object.fromEntries(Array.from({ length: options.count }, (_, i) => [`p${i}`, provider])),
       },
     },
   });
-  const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner() });
-  const connection = recordingConnection();
-  await provider.connect(connection);
-  return { provider, connection };
+  const providers = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner(), sharedAnswers: options.sharedAnswers });
+  return Promise.all(
+    providers.map(async entityProvider => {
+      const connection = recordingConnection();
+      await entityProvider.connect(connection);
+      return { provider: entityProvider, connection };
+    }),
+  );
 }

@@ -6,6 +6,8 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
+import { DatabaseSharedAnswerStore } from './discovery/DatabaseSharedAnswerStore';
+import { SharedAnswers } from './discovery/SharedAnswers';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
 import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
@@ -61,6 +63,8 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const stateStore = await DatabaseStateStore.create(await database.getClient());
         // Bitbucket limits an account: every discovery with the same host and credential shares one scheduler.
         const requestSchedulers = new RequestSchedulers();
+        // Discoveries over the same repositories learn each answer once, on any replica.
+        const sharedAnswers = new SharedAnswers(await DatabaseSharedAnswerStore.create(await database.getClient()), logger);
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
           logger,
           stateStore,
@@ -68,6 +72,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           discoveredFiles,
           requestSchedulers,
           webhookRefusals,
+          sharedAnswers,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -76,7 +81,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals };
+        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals, sharedAnswers };
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, providerOptions);
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, providerOptions);
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);

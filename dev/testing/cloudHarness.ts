@@ -5,6 +5,7 @@ import { BitbucketCloudDiscoveryProcessor } from '../../src/cloud/BitbucketCloud
 import { RefreshEntities } from '../../src/cloud/BitbucketCloudDiscoveryProcessor';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
+import { SharedAnswers } from '../../src/discovery/SharedAnswers';
 import { BitbucketCloudSimulator, BitbucketCloudSimulatorOptions } from '../simulator/BitbucketCloudSimulator';
 import { SimEstate } from '../simulator/estate';
 import { routeBitbucketCloudTo } from '../simulator/routeBitbucketCloud';
@@ -78,7 +79,7 @@ async function settle(sim: BitbucketCloudSimulator): Promise<void> {
  * means no `integrations.bitbucketCloud` entry at all.
  */
 export function createCloudProcessor(
-  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore; refreshEntities?: RefreshEntities } = {},
+  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore; refreshEntities?: RefreshEntities; sharedAnswers?: SharedAnswers } = {},
 ): CloudProcessorHarness {
   const integration = options.integration === undefined ? { username: 'me@example.com', token: 'api-token' } : options.integration;
   const config = new ConfigReader({
@@ -93,6 +94,7 @@ export function createCloudProcessor(
     logger,
     stateStore: options.stateStore ?? new MemoryStateStore(),
     refreshEntities: options.refreshEntities,
+    sharedAnswers: options.sharedAnswers,
   });
   const read = async (target: string, emitted: CatalogProcessorResult[] = []): Promise<DiscoveryRead> => {
     const location: LocationSpec = { type: 'bitbucket-discovery', target };

@@ -2,6 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
+import { SharedAnswers } from '../../src/discovery/SharedAnswers';
 import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerEntityProvider';
 import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
 import { SimEstate } from '../simulator/estate';
@@ -35,6 +36,8 @@ export interface ServerHarnessOptions {
   stateStore?: DiscoveryStateStore;
   /** Where checks keep the files they read, for a URL reader under test. */
   discoveredFiles?: DiscoveredFiles;
+  /** Answers shared with other providers over the simulator. */
+  sharedAnswers?: SharedAnswers;
 }
 
 const open: BitbucketServerSimulator[] = [];
@@ -61,6 +64,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     schedule: runner,
     stateStore: options.stateStore ?? new MemoryStateStore(),
     discoveredFiles: options.discoveredFiles,
+    sharedAnswers: options.sharedAnswers,
   });
   const connection = recordingConnection();
   await provider.connect(connection);

@@ -33,7 +33,7 @@ export class BitbucketCloudClient {
 
   constructor(
     private readonly http: BitbucketHttpClient,
-    private readonly apiBaseUrl: string,
+    readonly apiBaseUrl: string,
     private readonly context: RequestContext,
   ) {
     const base = new URL(apiBaseUrl);

@@ -28,6 +28,7 @@ import { LocationReads } from './LocationReads';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
+import { SharedAnswers } from '../discovery/SharedAnswers';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
 import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
@@ -58,6 +59,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   requestSchedulers?: RequestSchedulers;
   /** The webhook ingress's refused deliveries per host, for the status route; the module passes the backend's. Default: none shown. */
   webhookRefusals?: WebhookRefusals;
+  /** Per-repository answers shared with the module's other discoveries over the same workspace; default: none shared. */
+  sharedAnswers?: SharedAnswers;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -104,6 +107,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.discoveredFiles,
       options.requestSchedulers ?? new RequestSchedulers(),
       options.webhookRefusals,
+      options.sharedAnswers,
     );
   }
 
@@ -117,8 +121,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly discoveredFiles: DiscoveredFiles | undefined,
     private readonly requestSchedulers: RequestSchedulers,
     webhookRefusals: WebhookRefusals | undefined,
+    private readonly sharedAnswers: SharedAnswers | undefined,
   ) {
-    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
+    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics, sharedAnswers });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
     this.hooks = new WebhookHealth({
@@ -389,6 +394,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
           scope,
           logger: this.logger,
           onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
+          sharedAnswers: this.sharedAnswers,
         });
         return walk(run);
       },

@@ -97,7 +97,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       events: CLOUD_HOOK_EVENTS,
       refusals: { record: deps.webhookRefusals, host: BITBUCKET_CLOUD_HOST },
     });
-    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics });
+    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics, sharedAnswers: deps.sharedAnswers });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
       product: 'cloud',
@@ -143,7 +143,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
         const missed = this.hooks.missed;
         const onAnswer = missed && ((slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) =>
           missed.answered(this.config.workspace, slug, before, answer, hadCompletePass, logger));
-        return workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined, onAnswer })(run);
+        const { sharedAnswers } = this.deps;
+        return workspaceWalk({ http: this.http, apiBaseUrl: this.integration.apiBaseUrl, scope: this.scope, logger, onSearchUnavailable: () => undefined, onAnswer, sharedAnswers })(run);
       },
     });
     return summaryOrThrow(outcome, what, logger);

@@ -1,6 +1,7 @@
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope } from './CloudDiscoveryScope';
+import { AnswerSharing, CheckedAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
 
 /** What one repository holds for a scope on one branch. */
 export interface CloudRepositoryAnswer {
@@ -13,6 +14,10 @@ export interface CloudRepositoryAnswer {
   reason?: string;
   /** A glob's listing stopped at maxFilesPerRepository. */
   truncated?: boolean;
+  /** When the check that gave this answer was asked (epoch ms); another discovery's when reused. */
+  askedAt: number;
+  /** Another discovery's answer (or check in flight) stood for this one: no request of its own. */
+  reused?: boolean;
 }
 
 /**
@@ -20,14 +25,32 @@ export interface CloudRepositoryAnswer {
  * catalogPath costs one check, a glob one listing of its directory (paged, bounded by
  * maxFilesPerRepository). A branch whose name cannot stand in a `src` URL (`/`, `#`, `?`, `%`:
  * Bitbucket reads an encoded slash as a path separator there) is first resolved to its head
- * commit, one more request, and read and emitted by that commit.
+ * commit, one more request, and read and emitted by that commit. With `sharing`, an answer
+ * another discovery learned for the same repository, branch and catalogPath stands for the check
+ * when its rule accepts it.
  */
 export async function checkCloudRepository(
   client: BitbucketCloudClient,
   scope: CloudDiscoveryScope,
   slug: string,
   branch: string,
+  sharing?: AnswerSharing,
 ): Promise<CloudRepositoryAnswer> {
+  const ask = () => askBitbucket(client, scope, slug, branch);
+  if (!sharing) {
+    const askedAt = Date.now();
+    return { ...(await ask()), askedAt };
+  }
+  const question = {
+    host: client.apiBaseUrl,
+    repository: `${scope.workspace}/${slug}`,
+    branch,
+    catalogPath: sharedCatalogPath(scope.catalogPath, scope.glob ? scope.maxFilesPerRepository : undefined),
+  };
+  return sharing.answers.answer(question, sharing.rule, ask, sharing.updatedOn);
+}
+
+async function askBitbucket(client: BitbucketCloudClient, scope: CloudDiscoveryScope, slug: string, branch: string): Promise<CheckedAnswer> {
   const ref = branchNeedsCommitRef(branch) ? await client.branchHead(scope.workspace, slug, branch) : branch;
   if (!ref) {
     return { hasCatalogFile: false, reason: `no branch ${branch}` };

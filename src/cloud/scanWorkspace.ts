@@ -14,6 +14,8 @@ import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
 import { checkCloudRepository, CloudRepositoryAnswer } from './checkCloudRepository';
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope, listingQuery, scopeCovers } from './CloudDiscoveryScope';
+import { AnswerSharing, ReuseRule, SharedAnswers } from '../discovery/SharedAnswers';
+import { cloudRepositoryLookupId } from './cloudRepositoryLookup';
 
 /** Code search's index lags behind pushes; a miss on a repository unchanged for longer is trusted. */
 export const SEARCH_INDEX_LAG_MS = 60 * 60_000;
@@ -42,6 +44,8 @@ export async function scanWorkspace(options: {
   afterAnswer: () => Promise<void>;
   /** Called with each check's answer beside what was known before it, e.g. to notice missed webhook deliveries. */
   onAnswer?: (slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) => void;
+  /** Answers other discoveries over the workspace learned; one for the same `updated_on`, newer than this discovery's own, stands for a check. */
+  sharedAnswers?: SharedAnswers;
 }): Promise<void> {
   const { client, scope, pass, progress, group, logger } = options;
   // Search answers are as old as the search: a webhook's answer learned since is newer.
@@ -52,12 +56,16 @@ export async function scanWorkspace(options: {
 
   const check = async (repo: CloudRepository, branch: string) => {
     try {
-      // When asked, not answered: a webhook's answer learned while this check was in flight is newer.
-      const checkedAt = Date.now();
-      const answer = await checkCloudRepository(client, scope, repo.slug, branch);
+      const sharing = options.sharedAnswers && passSharing(options.sharedAnswers, repo, pass.known(repo.slug));
+      const answer = await checkCloudRepository(client, scope, repo.slug, branch, sharing);
       failures.answered();
-      progress.candidateChecked(answer.hasCatalogFile);
-      const { hasCatalogFile, target, targets } = answer;
+      if (answer.reused) {
+        progress.answerReused(answer.hasCatalogFile);
+      } else {
+        progress.candidateChecked(answer.hasCatalogFile);
+      }
+      // When asked, not answered (`askedAt`): a webhook's answer learned while this check was in flight is newer.
+      const { hasCatalogFile, target, targets, askedAt: checkedAt } = answer;
       options.onAnswer?.(repo.slug, pass.known(repo.slug), answer);
       pass.recordAnswer({
         checkedAt,
@@ -91,6 +99,8 @@ export async function scanWorkspace(options: {
 
   const consider = async (repo: CloudRepository) => {
     progress.repositorySeen();
+    // Every discovery's deliveries may take this over a request of their own (which project, which main branch).
+    options.sharedAnswers?.lookups.remember(cloudRepositoryLookupId(client.apiBaseUrl, scope.workspace, repo.slug), repo);
     if (!scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })) {
       return;
     }
@@ -141,6 +151,7 @@ export function workspaceWalk(options: {
   logger: LoggerService;
   onSearchUnavailable: (reason: string) => void;
   onAnswer?: (slug: string, before: RepositoryState | undefined, answer: CloudRepositoryAnswer) => void;
+  sharedAnswers?: SharedAnswers;
 }): PassWalk {
   const { http, apiBaseUrl, ...rest } = options;
   return ({ pass, progress, group, afterAnswer }) =>
@@ -160,6 +171,21 @@ function isUnchanged(known: RepositoryState, repo: CloudRepository, branch: stri
     (known.catalogPath ?? DEFAULT_CATALOG_PATH) === scope.catalogPath &&
     known.checkedAt > 0
   );
+}
+
+/**
+ * A pass takes another discovery's answer when it was learned against the `updated_on` the
+ * listing shows now, is newer than this discovery's own (a re-check after a vanished file asks
+ * again unless someone asked since), and is not due for its spread re-check.
+ */
+function passSharing(answers: SharedAnswers, repo: CloudRepository, known: RepositoryState | undefined): AnswerSharing {
+  const own = known?.checkedAt ?? 0;
+  const rule: ReuseRule = {
+    accepts: answer =>
+      repo.updated_on !== undefined && answer.updatedOn === repo.updated_on && answer.askedAt > own && !isDue({ checkedAt: answer.askedAt }, repo.slug),
+    askedSince: own + 1,
+  };
+  return { answers, rule, updatedOn: repo.updated_on };
 }
 
 /** The catalogPath an answer is for, stored only when it is not the default (most states). */

@@ -4,6 +4,7 @@ import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetri
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
+import { SharedAnswers } from './SharedAnswers';
 
 /** What `fromConfig` of either entity provider takes besides config. @public */
 export interface DiscoveryProviderOptions {
@@ -24,6 +25,8 @@ export interface DiscoveryProviderOptions {
   requestSchedulers?: RequestSchedulers;
   /** The webhook ingress's refused deliveries per host, for the status route; the module passes the backend's. Default: none shown. */
   webhookRefusals?: WebhookRefusals;
+  /** Per-repository answers shared with the module's other discoveries over the same Bitbucket (Server: providers of this config over one host); default: none shared. */
+  sharedAnswers?: SharedAnswers;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -39,6 +42,7 @@ export interface ProviderDeps {
   discoveredFiles?: DiscoveredFiles;
   requestSchedulers: RequestSchedulers;
   webhookRefusals?: WebhookRefusals;
+  sharedAnswers?: SharedAnswers;
 }
 
 export function providerDeps(
@@ -56,5 +60,6 @@ export function providerDeps(
     discoveredFiles: options.discoveredFiles,
     requestSchedulers: options.requestSchedulers ?? new RequestSchedulers(),
     webhookRefusals: options.webhookRefusals,
+    sharedAnswers: options.sharedAnswers,
   };
 }

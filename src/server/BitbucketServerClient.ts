@@ -33,7 +33,7 @@ export class BitbucketServerClient {
 
   constructor(
     private readonly http: BitbucketHttpClient,
-    private readonly apiBaseUrl: string,
+    readonly apiBaseUrl: string,
     private readonly pageSize: number,
     private readonly context: RequestContext,
   ) {

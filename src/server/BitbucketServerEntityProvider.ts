@@ -29,6 +29,8 @@ import { WebhookRegistrationHealth } from '../webhooks/registration/WebhookRegis
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { serverLocationEntity } from './serverLocationEntity';
 import { serverRepositoryKey, walkServerEstate } from './walkServerEstate';
+import { askedSince } from '../discovery/SharedAnswers';
+import { passIntervalMs } from '../discovery/passInterval';
 
 /** Every provider name of this kind starts so; the name is its state key. */
 export const SERVER_PROVIDER_PREFIX = 'bitbucketServer-provider:';
@@ -57,7 +59,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     if (!options.stateStore) {
       options.logger.debug('No state store given: Bitbucket Server discovery state is kept in memory and lost on restart');
     }
-    return readProviderConfigs(config).map(providerConfig => {
+    const providerConfigs = readProviderConfigs(config);
+    // A provider alone on its host has no one to share answers with: it saves the shared store's reads and writes.
+    const hostsOfSeveral = new Set(providerConfigs.map(p => p.host).filter((host, index, hosts) => hosts.indexOf(host) !== index));
+    return providerConfigs.map(providerConfig => {
       const integration = integrations.bitbucketServer.byHost(providerConfig.host);
       if (!integration) {
         throw new Error(
@@ -71,7 +76,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
         schedule: options.schedule,
         scheduler: options.scheduler,
       });
-      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps(options, stateStore, runner));
+      const sharedAnswers = hostsOfSeveral.has(providerConfig.host) ? options.sharedAnswers : undefined;
+      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps({ ...options, sharedAnswers }, stateStore, runner));
     });
   }
 
@@ -108,6 +114,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       updates: this.updates,
       client: () => new BitbucketServerClient(this.http, integration.apiBaseUrl, config.pageSize, { stats: new RequestStats() }),
       record: (key, answer) => this.catalog.record(key, answer),
+      sharedAnswers: deps.sharedAnswers,
     });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
@@ -155,7 +162,9 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
         const missed = this.hooks.missed;
         const onAnswer = missed && ((repo: ServerRepository, before: RepositoryState | undefined, answer: ServerRepositoryAnswer) =>
           missed.answered(repo.project.key, repo.slug, before, answer, hadCompletePass, logger));
-        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer, onAnswer });
+        const { sharedAnswers } = this.deps;
+        const shared = sharedAnswers && { answers: sharedAnswers, freshForMs: passIntervalMs(this.deps.schedule) };
+        return walkServerEstate({ client, config: this.config, pass, progress, logger, group, afterAnswer, onAnswer, shared });
       },
     });
     return summaryOrThrow(outcome, what, logger);
@@ -278,9 +287,10 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
   private async updateRepository(repo: ServerRepository, knownTarget?: string): Promise<void> {
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
     const key = serverRepositoryKey(repo);
-    const { hasCatalogFile, target, targets } = await checkServerRepository(client, this.config, repo, knownTarget);
-    const now = Date.now();
-    const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: now, visitedAt: now };
+    // An operator's rescan asks Bitbucket now; the answer is shared with the other providers over the host.
+    const sharing = this.deps.sharedAnswers && { answers: this.deps.sharedAnswers, rule: askedSince(Date.now()) };
+    const { hasCatalogFile, target, targets, askedAt } = await checkServerRepository(client, this.config, repo, knownTarget, sharing);
+    const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: askedAt, visitedAt: Date.now() };
     await this.catalog.record(key, next);
   }
 }

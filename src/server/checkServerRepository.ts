@@ -1,5 +1,7 @@
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
+import { AnswerSharing, CheckedAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
+import { serverRepositoryKey } from './walkServerEstate';
 
 /** What one repository holds for a provider on its branch. */
 export interface ServerRepositoryAnswer {
@@ -12,26 +14,56 @@ export interface ServerRepositoryAnswer {
   reason?: string;
   /** A glob's listing stopped at maxFilesPerRepository. */
   truncated?: boolean;
+  /** When the check that gave this answer was asked (epoch ms); another discovery's when reused. */
+  askedAt: number;
+  /** Another discovery's answer (or check in flight) stood for this one: no request of its own. */
+  reused?: boolean;
 }
 
 /**
  * Asks Bitbucket about one repository, the same way for a pass and a webhook: a plain
  * catalogPath costs one raw-file check, a glob one file listing of its directory (paged, bounded
  * by maxFilesPerRepository). `knownTarget` keeps the target a listing's self link gave earlier.
+ * With `sharing`, an answer another provider over the same host learned for the same repository,
+ * branch and catalogPath stands for the check when its rule accepts it.
  */
 export async function checkServerRepository(
   client: BitbucketServerClient,
   config: BitbucketServerProviderConfig,
   repo: ServerRepository,
   knownTarget?: string,
+  sharing?: AnswerSharing,
 ): Promise<ServerRepositoryAnswer> {
+  const askedAt = Date.now();
+  if (!config.catalogGlob && !config.validateLocationsExist) {
+    // Unchecked: the Location stands without a request, so there is nothing to share. Noted
+    // unread, so the catalog's next read of the file asks once.
+    const target = knownTarget ?? client.browseUrl(repo, config.catalogPath, config.branch);
+    await client.noteUnreadFile(repo, config.catalogPath, config.branch, target);
+    return { hasCatalogFile: true, target, askedAt };
+  }
+  const ask = () => askBitbucket(client, config, repo, knownTarget);
+  if (!sharing) {
+    return { ...(await ask()), askedAt };
+  }
+  const question = {
+    host: client.apiBaseUrl,
+    repository: serverRepositoryKey(repo),
+    branch: config.branch ?? '',
+    catalogPath: sharedCatalogPath(config.catalogPath, config.catalogGlob ? config.maxFilesPerRepository : undefined),
+  };
+  return sharing.answers.answer(question, sharing.rule, ask);
+}
+
+async function askBitbucket(
+  client: BitbucketServerClient,
+  config: BitbucketServerProviderConfig,
+  repo: ServerRepository,
+  knownTarget?: string,
+): Promise<CheckedAnswer> {
   const { catalogGlob, branch } = config;
   if (!catalogGlob) {
     const target = knownTarget ?? client.browseUrl(repo, config.catalogPath, branch);
-    if (!config.validateLocationsExist) {
-      await client.noteUnreadFile(repo, config.catalogPath, branch, target);
-      return { hasCatalogFile: true, target };
-    }
     const result = await client.checkFile(repo, config.catalogPath, branch, target);
     return result.found ? { hasCatalogFile: true, target } : { hasCatalogFile: false, reason: result.reason };
   }

@@ -9,7 +9,8 @@ import { CheckBacklog } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
-import { checkServerRepository } from './checkServerRepository';
+import { checkServerRepository, ServerRepositoryAnswer } from './checkServerRepository';
+import { SharedAnswers } from '../discovery/SharedAnswers';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 
 /** The state key of a Server repository. */
@@ -35,7 +36,9 @@ export async function walkServerEstate(options: {
   /** Called after every answer, e.g. to flush progress to the catalog. */
   afterAnswer: () => Promise<void>;
   /** Called with each check's answer beside what was known before it, e.g. to notice missed webhook deliveries. */
-  onAnswer?: (repo: ServerRepository, before: RepositoryState | undefined, answer: { hasCatalogFile: boolean; target?: string; targets?: string[] }) => void;
+  onAnswer?: (repo: ServerRepository, before: RepositoryState | undefined, answer: ServerRepositoryAnswer) => void;
+  /** Answers other providers over the same host learned: one younger than `freshForMs` (and newer than this provider's own) stands for a check. */
+  shared?: { answers: SharedAnswers; freshForMs: number };
 }): Promise<void> {
   const { client, config, pass, progress, logger, group, afterAnswer } = options;
   const { filters, catalogPath } = config;
@@ -47,12 +50,16 @@ export async function walkServerEstate(options: {
   const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
   const check = async (repo: ServerRepository, key: string) => {
     try {
-      // When asked, not answered: a webhook's answer learned while this check was in flight is newer.
-      const checkedAt = Date.now();
-      const { hasCatalogFile, target, targets, reason, truncated } = await checkServerRepository(client, config, repo);
+      const answer = await checkServerRepository(client, config, repo, undefined, options.shared && sharing(options.shared, pass.known(key)));
+      // When asked, not answered (`askedAt`): a webhook's answer learned while this check was in flight is newer.
+      const { hasCatalogFile, target, targets, reason, truncated, askedAt: checkedAt } = answer;
       failures.answered();
-      progress.candidateChecked(hasCatalogFile);
-      options.onAnswer?.(repo, pass.known(key), { hasCatalogFile, target, targets });
+      if (answer.reused) {
+        progress.answerReused(hasCatalogFile);
+      } else {
+        progress.candidateChecked(hasCatalogFile);
+      }
+      options.onAnswer?.(repo, pass.known(key), answer);
       pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt });
       if (truncated) {
         logger.warn(
@@ -127,4 +134,16 @@ export async function walkServerEstate(options: {
     }
   });
   await group.wait();
+}
+
+/**
+ * A pass takes another provider's answer when it is younger than `freshForMs` (a pass interval:
+ * this provider's own answer would be as old by its next pass) and newer than its own.
+ */
+function sharing(shared: { answers: SharedAnswers; freshForMs: number }, known: RepositoryState | undefined) {
+  const own = known?.checkedAt ?? 0;
+  return {
+    answers: shared.answers,
+    rule: { accepts: (answer: { askedAt: number }) => answer.askedAt > own && Date.now() - answer.askedAt < shared.freshForMs, askedSince: own + 1 },
+  };
 }

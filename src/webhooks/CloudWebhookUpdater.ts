@@ -5,10 +5,12 @@ import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { BitbucketCloudClient, CloudRepository } from '../cloud/BitbucketCloudClient';
-import { checkCloudRepository } from '../cloud/checkCloudRepository';
+import { checkCloudRepository, CloudRepositoryAnswer } from '../cloud/checkCloudRepository';
+import { askedSince, SharedAnswers } from '../discovery/SharedAnswers';
 import { answeredFor } from '../cloud/scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from '../cloud/CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { cloudRepositoryLookupId } from '../cloud/cloudRepositoryLookup';
 import { MeasuredUpdates } from './MeasuredUpdates';
 
 /**
@@ -26,7 +28,8 @@ export interface CloudWebhookSubscriber {
 /**
  * Applies Cloud webhook deliveries to every discovery that covers the repository, coalesced per
  * repository: one request (the file check) for a repository the state knows, two for a new one
- * (the repository, for its main branch and project, then the check). A delivery is a hint: a
+ * (the repository, for its main branch and project, then the check). With shared answers these
+ * are asked once in all, however many discoveries cover the repository. A delivery is a hint: a
  * deletion, rename or transfer removes the old name only once Bitbucket answers 404 for it.
  */
 export class CloudWebhookUpdater {
@@ -38,12 +41,15 @@ export class CloudWebhookUpdater {
       stateStore: DiscoveryStateStore;
       /** Where the latency from delivery to catalog is measured. Default: nowhere. */
       metrics?: DiscoveryMetrics;
+      /** Answers and lookups shared with the other discoveries over the workspace. Default: none shared. */
+      sharedAnswers?: SharedAnswers;
     },
   ) {
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'cloud', deps.metrics ?? NO_DISCOVERY_METRICS);
   }
 
   handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): void {
+    const arrivedAt = event.arrivedAt ?? Date.now();
     for (const subscriber of subscribers) {
       const { scope } = subscriber;
       if (scope.workspace !== event.workspace) {
@@ -51,12 +57,12 @@ export class CloudWebhookUpdater {
       }
       if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous));
+        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous, arrivedAt));
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
+      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event, arrivedAt));
     }
   }
 
@@ -68,19 +74,19 @@ export class CloudWebhookUpdater {
    * A repository a delivery says was renamed away or deleted: it leaves only when Bitbucket
    * answers 404 for it (or with another repository); otherwise it is looked at as after a push.
    */
-  private async confirmGone(subscriber: CloudWebhookSubscriber, slug: string): Promise<void> {
+  private async confirmGone(subscriber: CloudWebhookSubscriber, slug: string, arrivedAt: number): Promise<void> {
     const client = subscriber.client();
     if (!client || !(await this.deps.stateStore.readRepository(subscriber.key, slug))) {
       return;
     }
     const { workspace } = subscriber.scope;
-    const repo = await client.getRepository(workspace, slug);
+    const repo = await this.fetchRepository(client, workspace, slug, arrivedAt);
     const gone = confirmRepositoryGone({ owner: workspace, slug }, repo && { owner: workspace, slug: repo.slug });
     if (gone) {
       await subscriber.record(slug, gone);
       return;
     }
-    await this.update(subscriber, { kind: 'updated', workspace, slug }, repo);
+    await this.update(subscriber, { kind: 'updated', workspace, slug }, arrivedAt, repo);
   }
 
   /**
@@ -89,14 +95,15 @@ export class CloudWebhookUpdater {
    * update that stands for it has run.
    */
   rescan(event: CloudWebhookEvent, subscriber: CloudWebhookSubscriber): Promise<void> {
-    return this.updates.enqueueAndWait(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event));
+    const arrivedAt = Date.now();
+    return this.updates.enqueueAndWait(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event, arrivedAt));
   }
 
   /** `fetched`: the repository as Bitbucket just answered for it, so it is not asked twice. */
-  private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent, fetched?: CloudRepository): Promise<void> {
+  private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent, arrivedAt: number, fetched?: CloudRepository): Promise<void> {
     const { scope } = subscriber;
     if (event.kind === 'deleted') {
-      await this.confirmGone(subscriber, event.slug);
+      await this.confirmGone(subscriber, event.slug, arrivedAt);
       return;
     }
     const client = subscriber.client();
@@ -109,10 +116,11 @@ export class CloudWebhookUpdater {
       if (!event.branches.includes(known.branch)) {
         return;
       }
-      await this.checkAndRecord(subscriber, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn });
+      await this.checkAndRecord(subscriber, client, { slug: event.slug, branch: known.branch, updatedOn: known.updatedOn }, arrivedAt);
       return;
     }
-    const repo = fetched ?? (await client.getRepository(scope.workspace, event.slug));
+    // A push moves neither the repository nor its main branch: what a listing said of them stands.
+    const repo = fetched ?? (await this.fetchRepository(client, scope.workspace, event.slug, arrivedAt, event.kind === 'push'));
     const gone = confirmRepositoryGone({ owner: scope.workspace, slug: event.slug }, repo && { owner: scope.workspace, slug: repo.slug });
     if (gone || !repo) {
       if (known && gone) {
@@ -139,17 +147,30 @@ export class CloudWebhookUpdater {
     if (scope.query && !known) {
       return;
     }
-    await this.checkAndRecord(subscriber, client, { slug: repo.slug, branch, updatedOn: repo.updated_on });
+    await this.checkAndRecord(subscriber, client, { slug: repo.slug, branch, updatedOn: repo.updated_on }, arrivedAt);
+  }
+
+  /**
+   * The repository as Bitbucket answers for it now, asked once for every discovery the delivery
+   * reaches; with `listed`, as any discovery's latest listing showed it, when one did.
+   */
+  private fetchRepository(client: BitbucketCloudClient, workspace: string, slug: string, arrivedAt: number, listed = false): Promise<CloudRepository | undefined> {
+    const fetch = () => client.getRepository(workspace, slug);
+    const shared = this.deps.sharedAnswers;
+    return shared ? shared.lookups.lookUp(cloudRepositoryLookupId(client.apiBaseUrl, workspace, slug), arrivedAt, fetch, listed) : fetch();
   }
 
   private async checkAndRecord(
     subscriber: CloudWebhookSubscriber,
     client: BitbucketCloudClient,
     repo: { slug: string; branch: string; updatedOn?: string },
+    arrivedAt: number,
   ): Promise<void> {
+    const { sharedAnswers } = this.deps;
+    const sharing = sharedAnswers && { answers: sharedAnswers, rule: askedSince(arrivedAt), updatedOn: repo.updatedOn };
+    const answer: CloudRepositoryAnswer = await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch, sharing);
     // An answer is as old as the question: a pass check asked later wins over this one, one asked earlier loses.
-    const askedAt = Date.now();
-    await this.record(subscriber, repo, await checkCloudRepository(client, subscriber.scope, repo.slug, repo.branch), askedAt);
+    await this.record(subscriber, repo, answer, answer.askedAt);
   }
 
   private async record(

@@ -1,8 +1,9 @@
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { confirmRepositoryGone, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState } from '../discovery/RepositoryState';
+import { askedSince, SharedAnswers } from '../discovery/SharedAnswers';
 import { BitbucketServerClient, ServerRepository } from '../server/BitbucketServerClient';
-import { checkServerRepository } from '../server/checkServerRepository';
+import { checkServerRepository, ServerRepositoryAnswer } from '../server/checkServerRepository';
 import { BitbucketServerProviderConfig } from '../server/readProviderConfigs';
 import { excludingServerFilter } from '../server/serverFilters';
 import { serverRepositoryKey } from '../server/walkServerEstate';
@@ -18,7 +19,8 @@ import { ServerWebhookEvent } from './serverWebhookEvent';
  * Costs: a push to a repository the state knows, 1 request (the check, or a glob's listing); to
  * one it does not know, 2 (the repository itself first: it may not exist, be archived, or be
  * named in another case). A rename or move: 1 for the old name (2 when it still exists), 2 for
- * the new.
+ * the new. With shared answers, these are asked once in all, however many providers over the
+ * host a delivery reaches.
  */
 export class ServerWebhookUpdater {
   constructor(
@@ -30,27 +32,31 @@ export class ServerWebhookUpdater {
       updates: MeasuredUpdates;
       client: () => BitbucketServerClient;
       record: (key: string, next: RepositoryState | RepositoryRemoval) => Promise<void>;
+      /** Answers shared with the other providers over the host: one check per push for all of them. */
+      sharedAnswers?: SharedAnswers;
     },
   ) {}
 
   handle(event: ServerWebhookEvent): void {
     const { config, updates } = this.deps;
+    // Only an answer asked after the delivery arrived reflects it, whichever provider asked.
+    const arrivedAt = event.arrivedAt ?? Date.now();
     if (event.kind === 'push') {
       // With a configured branch, a push elsewhere cannot change what is found; without one the default branch is not known here.
       const branchMoved = !config.branch || event.refs.includes(`refs/heads/${config.branch}`);
       const named = nameOnly(event.repository);
       if (branchMoved && this.mayCover(named)) {
-        updates.enqueue(serverRepositoryKey(named), () => this.lookAt(named, 'push'));
+        updates.enqueue(serverRepositoryKey(named), () => this.lookAt(named, 'push', arrivedAt));
       }
       return;
     }
     const before = nameOnly(event.old);
     const after = nameOnly(event.new);
     if (serverRepositoryKey(before) !== serverRepositoryKey(after) && this.mayCover(before)) {
-      updates.enqueue(serverRepositoryKey(before), () => this.lookAt(before, 'renamed-away'));
+      updates.enqueue(serverRepositoryKey(before), () => this.lookAt(before, 'renamed-away', arrivedAt));
     }
     if (this.mayCover(after)) {
-      updates.enqueue(serverRepositoryKey(after), () => this.lookAt(after, 'push'));
+      updates.enqueue(serverRepositoryKey(after), () => this.lookAt(after, 'push', arrivedAt));
     }
   }
 
@@ -66,22 +72,21 @@ export class ServerWebhookUpdater {
    * know, or the old name of a rename or move: the repository first; a known one that Bitbucket
    * no longer has (404, or another repository answers) leaves.
    */
-  private async lookAt(named: ServerRepository, cause: 'push' | 'renamed-away'): Promise<void> {
+  private async lookAt(named: ServerRepository, cause: 'push' | 'renamed-away', arrivedAt: number): Promise<void> {
     const { store, discovery, config, record } = this.deps;
     const key = serverRepositoryKey(named);
     const client = this.deps.client();
-    // An answer is as old as the question: a pass check asked later wins over this one, one asked earlier loses.
-    const askedAt = Date.now();
+    const sharing = this.deps.sharedAnswers && { answers: this.deps.sharedAnswers, rule: askedSince(arrivedAt) };
     const known = await store.readRepository(discovery, key);
     if (cause === 'renamed-away' && !known) {
       return;
     }
     if (known && cause === 'push') {
       // Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
-      await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target), askedAt));
+      await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target, sharing)));
       return;
     }
-    const repo = await client.getRepository(named.project.key, named.slug);
+    const repo = await this.fetchRepository(client, named, arrivedAt);
     const gone = confirmRepositoryGone({ owner: named.project.key, slug: named.slug }, repo && { owner: repo.project.key, slug: repo.slug });
     if (gone || !repo) {
       if (known && gone) {
@@ -94,7 +99,14 @@ export class ServerWebhookUpdater {
     }
     const canonicalKey = serverRepositoryKey(repo);
     const stored = canonicalKey === key ? known : await store.readRepository(discovery, canonicalKey);
-    await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target), askedAt));
+    await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target, sharing)));
+  }
+
+  /** The repository as Bitbucket answers for it now: asked once for every provider the delivery reaches. */
+  private fetchRepository(client: BitbucketServerClient, named: ServerRepository, arrivedAt: number): Promise<ServerRepository | undefined> {
+    const fetch = () => client.getRepository(named.project.key, named.slug);
+    const shared = this.deps.sharedAnswers;
+    return shared ? shared.lookups.lookUp(JSON.stringify(['server-repository', client.apiBaseUrl, serverRepositoryKey(named)]), arrivedAt, fetch) : fetch();
   }
 }
 
@@ -102,14 +114,15 @@ function nameOnly(repo: ServerRepository): ServerRepository {
   return { slug: repo.slug, project: { key: repo.project.key } };
 }
 
-function stateOf(key: string, answer: { hasCatalogFile: boolean; target?: string; targets?: string[] }, askedAt: number): RepositoryState {
+/** An answer is as old as the question (`askedAt`): a pass check asked later wins over it, one asked earlier loses. */
+function stateOf(key: string, answer: ServerRepositoryAnswer): RepositoryState {
   const now = Date.now();
   return {
     key,
     hasCatalogFile: answer.hasCatalogFile,
     ...(answer.hasCatalogFile && answer.target ? { target: answer.target } : {}),
     ...(answer.hasCatalogFile && answer.targets ? { targets: answer.targets } : {}),
-    checkedAt: askedAt,
+    checkedAt: answer.askedAt,
     visitedAt: now,
   };
 }

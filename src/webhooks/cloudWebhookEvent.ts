@@ -1,13 +1,15 @@
 import { isOwnerName, isSlugName } from '../discovery/bitbucketNames';
+import { DeliveryArrival } from './DeliveryArrival';
 
 /** A Bitbucket Cloud webhook delivery, as far as discovery acts on it. */
-export type CloudWebhookEvent =
+export type CloudWebhookEvent = (
   /** `repo:push`: `branches` are the names of the branches it moved, created or deleted. */
   | { kind: 'push'; workspace: string; slug: string; branches: string[] }
   /** `repo:updated` (renamed, main branch changed) and `repo:transfer`: look at the repository again; `previousSlug` when renamed. */
   | { kind: 'updated'; workspace: string; slug: string; previousSlug?: string }
   /** `repo:deleted`. */
-  | { kind: 'deleted'; workspace: string; slug: string };
+  | { kind: 'deleted'; workspace: string; slug: string }
+) & DeliveryArrival;
 
 /** Reads a delivery by its `X-Event-Key`; undefined for events discovery ignores or payloads it cannot use. */
 export function readCloudWebhookEvent(eventKey: string | undefined, payload: unknown): CloudWebhookEvent | undefined {

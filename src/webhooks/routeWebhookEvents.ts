@@ -69,11 +69,12 @@ export async function routeWebhookEvents(options: {
         return;
       }
       const isServer = params.topic === WEBHOOK_TOPICS.server;
-      const event = isServer ? readServerWebhookEvent(eventKey, params.eventPayload) : readCloudWebhookEvent(eventKey, params.eventPayload);
-      if (!event) {
+      const read = isServer ? readServerWebhookEvent(eventKey, params.eventPayload) : readCloudWebhookEvent(eventKey, params.eventPayload);
+      if (!read) {
         ignored(params, eventKey, 'discovery does not act on it');
         return;
       }
+      const event = { ...read, arrivedAt: Date.now() };
       const reached = isServer
         ? handOn(server, origin, event as ServerWebhookEvent)
         : handOn(cloud, origin, event as CloudWebhookEvent);

@@ -1,15 +1,17 @@
 import { isOwnerName, isSlugName } from '../discovery/bitbucketNames';
 import { ServerRepository } from '../server/BitbucketServerClient';
+import { DeliveryArrival } from './DeliveryArrival';
 
 /** A Bitbucket Server webhook delivery, as far as discovery acts on it. */
-export type ServerWebhookEvent =
+export type ServerWebhookEvent = (
   /**
    * `repo:refs_changed`: a push, to any branch (the payload does not say which is the default);
    * `refs` are the ids of the refs it changed, e.g. `refs/heads/main`.
    */
   | { kind: 'push'; repository: ServerRepository; refs: string[] }
   /** `repo:modified`: a rename or a move to another project. */
-  | { kind: 'modified'; old: ServerRepository; new: ServerRepository };
+  | { kind: 'modified'; old: ServerRepository; new: ServerRepository }
+) & DeliveryArrival;
 
 /** Reads a delivery by its `X-Event-Key`; undefined for events discovery ignores or payloads it cannot use. */
 export function readServerWebhookEvent(eventKey: string | undefined, payload: unknown): ServerWebhookEvent | undefined {
