@@ -26,6 +26,7 @@ export type { RequestCounts } from './http/RequestStats';
 export { BitbucketRequestError } from './http/BitbucketRequestError';
 export { RequestSchedulers } from './http/RequestSchedulers';
 export { SharedAnswers } from './discovery/SharedAnswers';
+export { RepositoryScmEvents } from './webhooks/RepositoryScmEvents';
 export type { AnswerSharing, CheckedAnswer, ReuseRule, SharedAnswer, SharedQuestion } from './discovery/SharedAnswers';
 export type { SharedAnswerStore } from './discovery/SharedAnswerStore';
 export { MemorySharedAnswerStore } from './discovery/SharedAnswerStore';

@@ -7,6 +7,7 @@ import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscover
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { DatabaseSharedAnswerStore } from './discovery/DatabaseSharedAnswerStore';
+import { RepositoryScmEvents } from './webhooks/RepositoryScmEvents';
 import { SharedAnswers } from './discovery/SharedAnswers';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
@@ -65,6 +66,8 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         const requestSchedulers = new RequestSchedulers();
         // Discoveries over the same repositories learn each answer once, on any replica.
         const sharedAnswers = new SharedAnswers(await DatabaseSharedAnswerStore.create(await database.getClient()), logger);
+        // Renames and deletions Bitbucket confirmed: the catalog moves or unregisters Locations registered by hand in them.
+        const repositoryEvents = new RepositoryScmEvents(scmEvents, logger);
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
           logger,
           stateStore,
@@ -73,6 +76,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           requestSchedulers,
           webhookRefusals,
           sharedAnswers,
+          repositoryEvents,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -81,7 +85,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals, sharedAnswers };
+        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals, sharedAnswers, repositoryEvents };
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, providerOptions);
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, providerOptions);
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);

@@ -1,3 +1,4 @@
+import { RepositoryScmEvents } from '../../src/webhooks/RepositoryScmEvents';
 import { ConfigReader } from '@backstage/config';
 import { CatalogProcessorResult, LocationSpec } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
@@ -79,7 +80,7 @@ async function settle(sim: BitbucketCloudSimulator): Promise<void> {
  * means no `integrations.bitbucketCloud` entry at all.
  */
 export function createCloudProcessor(
-  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore; refreshEntities?: RefreshEntities; sharedAnswers?: SharedAnswers } = {},
+  options: { integration?: JsonObject | null; processor?: JsonObject; stateStore?: DiscoveryStateStore; refreshEntities?: RefreshEntities; sharedAnswers?: SharedAnswers; repositoryEvents?: RepositoryScmEvents } = {},
 ): CloudProcessorHarness {
   const integration = options.integration === undefined ? { username: 'me@example.com', token: 'api-token' } : options.integration;
   const config = new ConfigReader({
@@ -95,6 +96,7 @@ export function createCloudProcessor(
     stateStore: options.stateStore ?? new MemoryStateStore(),
     refreshEntities: options.refreshEntities,
     sharedAnswers: options.sharedAnswers,
+    repositoryEvents: options.repositoryEvents,
   });
   const read = async (target: string, emitted: CatalogProcessorResult[] = []): Promise<DiscoveryRead> => {
     const location: LocationSpec = { type: 'bitbucket-discovery', target };

@@ -1,3 +1,4 @@
+import { RepositoryScmEvents } from '../../src/webhooks/RepositoryScmEvents';
 import { ConfigReader } from '@backstage/config';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
@@ -38,6 +39,8 @@ export interface ServerHarnessOptions {
   discoveredFiles?: DiscoveredFiles;
   /** Answers shared with other providers over the simulator. */
   sharedAnswers?: SharedAnswers;
+  /** Where confirmed renames are told to the catalog's SCM events. */
+  repositoryEvents?: RepositoryScmEvents;
 }
 
 const open: BitbucketServerSimulator[] = [];
@@ -65,6 +68,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     stateStore: options.stateStore ?? new MemoryStateStore(),
     discoveredFiles: options.discoveredFiles,
     sharedAnswers: options.sharedAnswers,
+    repositoryEvents: options.repositoryEvents,
   });
   const connection = recordingConnection();
   await provider.connect(connection);

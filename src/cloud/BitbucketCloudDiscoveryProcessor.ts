@@ -28,6 +28,7 @@ import { LocationReads } from './LocationReads';
 import { DiscoveryTarget, parseDiscoveryTarget } from './parseDiscoveryTarget';
 import { BitbucketCloudProcessorConfig, readProcessorConfig } from './readProcessorConfig';
 import { workspaceWalk } from './scanWorkspace';
+import { RepositoryScmEvents } from '../webhooks/RepositoryScmEvents';
 import { SharedAnswers } from '../discovery/SharedAnswers';
 import { CLOUD_HOST } from '../webhooks/readWebhookTrust';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
@@ -61,6 +62,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   webhookRefusals?: WebhookRefusals;
   /** Per-repository answers shared with the module's other discoveries over the same workspace; default: none shared. */
   sharedAnswers?: SharedAnswers;
+  /** Where renames and deletions Bitbucket confirmed are told to the catalog's SCM events; the module passes the catalog's. Default: nowhere. */
+  repositoryEvents?: RepositoryScmEvents;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -108,6 +111,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.requestSchedulers ?? new RequestSchedulers(),
       options.webhookRefusals,
       options.sharedAnswers,
+      options.repositoryEvents,
     );
   }
 
@@ -122,8 +126,9 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly requestSchedulers: RequestSchedulers,
     webhookRefusals: WebhookRefusals | undefined,
     private readonly sharedAnswers: SharedAnswers | undefined,
+    repositoryEvents: RepositoryScmEvents | undefined,
   ) {
-    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics, sharedAnswers });
+    this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics, sharedAnswers, repositoryEvents });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
     this.hooks = new WebhookHealth({

@@ -4,7 +4,10 @@ import { SimEstate } from '../../dev/simulator/estate';
 import { closeCloudSimulators, createCloudProcessor, srcUrl, startCloudSimulator } from '../../dev/testing/cloudHarness';
 import { CATALOG, repo } from '../../dev/testing/fixtures';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
-import { readCloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
+import { CloudWebhookEvent, readCloudWebhookEvent } from '../webhooks/cloudWebhookEvent';
+import { RepositoryScmEvents } from '../webhooks/RepositoryScmEvents';
+import { captureLogger } from '../../dev/testing/captureLogger';
+import { recordingScmEvents } from '../../dev/testing/recordingScmEvents';
 
 const ESTATE: SimEstate = {
   projects: [{ key: 'SVC' }, { key: 'WEB' }],
@@ -75,6 +78,32 @@ describe('BitbucketCloudDiscoveryProcessor webhooks', () => {
     harness.processor.handleWebhook({ kind: 'deleted', workspace: 'acme', slug: 'svc-a' });
     await harness.processor.webhookUpdatesIdle();
     expect((await harness.read(WORKSPACE_TARGET)).targets).toEqual([srcUrl('web-x')]);
+  });
+
+  it('tells the catalog of a rename and a deletion once Bitbucket confirmed them, once for all the locations that saw them', async () => {
+    const sim = await startCloudSimulator(ESTATE);
+    const scmEvents = recordingScmEvents();
+    const harness = createCloudProcessor({ repositoryEvents: new RepositoryScmEvents(scmEvents, captureLogger()) });
+    await harness.read(WORKSPACE_TARGET);
+    await harness.read(SVC_TARGET);
+    const deliver = async (event: CloudWebhookEvent) => {
+      harness.processor.handleWebhook(event);
+      await harness.processor.webhookUpdatesIdle();
+    };
+
+    // Unconfirmed: svc-a still exists under its name.
+    await deliver({ kind: 'deleted', workspace: 'acme', slug: 'svc-a' });
+    await deliver({ kind: 'updated', workspace: 'acme', slug: 'svc-z', previousSlug: 'svc-a' });
+    expect(scmEvents.events).toEqual([]);
+
+    sim.renameRepository({ projectKey: 'SVC', slug: 'svc-a' }, { projectKey: 'SVC', slug: 'svc-renamed' });
+    await deliver({ kind: 'updated', workspace: 'acme', slug: 'svc-renamed', previousSlug: 'svc-a' });
+    sim.deleteRepository('WEB', 'web-x');
+    await deliver({ kind: 'deleted', workspace: 'acme', slug: 'web-x' });
+    expect(scmEvents.events).toEqual([
+      { type: 'repository.moved', fromUrl: 'https://bitbucket.org/acme/svc-a', toUrl: 'https://bitbucket.org/acme/svc-renamed' },
+      { type: 'repository.deleted', url: 'https://bitbucket.org/acme/web-x' },
+    ]);
   });
 
   it('a replica that has not read the location yet routes a delivery to it from the shared state, once', async () => {

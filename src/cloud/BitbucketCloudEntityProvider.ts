@@ -97,7 +97,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       events: CLOUD_HOOK_EVENTS,
       refusals: { record: deps.webhookRefusals, host: BITBUCKET_CLOUD_HOST },
     });
-    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics, sharedAnswers: deps.sharedAnswers });
+    this.webhooks = new CloudWebhookUpdater({ logger: deps.logger, stateStore: deps.stateStore, metrics: deps.metrics, sharedAnswers: deps.sharedAnswers, repositoryEvents: deps.repositoryEvents });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),
       product: 'cloud',

@@ -6,6 +6,11 @@ export function cloudFileUrl(target: Pick<DiscoveryTarget, 'host' | 'workspace' 
   return `https://${target.host}/${target.workspace}/${encodeSegment(slug)}/src/${encodeSegment(branch)}${encodePath(target.catalogPath)}`;
 }
 
+/** A repository's web URL, the prefix of every URL into it (SCM events name repositories by it). */
+export function cloudRepositoryUrl(target: Pick<DiscoveryTarget, 'host' | 'workspace'>, slug: string): string {
+  return `https://${target.host}/${target.workspace}/${encodeSegment(slug)}`;
+}
+
 /**
  * Whether Backstage's Bitbucket Cloud URL reader cannot read a branch name from a `src` URL: it
  * takes the one path segment after `src` as the ref, so a branch with `/` (or `#`, `?`, `%`) must

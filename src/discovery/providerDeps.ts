@@ -5,6 +5,7 @@ import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
 import { SharedAnswers } from './SharedAnswers';
+import { RepositoryScmEvents } from '../webhooks/RepositoryScmEvents';
 
 /** What `fromConfig` of either entity provider takes besides config. @public */
 export interface DiscoveryProviderOptions {
@@ -27,6 +28,8 @@ export interface DiscoveryProviderOptions {
   webhookRefusals?: WebhookRefusals;
   /** Per-repository answers shared with the module's other discoveries over the same Bitbucket (Server: providers of this config over one host); default: none shared. */
   sharedAnswers?: SharedAnswers;
+  /** Where renames and deletions Bitbucket confirmed are told to the catalog's SCM events; the module passes the catalog's. Default: nowhere. */
+  repositoryEvents?: RepositoryScmEvents;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -43,6 +46,7 @@ export interface ProviderDeps {
   requestSchedulers: RequestSchedulers;
   webhookRefusals?: WebhookRefusals;
   sharedAnswers?: SharedAnswers;
+  repositoryEvents?: RepositoryScmEvents;
 }
 
 export function providerDeps(
@@ -61,5 +65,6 @@ export function providerDeps(
     requestSchedulers: options.requestSchedulers ?? new RequestSchedulers(),
     webhookRefusals: options.webhookRefusals,
     sharedAnswers: options.sharedAnswers,
+    repositoryEvents: options.repositoryEvents,
   };
 }

@@ -1,5 +1,5 @@
-import { CatalogScmEvent, CatalogScmEventsService } from '@backstage/plugin-catalog-node/alpha';
 import { captureLogger } from '../../dev/testing/captureLogger';
+import { recordingScmEvents } from '../../dev/testing/recordingScmEvents';
 import { closeServerHarnesses, startServerHarness } from '../../dev/testing/serverHarness';
 import { SimEstate } from '../../dev/simulator/estate';
 import { DiscoveredFiles } from './DiscoveredFiles';
@@ -14,18 +14,6 @@ const ESTATE: SimEstate = {
     { projectKey: 'PAY', slug: 'docs', files: { 'README.md': '# none' } },
   ],
 };
-
-function recordingScmEvents(): CatalogScmEventsService & { events: CatalogScmEvent[] } {
-  const events: CatalogScmEvent[] = [];
-  return {
-    events,
-    subscribe: () => ({ unsubscribe: () => undefined }),
-    publish: async published => {
-      events.push(...published);
-    },
-    markEventActionTaken: () => undefined,
-  };
-}
 
 describe('DiscoveredFiles telling the catalog what its checks found changed', () => {
   afterEach(closeServerHarnesses);

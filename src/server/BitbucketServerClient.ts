@@ -133,6 +133,11 @@ export class BitbucketServerClient {
     return `${base}${encodePath(catalogPath)}${atBranch(branch)}`;
   }
 
+  /** The repository's web URL, the prefix of every URL into it (SCM events name repositories by it). */
+  repositoryUrl(repo: ServerRepository): string {
+    return `${this.webBaseUrl()}${this.repositoryPath(repo)}`;
+  }
+
   private repositoryApiUrl(repo: ServerRepository): string {
     return `${this.apiBaseUrl}${this.repositoryPath(repo)}`;
   }

@@ -115,6 +115,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       client: () => new BitbucketServerClient(this.http, integration.apiBaseUrl, config.pageSize, { stats: new RequestStats() }),
       record: (key, answer) => this.catalog.record(key, answer),
       sharedAnswers: deps.sharedAnswers,
+      repositoryEvents: deps.repositoryEvents,
     });
     this.catalog = new ProviderCatalog({
       name: this.getProviderName(),

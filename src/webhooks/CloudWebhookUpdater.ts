@@ -12,6 +12,15 @@ import { CloudDiscoveryScope, scopeCovers } from '../cloud/CloudDiscoveryScope';
 import { CloudWebhookEvent } from './cloudWebhookEvent';
 import { cloudRepositoryLookupId } from '../cloud/cloudRepositoryLookup';
 import { MeasuredUpdates } from './MeasuredUpdates';
+import { MoveConfirmation } from './MoveConfirmation';
+import { RepositoryScmEvents } from './RepositoryScmEvents';
+import { cloudRepositoryUrl } from '../cloud/cloudFileUrl';
+
+/** How a delivery's rename or deletion reaches the catalog once Bitbucket confirmed it; empty for other deliveries. */
+interface RepositoryChangeConfirmation {
+  move?: MoveConfirmation;
+  deleted?: () => Promise<void>;
+}
 
 /**
  * A Cloud discovery that webhooks reach: what it covers, the client its requests go through, and
@@ -43,6 +52,8 @@ export class CloudWebhookUpdater {
       metrics?: DiscoveryMetrics;
       /** Answers and lookups shared with the other discoveries over the workspace. Default: none shared. */
       sharedAnswers?: SharedAnswers;
+      /** Where a rename or deletion Bitbucket confirmed is told to the catalog; default: nowhere. */
+      repositoryEvents?: RepositoryScmEvents;
     },
   ) {
     this.updates = new MeasuredUpdates(new RepositoryUpdateQueue(deps.logger), 'cloud', deps.metrics ?? NO_DISCOVERY_METRICS);
@@ -50,6 +61,8 @@ export class CloudWebhookUpdater {
 
   handle(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): void {
     const arrivedAt = event.arrivedAt ?? Date.now();
+    // One per delivery, whichever discoveries confirm it.
+    const told = this.repositoryChange(event, subscribers);
     for (const subscriber of subscribers) {
       const { scope } = subscriber;
       if (scope.workspace !== event.workspace) {
@@ -57,13 +70,31 @@ export class CloudWebhookUpdater {
       }
       if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
         const previous = event.previousSlug;
-        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous, arrivedAt));
+        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous, arrivedAt, told));
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
       }
-      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event, arrivedAt));
+      this.updates.enqueue(`${subscriber.key}/${event.slug}`, () => this.update(subscriber, event, arrivedAt, undefined, told));
     }
+  }
+
+  /**
+   * What the catalog is told once Bitbucket confirmed it: a rename when the old name answers 404
+   * and the new one exists, a deletion when the name answers 404.
+   */
+  private repositoryChange(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): RepositoryChangeConfirmation {
+    const events = this.deps.repositoryEvents;
+    const scope = subscribers.find(subscriber => subscriber.scope.workspace === event.workspace)?.scope;
+    if (!events || !scope) {
+      return {};
+    }
+    const url = (slug: string) => cloudRepositoryUrl(scope, slug);
+    if (event.kind === 'updated' && event.previousSlug) {
+      const previous = event.previousSlug;
+      return { move: new MoveConfirmation(() => events.moved(url(previous), url(event.slug))) };
+    }
+    return event.kind === 'deleted' ? { deleted: () => events.deleted(url(event.slug)) } : {};
   }
 
   idle(): Promise<void> {
@@ -74,7 +105,7 @@ export class CloudWebhookUpdater {
    * A repository a delivery says was renamed away or deleted: it leaves only when Bitbucket
    * answers 404 for it (or with another repository); otherwise it is looked at as after a push.
    */
-  private async confirmGone(subscriber: CloudWebhookSubscriber, slug: string, arrivedAt: number): Promise<void> {
+  private async confirmGone(subscriber: CloudWebhookSubscriber, slug: string, arrivedAt: number, told: RepositoryChangeConfirmation = {}): Promise<void> {
     const client = subscriber.client();
     if (!client || !(await this.deps.stateStore.readRepository(subscriber.key, slug))) {
       return;
@@ -84,6 +115,8 @@ export class CloudWebhookUpdater {
     const gone = confirmRepositoryGone({ owner: workspace, slug }, repo && { owner: workspace, slug: repo.slug });
     if (gone) {
       await subscriber.record(slug, gone);
+      await told.move?.oldNameGone();
+      await told.deleted?.();
       return;
     }
     await this.update(subscriber, { kind: 'updated', workspace, slug }, arrivedAt, repo);
@@ -100,10 +133,16 @@ export class CloudWebhookUpdater {
   }
 
   /** `fetched`: the repository as Bitbucket just answered for it, so it is not asked twice. */
-  private async update(subscriber: CloudWebhookSubscriber, event: CloudWebhookEvent, arrivedAt: number, fetched?: CloudRepository): Promise<void> {
+  private async update(
+    subscriber: CloudWebhookSubscriber,
+    event: CloudWebhookEvent,
+    arrivedAt: number,
+    fetched?: CloudRepository,
+    told: RepositoryChangeConfirmation = {},
+  ): Promise<void> {
     const { scope } = subscriber;
     if (event.kind === 'deleted') {
-      await this.confirmGone(subscriber, event.slug, arrivedAt);
+      await this.confirmGone(subscriber, event.slug, arrivedAt, told);
       return;
     }
     const client = subscriber.client();
@@ -128,6 +167,7 @@ export class CloudWebhookUpdater {
       }
       return;
     }
+    await told.move?.newNameFound();
     const mainBranch = repo.mainbranch?.name;
     if (!mainBranch) {
       // An empty repository: no branch, so no file.

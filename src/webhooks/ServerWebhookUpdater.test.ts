@@ -1,7 +1,10 @@
 import { CATALOG, MIXED_ESTATE, repo } from '../../dev/testing/fixtures';
 import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../dev/testing/serverHarness';
 import { serverModifiedDelivery, serverPushDelivery, WebhookDelivery } from '../../dev/simulator/serverWebhookDeliveries';
+import { captureLogger } from '../../dev/testing/captureLogger';
+import { recordingScmEvents } from '../../dev/testing/recordingScmEvents';
 import { readServerWebhookEvent } from './serverWebhookEvent';
+import { RepositoryScmEvents } from './RepositoryScmEvents';
 
 afterEach(closeServerHarnesses);
 
@@ -38,6 +41,25 @@ describe('Bitbucket Server deliveries are hints: what is recorded is what Bitbuc
     expect(h.connection.catalogTargets()).toEqual([h.browse('A', 'stays'), h.browse('C', 'new-name')]);
     // Old name: 404 for the repository; new name: the repository, then its file.
     expect(requestsSince(h, before)).toBe(3);
+  });
+
+  it('tells the catalog of a rename once Bitbucket answered for both names, and of no rename it did not confirm', async () => {
+    const scmEvents = recordingScmEvents();
+    const repositoryEvents = new RepositoryScmEvents(scmEvents, captureLogger());
+    const h = await startServerHarness({ projects: [{ key: 'A' }, { key: 'C' }], repositories: [repo('A', 'old-name'), repo('A', 'stays')] }, { repositoryEvents });
+    await h.provider.refresh();
+    const repositoryUrl = (project: string, slug: string) => `${h.sim.url}/projects/${project}/repos/${slug}`;
+
+    // The payload lies: `stays` was not renamed. Nothing is published.
+    await deliver(h, serverModifiedDelivery({ projectKey: 'A', slug: 'stays' }, { projectKey: 'C', slug: 'elsewhere' }));
+    expect(scmEvents.events).toEqual([]);
+
+    h.sim.renameRepository({ projectKey: 'A', slug: 'old-name' }, { projectKey: 'C', slug: 'new-name' });
+    const delivery = serverModifiedDelivery({ projectKey: 'A', slug: 'old-name' }, { projectKey: 'C', slug: 'new-name' });
+    await deliver(h, delivery);
+    // Delivered again (a retry): the catalog was told already.
+    await deliver(h, delivery);
+    expect(scmEvents.events).toEqual([{ type: 'repository.moved', fromUrl: repositoryUrl('A', 'old-name'), toUrl: repositoryUrl('C', 'new-name') }]);
   });
 
   it('builds the target from the state and the API, never from the payload\'s self link', async () => {

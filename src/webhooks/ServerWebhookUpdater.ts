@@ -8,6 +8,8 @@ import { BitbucketServerProviderConfig } from '../server/readProviderConfigs';
 import { excludingServerFilter } from '../server/serverFilters';
 import { serverRepositoryKey } from '../server/walkServerEstate';
 import { MeasuredUpdates } from './MeasuredUpdates';
+import { MoveConfirmation } from './MoveConfirmation';
+import { RepositoryScmEvents } from './RepositoryScmEvents';
 import { ServerWebhookEvent } from './serverWebhookEvent';
 
 /**
@@ -34,6 +36,8 @@ export class ServerWebhookUpdater {
       record: (key: string, next: RepositoryState | RepositoryRemoval) => Promise<void>;
       /** Answers shared with the other providers over the host: one check per push for all of them. */
       sharedAnswers?: SharedAnswers;
+      /** Where a rename or move Bitbucket confirmed is told to the catalog; default: nowhere. */
+      repositoryEvents?: RepositoryScmEvents;
     },
   ) {}
 
@@ -52,12 +56,24 @@ export class ServerWebhookUpdater {
     }
     const before = nameOnly(event.old);
     const after = nameOnly(event.new);
-    if (serverRepositoryKey(before) !== serverRepositoryKey(after) && this.mayCover(before)) {
-      updates.enqueue(serverRepositoryKey(before), () => this.lookAt(before, 'renamed-away', arrivedAt));
+    const renamed = serverRepositoryKey(before) !== serverRepositoryKey(after);
+    const move = renamed ? this.moveConfirmation(before, after) : undefined;
+    if (renamed && this.mayCover(before)) {
+      updates.enqueue(serverRepositoryKey(before), () => this.lookAt(before, 'renamed-away', arrivedAt, move));
     }
     if (this.mayCover(after)) {
-      updates.enqueue(serverRepositoryKey(after), () => this.lookAt(after, 'push', arrivedAt));
+      updates.enqueue(serverRepositoryKey(after), () => this.lookAt(after, 'push', arrivedAt, move));
     }
+  }
+
+  /** Once Bitbucket answered for both names, the catalog moves what was registered by hand in the repository. */
+  private moveConfirmation(before: ServerRepository, after: ServerRepository): MoveConfirmation | undefined {
+    const events = this.deps.repositoryEvents;
+    if (!events) {
+      return undefined;
+    }
+    const client = this.deps.client();
+    return new MoveConfirmation(() => events.moved(client.repositoryUrl(before), client.repositoryUrl(after)));
   }
 
   /** The filters on key and slug, the only fields of a payload worth anything before Bitbucket confirms them. */
@@ -72,7 +88,7 @@ export class ServerWebhookUpdater {
    * know, or the old name of a rename or move: the repository first; a known one that Bitbucket
    * no longer has (404, or another repository answers) leaves.
    */
-  private async lookAt(named: ServerRepository, cause: 'push' | 'renamed-away', arrivedAt: number): Promise<void> {
+  private async lookAt(named: ServerRepository, cause: 'push' | 'renamed-away', arrivedAt: number, move?: MoveConfirmation): Promise<void> {
     const { store, discovery, config, record } = this.deps;
     const key = serverRepositoryKey(named);
     const client = this.deps.client();
@@ -82,7 +98,8 @@ export class ServerWebhookUpdater {
       return;
     }
     if (known && cause === 'push') {
-      // Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
+      // A listing named it: it exists. Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
+      await move?.newNameFound();
       await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target, sharing)));
       return;
     }
@@ -91,8 +108,12 @@ export class ServerWebhookUpdater {
     if (gone || !repo) {
       if (known && gone) {
         await record(key, gone);
+        await move?.oldNameGone();
       }
       return;
+    }
+    if (cause === 'push') {
+      await move?.newNameFound();
     }
     if (excludingServerFilter(config.filters, repo)) {
       return;
