@@ -177,6 +177,25 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     expect(await store.readRepositories('d', numbered(1200).map(state => state.key))).toHaveLength(3);
   });
 
+  it('pages repositories in key order after a key, all or only those with the catalog file', async () => {
+    const store = await newStore();
+    const withFile = (state: RepositoryState): RepositoryState => ({ ...state, hasCatalogFile: true, target: `t/${state.key}` });
+    const states = numbered(7).map((state, i) => (i % 3 === 0 ? withFile(state) : state));
+    await store.writeRepositories('d', [...states].reverse());
+    await store.writeRepositories('other', [withFile({ ...BARE, key: 'P/repo-0' })]);
+    const keys = (page: RepositoryState[]) => page.map(state => state.key);
+    expect(keys(await store.readRepositoryPage('d', { limit: 3 }))).toEqual(['P/repo-0', 'P/repo-1', 'P/repo-2']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-2', limit: 3 }))).toEqual(['P/repo-3', 'P/repo-4', 'P/repo-5']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-5', limit: 3 }))).toEqual(['P/repo-6']);
+    expect(await store.readRepositoryPage('d', { afterKey: 'P/repo-3', limit: 2, withCatalogFile: true })).toStrictEqual([states[6]]);
+    // A key deleted or added between pages does not disturb the paging.
+    await store.deleteRepositories('d', ['P/repo-3'], REMOVED_AT);
+    await store.writeRepositories('d', [{ ...BARE, key: 'P/repo-2a' }]);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-2a', limit: 2 }))).toEqual(['P/repo-4', 'P/repo-5']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-1', limit: 2 }))).toEqual(['P/repo-2', 'P/repo-2a']);
+    expect(await store.readRepositoryPage('none', { limit: 3 })).toStrictEqual([]);
+  });
+
   it('writes, reads and replaces a pass as a whole', async () => {
     const store = await newStore();
     await store.writePass('d', FULL_PASS);

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
+import { DiscoveryStateStore, RepositoryCounts, RepositoryPage } from './DiscoveryStateStore';
 import { newestPerKey } from './newestAnswer';
 import { PassState, RepositoryState } from './RepositoryState';
 
@@ -65,6 +65,19 @@ export class DatabaseStateStore implements DiscoveryStateStore {
       .where({ discovery, repository_key: key })
       .first('state');
     return row && (JSON.parse(row.state) as RepositoryState);
+  }
+
+  async readRepositoryPage(discovery: string, page: RepositoryPage): Promise<RepositoryState[]> {
+    // Keyset paging on the primary key: each page costs the same however far into the estate it is.
+    const query = this.knex<RepositoryRow>(REPOSITORIES).where({ discovery });
+    if (page.withCatalogFile) {
+      query.whereRaw(stateFields(this.knex).hasCatalogFile);
+    }
+    if (page.afterKey !== undefined) {
+      query.andWhere('repository_key', '>', page.afterKey);
+    }
+    const rows = await query.orderBy('repository_key').limit(page.limit).select('state');
+    return rows.map(row => JSON.parse(row.state) as RepositoryState);
   }
 
   async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {

@@ -97,8 +97,9 @@ describe('DiscoveryPass: the newest answer wins', () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withoutFile('P/r', 500)]);
     const { pass, flush } = await beginPass(store);
+    const listed = await pass.list(['P/r']);
     await store.writeRepositories(D, [withFile('P/r', 1500)]);
-    pass.recordFailure('P/r', 'HTTP 500');
+    pass.recordFailure('P/r', 'HTTP 500', listed.known('P/r'));
     await flush();
 
     expect(await store.readRepository(D, 'P/r')).toEqual(withFile('P/r', 1500));

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
-import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryPass, ListedRepositories } from '../discovery/DiscoveryPass';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
@@ -45,14 +45,14 @@ export async function walkServerEstate(options: {
   const failures = new CheckFailures();
 
   const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
-  const check = async (repo: ServerRepository, key: string) => {
+  const check = async (repo: ServerRepository, key: string, before: RepositoryState | undefined) => {
     try {
       // When asked, not answered: a webhook's answer learned while this check was in flight is newer.
       const checkedAt = Date.now();
       const { hasCatalogFile, target, targets, reason, truncated } = await checkServerRepository(client, config, repo);
       failures.answered();
       progress.candidateChecked(hasCatalogFile);
-      options.onAnswer?.(repo, pass.known(key), { hasCatalogFile, target, targets });
+      options.onAnswer?.(repo, before, { hasCatalogFile, target, targets });
       pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt });
       if (truncated) {
         logger.warn(
@@ -69,37 +69,38 @@ export async function walkServerEstate(options: {
       }
       failures.failed(error);
       progress.repositoryBroken();
-      pass.recordFailure(key, (error as Error).message);
+      pass.recordFailure(key, (error as Error).message, before);
     }
     await afterAnswer();
   };
 
-  const consider = async (repo: ServerRepository) => {
+  const isCandidate = (repo: ServerRepository) =>
+    (!filters.repoSlug || filters.repoSlug.test(repo.slug)) && !(filters.skipArchivedRepos && repo.archived === true);
+
+  const consider = async (repo: ServerRepository, listed: ListedRepositories) => {
     progress.repositorySeen();
-    if (filters.repoSlug && !filters.repoSlug.test(repo.slug)) {
-      return;
-    }
-    if (filters.skipArchivedRepos && repo.archived === true) {
+    if (!isCandidate(repo)) {
       return;
     }
     progress.candidateFound();
     const key = serverRepositoryKey(repo);
-    pass.markSeen(key);
     if (!config.validateLocationsExist) {
       // Unchecked, so no request: a Location per candidate (a glob needs checks; config refuses it here).
       pass.recordAnswer({ key, hasCatalogFile: true, target: client.browseUrl(repo, catalogPath, config.branch) });
-    } else if (pass.visitedInPass(key)) {
-      progress.answerReused(pass.known(key)?.hasCatalogFile);
+    } else if (listed.visitedInPass(key)) {
+      progress.answerReused(listed.known(key)?.hasCatalogFile);
     } else {
-      await backlog.add(() => check(repo, key));
+      const before = listed.known(key);
+      await backlog.add(() => check(repo, key, before));
     }
   };
 
   const listProject = async (projectKey: string) => {
     try {
       for await (const repositories of client.listRepositories(projectKey)) {
+        const listed = await pass.list(repositories.filter(isCandidate).map(serverRepositoryKey));
         for (const repo of repositories) {
-          await consider(repo);
+          await consider(repo, listed);
         }
       }
     } catch (error) {
