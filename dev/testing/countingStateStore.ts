@@ -52,6 +52,10 @@ export class CountingStateStore implements DiscoveryStateStore {
     return this.counted(await this.inner.readBrokenRepositories(discovery, page));
   }
 
+  markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
+    return this.inner.markListed(discovery, keys, listedAt);
+  }
+
   writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {
     return this.inner.writeRepositories(discovery, states);
   }

@@ -67,7 +67,7 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
     await store.writePass('d', PASS);
     const [row] = await knex('bitbucket_discovery_repositories').select();
     // checked_at is a bigint: PostgreSQL hands it out as a string.
-    expect({ ...row, state: JSON.parse(row.state), checked_at: Number(row.checked_at), visited_at: Number(row.visited_at) }).toEqual({
+    expect({ ...row, state: JSON.parse(row.state), checked_at: Number(row.checked_at), visited_at: Number(row.visited_at), listed_at: Number(row.listed_at) }).toEqual({
       discovery: 'd',
       repository_key: 'P/r',
       state,
@@ -76,6 +76,8 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
       has_catalog_file: 0,
       broken: 0,
       visited_at: 3,
+      // When a listing last named it: none has.
+      listed_at: 0,
     });
     const [pass] = await knex('bitbucket_discovery_passes').select();
     expect(JSON.parse(pass.state)).toEqual(PASS);

@@ -15,6 +15,8 @@ interface RepositoryRow extends StatusColumns {
   state: string;
   /** The state's `checkedAt`, as a column so the write itself can refuse an older answer. */
   checked_at: number;
+  /** When a listing last named the repository (`markListed`); not part of the state. */
+  listed_at: number;
 }
 
 interface PassRow {
@@ -75,11 +77,20 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     if (page.withCatalogFile) {
       query.andWhere('has_catalog_file', 1);
     }
+    if (page.unlistedSince !== undefined) {
+      query.andWhere('listed_at', '<', page.unlistedSince).andWhere('visited_at', '<', page.unlistedSince);
+    }
     if (page.afterKey !== undefined) {
       query.andWhere('repository_key', '>', page.afterKey);
     }
     const rows = await query.orderBy('repository_key').limit(page.limit).select('state');
     return rows.map(row => JSON.parse(row.state) as RepositoryState);
+  }
+
+  async markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
+    for (const chunk of chunks([...new Set(keys)])) {
+      await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereIn('repository_key', chunk).update({ listed_at: listedAt });
+    }
   }
 
   async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {

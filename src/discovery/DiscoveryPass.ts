@@ -45,16 +45,15 @@ interface Pending {
  * longer contains. State and changes are buffered and written by {@link flush}.
  *
  * The estate is streamed through the store, never held: in memory are the targets the catalog
- * was told (bounded by catalog files, which the full mutation needs anyway), the keys the
- * listing named, and what is not flushed yet. States are read by a listing page's keys or a
- * page at a time ({@link STATE_PAGE_SIZE}).
+ * was told (bounded by catalog files, which the full mutation needs anyway) and what is not
+ * flushed yet. States are read by a listing page's keys or a page at a time
+ * ({@link STATE_PAGE_SIZE}); what the listing named is marked in the store.
  *
  * The newest answer wins: an answer older than one the pass already holds is dropped, and
  * whatever the store holds that is newer than the pass's (another process's webhook answer)
  * replaces it at each flush and when the pass completes, so a pass never undoes it.
  */
 export class DiscoveryPass {
-  private readonly seen = new Set<string>();
   /** Listed repositories the store did not know when looked up, not answered since: they count as remaining. */
   private readonly listedUnknown = new Set<string>();
   /** Answers not yet stored. */
@@ -91,11 +90,11 @@ export class DiscoveryPass {
   }
 
   /**
-   * A page of the listing: its candidates are marked seen (see {@link markSeen}) and what is
-   * known of them is read from the store in one go.
+   * A page of the listing: the store marks its candidates listed in this run (a complete listing
+   * removes the rest), and what is known of them is read in one go.
    */
   async list(keys: string[]): Promise<ListedRepositories> {
-    keys.forEach(key => this.markSeen(key));
+    await this.store.markListed(this.discovery, keys, this.runStartedAt);
     const stored = new Map((await this.store.readRepositories(this.discovery, keys)).map(state => [state.key, state]));
     for (const key of keys) {
       if (!stored.has(key) && !this.pending.has(key)) {
@@ -116,11 +115,6 @@ export class DiscoveryPass {
     }
     const pending = this.pending.get(key);
     return pending ? resolve(pending, stored) : stored;
-  }
-
-  /** The listing contains this repository (as a candidate). */
-  markSeen(key: string): void {
-    this.seen.add(key);
   }
 
   /**
@@ -315,22 +309,18 @@ export class DiscoveryPass {
 
   /**
    * The listing was complete and every candidate was visited: repositories it no longer
-   * contains leave the state, unless the store holds an answer newer than this run's listing
-   * (a webhook's), and the pass closes. The pass then stands for what the store holds; returns
-   * the targets that left. The store is walked a page at a time, each page's removals stored before the next.
+   * contains (neither listed nor visited in this run) leave the state, unless the store holds an
+   * answer newer than this run's listing (a webhook's), and the pass closes. The pass then stands
+   * for what the store holds; returns the targets that left. The store is walked a page at a
+   * time, each page's removals stored before the next is read.
    */
   async complete(): Promise<string[]> {
     const before = this.targets();
     // The catalog learns these changes from the full mutation that follows.
     const store = async () => this.flush(async () => undefined);
-    for (const key of this.pending.keys()) {
-      if (!this.seen.has(key)) {
-        this.recordGone(key, this.runStartedAt);
-      }
-    }
     await store();
-    for (let page = await this.readPage(); page.length > 0; page = await this.readPage(page[page.length - 1].key)) {
-      page.filter(state => !this.seen.has(state.key)).forEach(state => this.recordGone(state.key, this.runStartedAt));
+    for (let page = await this.readUnlisted(); page.length > 0; page = await this.readUnlisted(page[page.length - 1].key)) {
+      page.forEach(state => this.recordGone(state.key, this.runStartedAt));
       await store();
     }
     await this.reconcile();
@@ -339,8 +329,8 @@ export class DiscoveryPass {
     return targetChanges(before, this.targets()).removed.sort();
   }
 
-  private readPage(afterKey?: string): Promise<RepositoryState[]> {
-    return this.store.readRepositoryPage(this.discovery, { afterKey, limit: STATE_PAGE_SIZE });
+  private readUnlisted(afterKey?: string): Promise<RepositoryState[]> {
+    return this.store.readRepositoryPage(this.discovery, { afterKey, limit: STATE_PAGE_SIZE, unlistedSince: this.runStartedAt });
   }
 
   /** The run ended before the pass was complete; `resumeAfter` when no request should go before then. */

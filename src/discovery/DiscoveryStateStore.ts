@@ -15,8 +15,14 @@ export interface DiscoveryStateStore {
    */
   readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]>;
   readRepository(discovery: string, key: string): Promise<RepositoryState | undefined>;
-  /** Repositories in key order after `afterKey`, at most `limit`; only those with the catalog file when `withCatalogFile`. */
+  /** Repositories in key order after `afterKey`, at most `limit`, narrowed as `page` says. */
   readRepositoryPage(discovery: string, page: RepositoryPage): Promise<RepositoryState[]>;
+  /**
+   * Records that a listing named these repositories in the run that began at `listedAt`, so a
+   * complete listing finds what it no longer names without holding what it named. Keys not
+   * stored are ignored; the state itself is not changed.
+   */
+  markListed(discovery: string, keys: string[], listedAt: number): Promise<void>;
   /**
    * Inserts or replaces by key, unless the stored state's answer is newer (a greater `checkedAt`);
    * an equal one replaces it (a later visit of the same answer). A key given twice in one call
@@ -46,7 +52,10 @@ export interface DiscoveryStateStore {
 export interface RepositoryPage {
   afterKey?: string;
   limit: number;
+  /** Only repositories with the catalog file. */
   withCatalogFile?: boolean;
+  /** Only repositories neither listed (see `markListed`) nor visited at or after this time. */
+  unlistedSince?: number;
 }
 
 /** What the status shows of a discovery's repositories without listing them. */

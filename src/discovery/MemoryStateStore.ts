@@ -12,6 +12,8 @@ export class MemoryStateStore implements DiscoveryStateStore {
   private readonly passes = new Map<string, PassState>();
   /** Each discovery's keys in order, for paging; dropped when a key is added. */
   private readonly keyOrder = new Map<string, string[]>();
+  /** When a listing last named each repository (`markListed`). */
+  private readonly listedAt = new Map<string, Map<string, number>>();
 
   async readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]> {
     const byKey = this.repositories.get(discovery);
@@ -57,6 +59,7 @@ export class MemoryStateStore implements DiscoveryStateStore {
         stayed.push({ ...stored });
       } else {
         byKey?.delete(key);
+        this.listedAt.get(discovery)?.delete(key);
       }
     }
     return stayed;
@@ -78,6 +81,7 @@ export class MemoryStateStore implements DiscoveryStateStore {
   async deleteDiscovery(discovery: string): Promise<void> {
     this.repositories.delete(discovery);
     this.keyOrder.delete(discovery);
+    this.listedAt.delete(discovery);
     this.passes.delete(discovery);
   }
 
@@ -93,7 +97,29 @@ export class MemoryStateStore implements DiscoveryStateStore {
   }
 
   async readRepositoryPage(discovery: string, page: RepositoryPage): Promise<RepositoryState[]> {
-    return this.pageWhere(discovery, page, state => !page.withCatalogFile || state.hasCatalogFile);
+    const { withCatalogFile, unlistedSince } = page;
+    const listedAt = this.listedAt.get(discovery);
+    return this.pageWhere(
+      discovery,
+      page,
+      state =>
+        (!withCatalogFile || state.hasCatalogFile) &&
+        (unlistedSince === undefined || ((listedAt?.get(state.key) ?? 0) < unlistedSince && state.visitedAt < unlistedSince)),
+    );
+  }
+
+  async markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
+    const byKey = this.repositories.get(discovery);
+    let marks = this.listedAt.get(discovery);
+    for (const key of keys) {
+      if (byKey?.has(key)) {
+        if (!marks) {
+          marks = new Map();
+          this.listedAt.set(discovery, marks);
+        }
+        marks.set(key, listedAt);
+      }
+    }
   }
 
   async readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]> {

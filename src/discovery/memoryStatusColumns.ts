@@ -26,8 +26,8 @@ export interface JsonStatusFields {
 }
 
 /**
- * Adds the columns, filled from each row's JSON, and the indexes the status and the pass page
- * by. Only the replica whose column change succeeds fills and indexes, so replicas starting
+ * Adds the columns, filled from each row's JSON, a `listed_at` column, and the indexes the status
+ * and the pass page by. Only the replica whose column change succeeds fills and indexes, so replicas starting
  * together do not race; on a table that has them already it does nothing.
  */
 export async function ensureStatusColumns(knex: Knex, table: string, json: JsonStatusFields): Promise<void> {
@@ -39,6 +39,8 @@ export async function ensureStatusColumns(knex: Knex, table: string, json: JsonS
       columns.integer('has_catalog_file').notNullable().defaultTo(0);
       columns.integer('broken').notNullable().defaultTo(0);
       columns.bigInteger('visited_at').notNullable().defaultTo(0);
+      // Not a state field: when a listing last named the repository (markListed).
+      columns.bigInteger('listed_at').notNullable().defaultTo(0);
     });
   } catch (error) {
     // Another replica added them since hasColumn, and fills and indexes them.
