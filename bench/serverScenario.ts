@@ -88,7 +88,8 @@ export async function connectServerProvider(
     },
   });
   const [provider] = BitbucketServerEntityProvider.fromConfig(config, { logger, schedule: manualTaskRunner(), stateStore });
-  const connection = recordingConnection();
+  // A real catalog writes what it is handed to its database; the double keeps only the targets.
+  const connection = recordingConnection({ keepMutations: false });
   await provider.connect(connection);
   return { provider, connection };
 }
