@@ -1,4 +1,5 @@
 import { CallSeries } from './CallSeries';
+import type { LatencySummary } from './percentile';
 import type { RequestsPerDayRow } from './requestsPerDayRow';
 import { WebhookRow } from './WebhookRow';
 
@@ -78,6 +79,8 @@ export interface MeasuredRow {
   wallOverFloor: number | null;
   clientCpuMs: number;
   simulatorCpuMs?: number;
+  /** A scenario on a database store: how long the status took to read after the pass. */
+  statusMs?: LatencySummary;
   simulator: Observation['simulator'];
   client?: Observation['client'];
   unexpectedSample: string[];

@@ -23,6 +23,7 @@ function regenerateEstate(scenario: Scenario): SimEstate {
     repositories: scenario.repositories,
     catalogPath: CATALOG_PATH,
     seed: scenario.seed,
+    ...(scenario.catalogFileRatio !== undefined ? { catalogFileRatio: scenario.catalogFileRatio } : {}),
     ...(scenario.product === 'cloud' ? { archivedRatio: 0 } : {}),
   });
 }

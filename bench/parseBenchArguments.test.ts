@@ -17,6 +17,13 @@ describe('parseBenchArguments', () => {
     expect(() => parseBenchArguments(['--scenarios', 'x'])).toThrow(/--scenarios/);
   });
 
+  it('names the memory scenarios as a group, and takes a heap limit in whole MB', () => {
+    expect(selectScenarios(['memory']).map(s => s.name)).toEqual(['server-sqlite-5k', 'server-sqlite-50k', 'server-sqlite-200k']);
+    expect(selectScenarios(['memory-postgres']).every(s => s.stateStore === 'postgres')).toBe(true);
+    expect(parseBenchArguments(['--max-old-space', '256']).maxOldSpaceMb).toBe(256);
+    expect(() => parseBenchArguments(['--max-old-space', '1.5'])).toThrow(/--max-old-space takes a whole number of MB, got '1.5'/);
+  });
+
   it('keeps the default run within ten minutes even if every scenario times out', () => {
     expect(SCENARIOS.reduce((total, s) => total + s.timeoutMs, 0)).toBeLessThanOrEqual(570_000);
   });

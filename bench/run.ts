@@ -44,7 +44,10 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const execArgv = args.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProfileDir)}`] : [];
+  const execArgv = [
+    ...(args.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProfileDir)}`] : []),
+    ...(args.maxOldSpaceMb ? [`--max-old-space-size=${args.maxOldSpaceMb}`] : []),
+  ];
   const startedAt = new Date();
   const rows: BenchRow[] = [];
   for (const scenario of scenarios) {
@@ -82,7 +85,8 @@ async function main(): Promise<number> {
   }
   console.log(formatTargetChecks(checks));
   console.log('');
-  console.log(`Total ${totalSeconds.toFixed(1)} s on ${run.cpus} CPUs, Node ${run.node}. Rows written to ${file}`);
+  const heapNote = args.maxOldSpaceMb ? `, scenario processes with --max-old-space-size=${args.maxOldSpaceMb}` : '';
+  console.log(`Total ${totalSeconds.toFixed(1)} s on ${run.cpus} CPUs, Node ${run.node}${heapNote}. Rows written to ${file}`);
   for (const row of rows) {
     if (row.status === 'ok' && 'warnings' in row && row.warnings.length > 0) {
       console.error(`⚠ ${row.scenario}: ${row.warnings.join('; ')}`);

@@ -17,6 +17,10 @@ export interface Scenario {
   quota?: { requests: number; windowSeconds: number };
   /** Fraction of API requests answered 500. */
   failureRate?: number;
+  /** Share of repositories with the catalog file; default the simulator's (half). */
+  catalogFileRatio?: number;
+  /** The provider keeps its state in this database (see bench/benchStateStore.ts); unset, in memory. */
+  stateStore?: 'sqlite' | 'postgres';
   /** The provider's client-side `rateLimit` budget; unset, the module learns a pace from 429s. */
   budget?: { requests: number; perSeconds: number };
   /** Drive the module in several calls until its pass is complete, as production would. */
@@ -220,8 +224,37 @@ export const OVERLAP_SCENARIOS: Scenario[] = [
   { name: 'cloud-2k-overlap', description: 'cloud-2k, then a second location over projects/* of the workspace (answers shared)', ...CLOUD_2K, overlap: true, timeoutMs: 60_000 },
 ];
 
+/**
+ * Memory at scale: one Server pass over 5,000, 50,000 and 200,000 repositories on the database
+ * store, at 2 ms a request and 250 repositories a project. One repository in ten has a catalog
+ * file (most of a large estate has none); the full mutation holds every catalog file's Location,
+ * so that share sets the floor. Only run when named (`--scenario memory`, `memory-postgres`).
+ */
+export const MEMORY_SCENARIOS: Scenario[] = (['sqlite', 'postgres'] as const).flatMap(stateStore =>
+  [5_000, 50_000, 200_000].map(
+    (repositories): Scenario => ({
+      name: `server-${stateStore}-${repositories / 1000}k`,
+      description: `Server, ${repositories.toLocaleString('en-US')} repositories, ${repositories / 250} projects, 2 ms, 10% with a catalog file, state in ${stateStore === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+      product: 'server',
+      projects: repositories / 250,
+      repositories,
+      latencyMs: 2,
+      catalogFileRatio: 0.1,
+      stateStore,
+      seed: SEED,
+      timeoutMs: 60_000 + repositories * 2,
+    }),
+  ),
+);
+
 /** Names that stand for several scenarios. */
-const SCENARIO_GROUPS: Record<string, Scenario[]> = { webhooks: WEBHOOK_SCENARIOS, pace: PACE_SCENARIOS, overlap: OVERLAP_SCENARIOS };
+const SCENARIO_GROUPS: Record<string, Scenario[]> = {
+  webhooks: WEBHOOK_SCENARIOS,
+  pace: PACE_SCENARIOS,
+  overlap: OVERLAP_SCENARIOS,
+  memory: MEMORY_SCENARIOS.filter(scenario => scenario.stateStore === 'sqlite'),
+  'memory-postgres': MEMORY_SCENARIOS.filter(scenario => scenario.stateStore === 'postgres'),
+};
 
 /**
  * The scenarios named (a group's in its order), in the order given; throws naming any unknown one.
@@ -231,7 +264,7 @@ export function selectScenarios(names: string[] | undefined): Scenario[] {
   if (!names || names.length === 0) {
     return SCENARIOS;
   }
-  const known = [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS, ...OVERLAP_SCENARIOS];
+  const known = [...SCENARIOS, ...WEBHOOK_SCENARIOS, ...PACE_SCENARIOS, ...OVERLAP_SCENARIOS, ...MEMORY_SCENARIOS];
   return names.flatMap(name => {
     const scenario = SCENARIO_GROUPS[name] ?? known.find(candidate => candidate.name === name);
     if (!scenario) {
@@ -263,6 +296,9 @@ export function simulatorArguments(scenario: Scenario): string[] {
   }
   if (scenario.failureRate !== undefined) {
     args.push('--failure-rate', String(scenario.failureRate));
+  }
+  if (scenario.catalogFileRatio !== undefined) {
+    args.push('--catalog-file-ratio', String(scenario.catalogFileRatio));
   }
   return args;
 }

@@ -10,6 +10,9 @@ export type { TargetCheck } from './TargetCheck';
 const MAX_WALL_OVER_FLOOR = 1.5;
 const MAX_WALL_OVER_RATE_FLOOR = 1.1;
 const MAX_RSS_MB_AT_50K = 300;
+const MAX_STATUS_P95_MS = 200;
+/** Peak RSS at scale may exceed the 5,000-repository figure by this share at most: memory stays flat. */
+const MAX_RSS_GROWTH_OVER_5K = 0.3;
 
 /**
  * The issue's targets: every scenario completes with exact results; wall within 1.5× of the
@@ -71,14 +74,41 @@ export function checkTargets(rows: BenchRow[], scenarios: Scenario[]): TargetChe
     }
     if (row.repositories >= 50_000) {
       checks.push({
-        target: `peak RSS ≤ ${MAX_RSS_MB_AT_50K} MB at 50,000 repositories`,
+        target: `peak RSS ≤ ${MAX_RSS_MB_AT_50K} MB at 50,000 repositories or more`,
         scenario: row.scenario,
         met: row.peakRssMb <= MAX_RSS_MB_AT_50K,
         detail: `${Math.round(row.peakRssMb)} MB`,
       });
     }
+    if (row.statusMs) {
+      checks.push({
+        target: `status p95 ≤ ${MAX_STATUS_P95_MS} ms`,
+        scenario: row.scenario,
+        met: row.statusMs.p95Ms <= MAX_STATUS_P95_MS,
+        detail: `p50 ${row.statusMs.p50Ms.toFixed(1)} ms, p95 ${row.statusMs.p95Ms.toFixed(1)} ms over ${row.statusMs.count} reads`,
+      });
+    }
+    const flat = scenario?.stateStore ? flatMemoryCheck(row, rows, scenario.stateStore) : undefined;
+    if (flat) {
+      checks.push(flat);
+    }
   }
   return checks;
+}
+
+/** A larger estate on a database store against the same store's 5,000-repository row of this run. */
+function flatMemoryCheck(row: MeasuredRow, rows: BenchRow[], stateStore: string): TargetCheck | undefined {
+  const small = rows.find((other): other is MeasuredRow => isScanRow(other) && other.scenarioName === `server-${stateStore}-5k`);
+  if (!small || row.repositories <= small.repositories) {
+    return undefined;
+  }
+  const growth = row.peakRssMb / small.peakRssMb - 1;
+  return {
+    target: `peak RSS within ${MAX_RSS_GROWTH_OVER_5K * 100}% of 5,000 repositories (${stateStore})`,
+    scenario: row.scenario,
+    met: growth <= MAX_RSS_GROWTH_OVER_5K,
+    detail: `${Math.round(row.peakRssMb)} MB vs ${Math.round(small.peakRssMb)} MB = ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%`,
+  };
 }
 
 /**

@@ -35,8 +35,11 @@ export interface RecordingConnection extends EntityProviderConnection {
   refreshedKeys: string[];
 }
 
-/** A catalog connection that applies mutations the way the catalog does, and records them. */
-export function recordingConnection(): RecordingConnection {
+/**
+ * A catalog connection that applies mutations the way the catalog does, and records them;
+ * `keepMutations: false` keeps only what they leave (a benchmark's memory is then the module's).
+ */
+export function recordingConnection(options: { keepMutations?: boolean } = {}): RecordingConnection {
   const mutations: EntityProviderMutation[] = [];
   const catalog = new Set<string>();
   const removed: string[] = [];
@@ -45,7 +48,9 @@ export function recordingConnection(): RecordingConnection {
     mutations,
     refreshedKeys,
     applyMutation: async mutation => {
-      mutations.push(mutation);
+      if (options.keepMutations !== false) {
+        mutations.push(mutation);
+      }
       if (mutation.type === 'full') {
         const next = new Set(mutation.entities.map(targetOf));
         removed.push(...[...catalog].filter(target => !next.has(target)));

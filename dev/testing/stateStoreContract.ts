@@ -177,6 +177,44 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     expect(await store.readRepositories('d', numbered(1200).map(state => state.key))).toHaveLength(3);
   });
 
+  it('pages repositories in key order after a key, all or only those with the catalog file', async () => {
+    const store = await newStore();
+    const withFile = (state: RepositoryState): RepositoryState => ({ ...state, hasCatalogFile: true, target: `t/${state.key}` });
+    const states = numbered(7).map((state, i) => (i % 3 === 0 ? withFile(state) : state));
+    await store.writeRepositories('d', [...states].reverse());
+    await store.writeRepositories('other', [withFile({ ...BARE, key: 'P/repo-0' })]);
+    const keys = (page: RepositoryState[]) => page.map(state => state.key);
+    expect(keys(await store.readRepositoryPage('d', { limit: 3 }))).toEqual(['P/repo-0', 'P/repo-1', 'P/repo-2']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-2', limit: 3 }))).toEqual(['P/repo-3', 'P/repo-4', 'P/repo-5']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-5', limit: 3 }))).toEqual(['P/repo-6']);
+    expect(await store.readRepositoryPage('d', { afterKey: 'P/repo-3', limit: 2, withCatalogFile: true })).toStrictEqual([states[6]]);
+    // A key deleted or added between pages does not disturb the paging.
+    await store.deleteRepositories('d', ['P/repo-3'], REMOVED_AT);
+    await store.writeRepositories('d', [{ ...BARE, key: 'P/repo-2a' }]);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-2a', limit: 2 }))).toEqual(['P/repo-4', 'P/repo-5']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/repo-1', limit: 2 }))).toEqual(['P/repo-2', 'P/repo-2a']);
+    expect(await store.readRepositoryPage('none', { limit: 3 })).toStrictEqual([]);
+  });
+
+  it('pages the repositories a listing did not name and no one visited since a time, ignoring unknown keys', async () => {
+    const store = await newStore();
+    const at = (key: string, visitedAt: number): RepositoryState => ({ ...BARE, key, visitedAt });
+    await store.writeRepositories('d', [at('P/a', 1), at('P/b', 1), at('P/c', 1), at('P/visited', 100), at('P/listed-before', 1)]);
+    await store.writeRepositories('other', [at('P/a', 1)]);
+    await store.markListed('d', ['P/listed-before'], 50);
+    await store.markListed('d', ['P/b', 'never/written'], 100);
+    const keys = (page: RepositoryState[]) => page.map(state => state.key);
+    expect(keys(await store.readRepositoryPage('d', { limit: 10, unlistedSince: 100 }))).toEqual(['P/a', 'P/c', 'P/listed-before']);
+    expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/a', limit: 1, unlistedSince: 100 }))).toEqual(['P/c']);
+    expect(keys(await store.readRepositoryPage('d', { limit: 10, unlistedSince: 50 }))).toEqual(['P/a', 'P/c']);
+    // A listing mark does not change the state, and leaves with the repository.
+    expect(await store.readRepository('d', 'P/b')).toStrictEqual(at('P/b', 1));
+    await store.deleteRepositories('d', ['P/b'], REMOVED_AT);
+    await store.writeRepositories('d', [at('P/b', 1)]);
+    expect(keys(await store.readRepositoryPage('d', { limit: 10, unlistedSince: 100 }))).toEqual(['P/a', 'P/b', 'P/c', 'P/listed-before']);
+    expect(keys(await store.readRepositoryPage('other', { limit: 10, unlistedSince: 100 }))).toEqual(['P/a']);
+  });
+
   it('writes, reads and replaces a pass as a whole', async () => {
     const store = await newStore();
     await store.writePass('d', FULL_PASS);

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'crypto';
-import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryPass, ListedRepositories } from '../discovery/DiscoveryPass';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { RepositoryState } from '../discovery/RepositoryState';
@@ -54,9 +54,9 @@ export async function scanWorkspace(options: {
   const backlog = new CheckBacklog(group);
   const failures = new CheckFailures();
 
-  const check = async (repo: CloudRepository, branch: string) => {
+  const check = async (repo: CloudRepository, branch: string, before: RepositoryState | undefined) => {
     try {
-      const sharing = options.sharedAnswers && passSharing(options.sharedAnswers, repo, pass.known(repo.slug));
+      const sharing = options.sharedAnswers && passSharing(options.sharedAnswers, repo, before);
       const answer = await checkCloudRepository(client, scope, repo.slug, branch, sharing);
       failures.answered();
       if (answer.reused) {
@@ -66,7 +66,7 @@ export async function scanWorkspace(options: {
       }
       // When asked, not answered (`askedAt`): a webhook's answer learned while this check was in flight is newer.
       const { hasCatalogFile, target, targets, askedAt: checkedAt } = answer;
-      options.onAnswer?.(repo.slug, pass.known(repo.slug), answer);
+      options.onAnswer?.(repo.slug, before, answer);
       pass.recordAnswer({
         checkedAt,
         key: repo.slug,
@@ -92,16 +92,20 @@ export async function scanWorkspace(options: {
       }
       failures.failed(error);
       progress.repositoryBroken();
-      pass.recordFailure(repo.slug, (error as Error).message);
+      pass.recordFailure(repo.slug, (error as Error).message, before);
     }
     await options.afterAnswer();
   };
 
-  const consider = async (repo: CloudRepository) => {
+  const covers = (repo: CloudRepository) => scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined });
+  /** Repositories in scope with a main branch are checked; an empty repository has none. */
+  const isCandidate = (repo: CloudRepository) => covers(repo) && Boolean(repo.mainbranch?.name);
+
+  const consider = async (repo: CloudRepository, listed: ListedRepositories) => {
     progress.repositorySeen();
     // Every discovery's deliveries may take this over a request of their own (which project, which main branch).
     options.sharedAnswers?.lookups.remember(cloudRepositoryLookupId(client.apiBaseUrl, scope.workspace, repo.slug), repo);
-    if (!scopeCovers(scope, { slug: repo.slug, projectKey: repo.project?.key ?? undefined })) {
+    if (!covers(repo)) {
       return;
     }
     if (!repo.mainbranch?.name) {
@@ -111,9 +115,8 @@ export async function scanWorkspace(options: {
     // A configured branch is read where it exists; a repository without it answers "no file".
     const branch = scope.branch ?? repo.mainbranch.name;
     progress.candidateFound();
-    pass.markSeen(repo.slug);
-    const known = pass.known(repo.slug);
-    if (pass.visitedInPass(repo.slug) || (known && !known.recheck && isUnchanged(known, repo, branch, scope) && !isDue(known, repo.slug))) {
+    const known = listed.known(repo.slug);
+    if (listed.visitedInPass(repo.slug) || (known && !known.recheck && isUnchanged(known, repo, branch, scope) && !isDue(known, repo.slug))) {
       progress.answerReused(known?.hasCatalogFile);
       return;
     }
@@ -128,14 +131,15 @@ export async function scanWorkspace(options: {
       progress.answerReused(false);
       pass.recordAnswer({ ...learned, hasCatalogFile: false });
     } else {
-      await backlog.add(() => check(repo, branch));
+      await backlog.add(() => check(repo, branch, known));
     }
   };
 
   group.add(async () => {
     for await (const page of client.listRepositories(scope.workspace, listingQuery(scope), scope.pageLength)) {
+      const listed = await pass.list(page.filter(isCandidate).map(repo => repo.slug));
       for (const repo of page) {
-        await consider(repo);
+        await consider(repo, listed);
       }
       await options.afterAnswer();
     }

@@ -42,6 +42,9 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
     await knex('bitbucket_discovery_repositories').insert({ discovery: 'd', repository_key: 'a', state: JSON.stringify(before) });
     const stores = await Promise.all([1, 2].map(() => DatabaseStateStore.create(knex)));
     expect(await stores[0].readRepositories('d')).toEqual([before]);
+    // The status columns are filled from the JSON of rows written before them.
+    expect(await stores[0].countRepositories('d', 5000)).toEqual({ known: 1, withCatalogFile: 1, broken: 0, visitedSince: 1 });
+    expect(await stores[0].readRepositoryPage('d', { limit: 10, withCatalogFile: true })).toEqual([before]);
     // Stored before the column existed, it counts as never checked: the next answer replaces it.
     const next = { key: 'a', hasCatalogFile: false, checkedAt: 10, visitedAt: 10 };
     expect(await stores[1].writeRepositories('d', [next])).toEqual([]);
@@ -64,9 +67,29 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
     await store.writePass('d', PASS);
     const [row] = await knex('bitbucket_discovery_repositories').select();
     // checked_at is a bigint: PostgreSQL hands it out as a string.
-    expect({ ...row, state: JSON.parse(row.state), checked_at: Number(row.checked_at) }).toEqual({ discovery: 'd', repository_key: 'P/r', state, checked_at: state.checkedAt });
+    expect({ ...row, state: JSON.parse(row.state), checked_at: Number(row.checked_at), visited_at: Number(row.visited_at), listed_at: Number(row.listed_at) }).toEqual({
+      discovery: 'd',
+      repository_key: 'P/r',
+      state,
+      checked_at: state.checkedAt,
+      // Copied out of the state for the status's counts and pages.
+      has_catalog_file: 0,
+      broken: 0,
+      visited_at: 3,
+      // When a listing last named it: none has.
+      listed_at: 0,
+    });
     const [pass] = await knex('bitbucket_discovery_passes').select();
     expect(JSON.parse(pass.state)).toEqual(PASS);
+  });
+
+  it('keeps the status columns in step with each write', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseStateStore.create(knex);
+    await store.writeRepositories('d', [{ key: 'a', hasCatalogFile: true, checkedAt: 1, visitedAt: 1, lastError: 'HTTP 500' }]);
+    await store.writeRepositories('d', [{ key: 'a', hasCatalogFile: false, checkedAt: 2, visitedAt: 2 }]);
+    const [row] = await knex('bitbucket_discovery_repositories').select('has_catalog_file', 'broken', 'visited_at');
+    expect({ ...row, visited_at: Number(row.visited_at) }).toEqual({ has_catalog_file: 0, broken: 0, visited_at: 2 });
   });
 
   it('writes and deletes in statements of at most 500 rows, each call in one transaction', async () => {
@@ -84,7 +107,7 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
     await store.deleteRepositories('d', states.slice(0, 1100).map(state => state.key), 1);
     const inserts = queries.filter(query => /^insert/i.test(query.sql));
     const deletes = queries.filter(query => /^delete/i.test(query.sql));
-    expect(inserts.map(query => query.bindings!.length)).toEqual([2000, 2000, 800]);
+    expect(inserts.map(query => query.bindings!.length)).toEqual([3500, 3500, 1400]);
     expect(deletes.map(query => query.bindings!.length)).toEqual([502, 502, 102]);
     expect(new Set(inserts.map(query => query.__knexTxId)).size).toBe(1);
     expect(new Set(deletes.map(query => query.__knexTxId)).size).toBe(1);

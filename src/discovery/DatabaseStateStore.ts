@@ -1,19 +1,22 @@
 import { Knex } from 'knex';
-import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
+import { DiscoveryStateStore, RepositoryCounts, RepositoryPage } from './DiscoveryStateStore';
 import { newestPerKey } from './newestAnswer';
+import { ensureStatusColumns, JsonStatusFields, STATUS_COLUMN_NAMES, StatusColumns, statusColumnsOf } from './memoryStatusColumns';
 import { PassState, RepositoryState } from './RepositoryState';
 
 const REPOSITORIES = 'bitbucket_discovery_repositories';
 const PASSES = 'bitbucket_discovery_passes';
-/** Rows per statement: keeps the bound variables (4 a row) within SQLite's limit. */
+/** Rows per statement: keeps the bound variables (7 a row) within SQLite's limit. */
 const CHUNK_SIZE = 500;
 
-interface RepositoryRow {
+interface RepositoryRow extends StatusColumns {
   discovery: string;
   repository_key: string;
   state: string;
   /** The state's `checkedAt`, as a column so the write itself can refuse an older answer. */
   checked_at: number;
+  /** When a listing last named the repository (`markListed`); not part of the state. */
+  listed_at: number;
 }
 
 interface PassRow {
@@ -39,6 +42,7 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     });
     // Tables created before the column: their rows count as never checked until written again.
     await ensureColumn(knex, REPOSITORIES, 'checked_at', table => table.bigInteger('checked_at').notNullable().defaultTo(0));
+    await ensureStatusColumns(knex, REPOSITORIES, stateFields(knex));
     await ensureTable(knex, PASSES, table => {
       table.string('discovery', 255).notNullable().primary();
       table.text('state').notNullable();
@@ -67,6 +71,28 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     return row && (JSON.parse(row.state) as RepositoryState);
   }
 
+  async readRepositoryPage(discovery: string, page: RepositoryPage): Promise<RepositoryState[]> {
+    // Keyset paging on the primary key: each page costs the same however far into the estate it is.
+    const query = this.knex<RepositoryRow>(REPOSITORIES).where({ discovery });
+    if (page.withCatalogFile) {
+      query.andWhere('has_catalog_file', 1);
+    }
+    if (page.unlistedSince !== undefined) {
+      query.andWhere('listed_at', '<', page.unlistedSince).andWhere('visited_at', '<', page.unlistedSince);
+    }
+    if (page.afterKey !== undefined) {
+      query.andWhere('repository_key', '>', page.afterKey);
+    }
+    const rows = await query.orderBy('repository_key').limit(page.limit).select('state');
+    return rows.map(row => JSON.parse(row.state) as RepositoryState);
+  }
+
+  async markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
+    for (const chunk of chunks([...new Set(keys)])) {
+      await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereIn('repository_key', chunk).update({ listed_at: listedAt });
+    }
+  }
+
   async writeRepositories(discovery: string, states: RepositoryState[]): Promise<RepositoryState[]> {
     // PostgreSQL refuses an upsert that touches one row twice: one state per key, its newest.
     const newest = newestPerKey(states);
@@ -77,9 +103,9 @@ export class DatabaseStateStore implements DiscoveryStateStore {
       const refused: RepositoryState[] = [];
       for (const chunk of chunks(newest)) {
         const written: Array<Pick<RepositoryRow, 'repository_key'>> = await trx<RepositoryRow>(REPOSITORIES)
-          .insert(chunk.map(state => ({ discovery, repository_key: state.key, state: JSON.stringify(state), checked_at: state.checkedAt })))
+          .insert(chunk.map(state => ({ discovery, repository_key: state.key, state: JSON.stringify(state), checked_at: state.checkedAt, ...statusColumnsOf(state) })))
           .onConflict(['discovery', 'repository_key'])
-          .merge(['state', 'checked_at'])
+          .merge(['state', 'checked_at', ...STATUS_COLUMN_NAMES])
           .whereRaw('?? >= ??', ['excluded.checked_at', `${REPOSITORIES}.checked_at`])
           .returning('repository_key');
         // A row the condition kept is not returned: its newer state is read back (rare).
@@ -142,27 +168,23 @@ export class DatabaseStateStore implements DiscoveryStateStore {
   }
 
   async countRepositories(discovery: string, visitedSince: number): Promise<RepositoryCounts> {
-    const { hasCatalogFile, broken, visitedAt } = stateFields(this.knex);
-    const row = (await this.knex(REPOSITORIES)
-      .where({ discovery })
-      .first(
-        this.knex.raw('COUNT(*) AS known'),
-        this.knex.raw(`SUM(CASE WHEN ${hasCatalogFile} THEN 1 ELSE 0 END) AS with_catalog_file`),
-        this.knex.raw(`SUM(CASE WHEN ${broken} THEN 1 ELSE 0 END) AS broken`),
-        this.knex.raw(`SUM(CASE WHEN ${visitedAt} >= ? THEN 1 ELSE 0 END) AS visited_since`, [visitedSince]),
-      )) as Record<string, string | number | null> | undefined;
-    // PostgreSQL answers counts as strings, and SUM over no rows as null.
-    const count = (value: string | number | null | undefined) => Number(value ?? 0);
-    return {
-      known: count(row?.known),
-      withCatalogFile: count(row?.with_catalog_file),
-      broken: count(row?.broken),
-      visitedSince: count(row?.visited_since),
+    // One count per index range, so no row's state is read.
+    const count = async (narrow: (query: Knex.QueryBuilder) => Knex.QueryBuilder) => {
+      const row = (await narrow(this.knex(REPOSITORIES).where({ discovery })).count({ count: '*' }).first()) as { count: string | number } | undefined;
+      // PostgreSQL answers counts as strings.
+      return Number(row?.count ?? 0);
     };
+    const [known, withCatalogFile, broken, visited] = await Promise.all([
+      count(query => query),
+      count(query => query.andWhere('has_catalog_file', 1)),
+      count(query => query.andWhere('broken', 1)),
+      count(query => query.andWhere('visited_at', '>=', visitedSince)),
+    ]);
+    return { known, withCatalogFile, broken, visitedSince: visited };
   }
 
   async readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]> {
-    const query = this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereRaw(stateFields(this.knex).broken);
+    const query = this.knex<RepositoryRow>(REPOSITORIES).where({ discovery, broken: 1 });
     if (page.afterKey !== undefined) {
       query.andWhere('repository_key', '>', page.afterKey);
     }
@@ -171,14 +193,8 @@ export class DatabaseStateStore implements DiscoveryStateStore {
   }
 }
 
-/** SQL conditions and values over the JSON `state` column, for counting and paging in the database. */
-interface StateFields {
-  hasCatalogFile: string;
-  broken: string;
-  visitedAt: string;
-}
-
-function stateFields(knex: Knex): StateFields {
+/** SQL conditions and values over the JSON `state` column, for filling the status columns of rows written before them. */
+function stateFields(knex: Knex): JsonStatusFields {
   if (knex.client.config.client === 'pg' || knex.client.dialect === 'postgresql') {
     return {
       hasCatalogFile: "(state::json->>'hasCatalogFile') = 'true'",

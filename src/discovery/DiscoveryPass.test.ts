@@ -25,8 +25,6 @@ describe('DiscoveryPass: the newest answer wins', () => {
     await store.writeRepositories(D, [withFile('P/gone-file', 500)]);
     const { pass, clock, flush, added, removed } = await beginPass(store);
     // Asked before the pushes: no file in P/new-file, still one in P/gone-file.
-    pass.markSeen('P/new-file');
-    pass.markSeen('P/gone-file');
     pass.recordAnswer({ key: 'P/new-file', hasCatalogFile: false, checkedAt: 1100 });
     pass.recordAnswer({ key: 'P/gone-file', hasCatalogFile: true, target: target('P/gone-file'), checkedAt: 1100 });
     // Another replica's webhooks, after the pushes.
@@ -54,7 +52,6 @@ describe('DiscoveryPass: the newest answer wins', () => {
       }
       return states;
     });
-    pass.markSeen('P/r');
     pass.recordAnswer({ key: 'P/r', hasCatalogFile: false, checkedAt: 1100 });
     await flush();
 
@@ -68,7 +65,6 @@ describe('DiscoveryPass: the newest answer wins', () => {
   it('drops an in-flight check that lost the race against a webhook answer joining the pass', async () => {
     const store = new MemoryStateStore();
     const { pass, clock, flush, added, removed } = await beginPass(store);
-    pass.markSeen('P/r');
     // The webhook's check was asked at 1500; the pass's, asked at 1100, answers later (at 2000).
     pass.recordAnswer({ ...withFile('P/r', 1500) });
     clock.now = 2000;
@@ -97,8 +93,9 @@ describe('DiscoveryPass: the newest answer wins', () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withoutFile('P/r', 500)]);
     const { pass, flush } = await beginPass(store);
+    const listed = await pass.list(['P/r']);
     await store.writeRepositories(D, [withFile('P/r', 1500)]);
-    pass.recordFailure('P/r', 'HTTP 500');
+    pass.recordFailure('P/r', 'HTTP 500', listed.known('P/r'));
     await flush();
 
     expect(await store.readRepository(D, 'P/r')).toEqual(withFile('P/r', 1500));
@@ -108,9 +105,7 @@ describe('DiscoveryPass: the newest answer wins', () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withFile('P/listed', 500), withFile('P/unlisted', 500), withFile('P/deleted', 500)]);
     const { pass, clock, flush } = await beginPass(store);
-    for (const key of ['P/listed', 'P/deleted', 'P/checked']) {
-      pass.markSeen(key);
-    }
+    await pass.list(['P/listed', 'P/deleted', 'P/checked']);
     pass.recordAnswer({ key: 'P/checked', hasCatalogFile: false, checkedAt: 1100 });
     await flush();
     // Another replica, while this pass runs: a push adds the file to P/checked and a new

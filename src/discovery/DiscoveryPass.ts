@@ -1,4 +1,4 @@
-import { CatalogChanges, catalogChange, targetChanges } from './catalogChange';
+import { CatalogChanges, targetChanges } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { isAtLeastAsNew } from './newestAnswer';
 import { PassState, RepositoryState, targetsOf } from './RepositoryState';
@@ -11,30 +11,65 @@ export interface BrokenRepository {
   error: string;
 }
 
+/** Rows per store read: a pass never holds more states than this (and its listing's page) at once. */
+export const STATE_PAGE_SIZE = 1000;
+
+/** What the pass knows of the repositories one listing page named, read from the store at once. */
+export interface ListedRepositories {
+  /** What is known of a listed repository, from this run or before. */
+  known(key: string): RepositoryState | undefined;
+  /** Whether this pass already asked about it (in this run or an earlier one). */
+  visitedInPass(key: string): boolean;
+}
+
+/** A repository that stands for Location targets, as the store held it when this pass last read or wrote it. */
+interface CatalogEntry {
+  checkedAt: number;
+  targets: string[];
+}
+
+/** An answer or failure not stored yet. */
+interface Pending {
+  state: RepositoryState;
+  /**
+   * The first answer of this run for the repository: whether it is re-checked next pass (no file
+   * where the stored answer had it) is decided against the stored state, read when flushed.
+   */
+  recheckAgainstStored: boolean;
+}
+
 /**
  * One run's view of a pass over one discovery's estate. The pass may have begun in an earlier
  * run (it then resumes: what was visited since it began is not asked again); answers are kept
  * as they arrive and become catalog changes; only a complete listing removes what it no
  * longer contains. State and changes are buffered and written by {@link flush}.
  *
+ * The estate is streamed through the store, never held: in memory are the targets the catalog
+ * was told (bounded by catalog files, which the full mutation needs anyway) and what is not
+ * flushed yet. States are read by a listing page's keys or a page at a time
+ * ({@link STATE_PAGE_SIZE}); what the listing named is marked in the store.
+ *
  * The newest answer wins: an answer older than one the pass already holds is dropped, and
  * whatever the store holds that is newer than the pass's (another process's webhook answer)
  * replaces it at each flush and when the pass completes, so a pass never undoes it.
  */
 export class DiscoveryPass {
-  private readonly seen = new Set<string>();
+  /** Listed repositories the store did not know when looked up, not answered since: they count as remaining. */
+  private readonly listedUnknown = new Set<string>();
   /** Answers not yet stored. */
-  private readonly pending = new Map<string, RepositoryState>();
+  private readonly pending = new Map<string, Pending>();
   /** Removals not yet stored: when each was learned, the evidence a newer answer outweighs. */
   private readonly removals = new Map<string, number>();
+  /** Keys a flush changed while a reconcile was reading the store: the flush's view is newer. */
+  private readonly reconciling = new Set<Set<string>>();
   readonly broken: BrokenRepository[] = [];
 
   private constructor(
     private readonly store: DiscoveryStateStore,
     readonly discovery: string,
     readonly state: PassState,
-    /** What the store held when last read or written by this pass; the catalog was told the same. */
-    private readonly repositories: Map<string, RepositoryState>,
+    /** The repositories that stand for targets; the catalog was told the same. */
+    private catalog: Map<string, CatalogEntry>,
     /** Whether this run continues a pass an earlier run began. */
     readonly resumed: boolean,
     private readonly now: () => number,
@@ -42,78 +77,95 @@ export class DiscoveryPass {
     private readonly runStartedAt: number,
   ) {}
 
-  /** Loads the discovery's state and continues its open pass, or opens a new one. */
+  /** Loads the discovery's pass and targets, and continues its open pass or opens a new one. */
   static async begin(store: DiscoveryStateStore, discovery: string, now: () => number = Date.now): Promise<DiscoveryPass> {
     const runStartedAt = now();
-    const [stored, repositories] = await Promise.all([store.readPass(discovery), store.readRepositories(discovery)]);
+    const [stored, catalog] = await Promise.all([store.readPass(discovery), readCatalog(store, discovery)]);
     const resumed = stored?.open === true;
     const state: PassState = resumed
       ? stored
       : // After the last pass's final visit, even within the same millisecond.
         { open: true, startedAt: Math.max(now(), (stored?.lastCompletedAt ?? 0) + 1), incompleteRuns: 0, lastCompletedAt: stored?.lastCompletedAt, resumeAfter: stored?.resumeAfter };
-    return new DiscoveryPass(store, discovery, state, new Map(repositories.map(r => [r.key, r])), resumed, now, runStartedAt);
+    return new DiscoveryPass(store, discovery, state, catalog, resumed, now, runStartedAt);
   }
 
-  /** What is known of a repository, from this run or before. */
-  known(key: string): RepositoryState | undefined {
+  /**
+   * A page of the listing: the store marks its candidates listed in this run (a complete listing
+   * removes the rest), and what is known of them is read in one go.
+   */
+  async list(keys: string[]): Promise<ListedRepositories> {
+    await this.store.markListed(this.discovery, keys, this.runStartedAt);
+    const stored = new Map((await this.store.readRepositories(this.discovery, keys)).map(state => [state.key, state]));
+    for (const key of keys) {
+      if (!stored.has(key) && !this.pending.has(key)) {
+        this.listedUnknown.add(key);
+      }
+    }
+    const known = (key: string) => this.knownOver(key, stored.get(key));
+    return {
+      known,
+      visitedInPass: key => (known(key)?.visitedAt ?? -Infinity) >= this.state.startedAt,
+    };
+  }
+
+  /** What the pass holds of a repository over a state the store held. */
+  private knownOver(key: string, stored: RepositoryState | undefined): RepositoryState | undefined {
     if (this.removals.has(key)) {
       return undefined;
     }
-    return this.pending.get(key) ?? this.repositories.get(key);
-  }
-
-  /** Whether this pass already asked about the repository (in this run or an earlier one). */
-  visitedInPass(key: string): boolean {
-    const known = this.known(key);
-    return known !== undefined && known.visitedAt >= this.state.startedAt;
-  }
-
-  /** The listing contains this repository (as a candidate). */
-  markSeen(key: string): void {
-    this.seen.add(key);
+    const pending = this.pending.get(key);
+    return pending ? resolve(pending, stored) : stored;
   }
 
   /**
    * An answer: the file exists at `target`, or it does not. `checkedAt` is when the check was
    * asked (default: now); an answer older than what this pass holds for the repository (a check
-   * in flight while a webhook's newer answer joined) is dropped.
+   * in flight while a webhook's newer answer joined) is dropped, at once or when flushed.
    */
   recordAnswer(answer: Omit<RepositoryState, 'visitedAt' | 'checkedAt' | 'lastError'> & { checkedAt?: number }): void {
     const now = this.now();
-    const previous = this.known(answer.key);
+    const previous = this.pending.get(answer.key);
     const next: RepositoryState = { ...answer, checkedAt: answer.checkedAt ?? now, visitedAt: now };
-    if ((previous?.checkedAt ?? 0) > next.checkedAt || (this.removals.get(next.key) ?? 0) > next.checkedAt) {
+    if ((previous?.state.checkedAt ?? 0) > next.checkedAt || (this.removals.get(next.key) ?? 0) > next.checkedAt) {
       return;
     }
     delete next.recheck;
     if (!next.hasCatalogFile) {
       delete next.target;
       delete next.targets;
-      if (previous?.hasCatalogFile) {
+      if (previous?.state.hasCatalogFile) {
         next.recheck = true;
       }
     }
     this.removals.delete(next.key);
-    this.pending.set(next.key, next);
+    this.listedUnknown.delete(next.key);
+    this.pending.set(next.key, { state: next, recheckAgainstStored: previous === undefined });
   }
 
   /** A repository that is gone (deleted, renamed away), learned at `removedAt`: it leaves the state and the catalog. */
   recordGone(key: string, removedAt: number = this.now()): void {
     this.pending.delete(key);
+    this.listedUnknown.delete(key);
     this.removals.set(key, Math.max(removedAt, this.removals.get(key) ?? 0));
   }
 
-  /** A check that failed for good: keep the previous answer, remember why, and do not ask again in this pass. */
-  recordFailure(key: string, error: string): void {
+  /**
+   * A check that failed for good: keep the previous answer (this run's, else `known`, what the
+   * listing knew when it was asked), remember why, and do not ask again in this pass.
+   */
+  recordFailure(key: string, error: string, known: RepositoryState | undefined): void {
     this.broken.push({ key, error });
     if (this.removals.has(key)) {
       return;
     }
-    const previous = this.known(key);
-    const next: RepositoryState = previous
-      ? { ...previous, visitedAt: this.now(), lastError: error }
-      : { key, hasCatalogFile: false, checkedAt: 0, visitedAt: this.now(), lastError: error };
-    this.pending.set(key, next);
+    this.listedUnknown.delete(key);
+    const previous = this.pending.get(key);
+    const base = previous?.state ?? known;
+    const visitedAt = this.now();
+    this.pending.set(key, {
+      state: base ? { ...base, visitedAt, lastError: error } : { key, hasCatalogFile: false, checkedAt: 0, visitedAt, lastError: error },
+      recheckAgainstStored: previous?.recheckAgainstStored ?? false,
+    });
   }
 
   /**
@@ -133,8 +185,13 @@ export class DiscoveryPass {
     for (const state of stored) {
       outcome.set(state.key, state);
     }
-    for (const [key, answer] of answers) {
-      outcome.set(key, isAtLeastAsNew(answer, outcome.get(key)) ? answer : outcome.get(key));
+    const written: RepositoryState[] = [];
+    for (const [key, pending] of answers) {
+      const answer = resolve(pending, outcome.get(key));
+      if (isAtLeastAsNew(answer, outcome.get(key))) {
+        outcome.set(key, answer);
+        written.push(answer);
+      }
     }
     for (const [key, removedAt] of removals) {
       const newer = outcome.get(key);
@@ -143,7 +200,7 @@ export class DiscoveryPass {
     await apply(this.changesTo(outcome));
 
     // A newer answer stored between the read and the write wins too: the write refuses, and says so.
-    const refused = await this.store.writeRepositories(this.discovery, [...answers.values()].filter(answer => outcome.get(answer.key) === answer));
+    const refused = await this.store.writeRepositories(this.discovery, written);
     const removed = [...removals].filter(([key]) => outcome.get(key) === undefined);
     for (const removedAt of new Set(removed.map(([, at]) => at))) {
       const keys = removed.filter(([, at]) => at === removedAt).map(([key]) => key);
@@ -153,15 +210,11 @@ export class DiscoveryPass {
     const lateChanges = this.changesTo(late, outcome);
 
     for (const [key, state] of [...outcome, ...late]) {
-      if (state) {
-        this.repositories.set(key, state);
-      } else {
-        this.repositories.delete(key);
-      }
+      this.remember(key, state);
     }
     // What was recorded while this flush was on its way stays for the next one.
-    for (const [key, answer] of answers) {
-      if (this.pending.get(key) === answer) {
+    for (const [key, pending] of answers) {
+      if (this.pending.get(key) === pending) {
         this.pending.delete(key);
       }
     }
@@ -174,11 +227,23 @@ export class DiscoveryPass {
     await apply(lateChanges);
   }
 
+  /** Keeps what the catalog now stands for at `key`: its targets, or nothing. */
+  private remember(key: string, state: RepositoryState | undefined): void {
+    const targets = targetsOf(state);
+    if (state && targets.length > 0) {
+      this.catalog.set(key, { checkedAt: state.checkedAt, targets });
+    } else {
+      this.catalog.delete(key);
+    }
+    this.reconciling.forEach(touched => touched.add(key));
+  }
+
   /** What the catalog must change for each key to go from `before` (default: this pass's stored view) to `after`. */
   private changesTo(after: Map<string, RepositoryState | undefined>, before?: Map<string, RepositoryState | undefined>): CatalogChanges {
     const changes: CatalogChanges = { added: [], removed: [] };
     for (const [key, state] of after) {
-      const change = catalogChange(before ? before.get(key) : this.repositories.get(key), state);
+      const had = before ? targetsOf(before.get(key)) : (this.catalog.get(key)?.targets ?? []);
+      const change = targetChanges(had, targetsOf(state));
       changes.added.push(...change.added);
       changes.removed.push(...change.removed);
     }
@@ -188,21 +253,31 @@ export class DiscoveryPass {
   /**
    * Takes, per repository, the newest of this pass's stored view and the store: another process
    * may have stored a newer answer, or removed a repository, since this pass read or wrote it.
-   * Answers not flushed yet are left for the next flush.
+   * Reads the targets a page at a time; answers not flushed yet are left for the next flush.
    */
   async reconcile(): Promise<void> {
-    const stored = await this.store.readRepositories(this.discovery);
-    const storedKeys = new Set<string>();
-    for (const state of stored) {
-      storedKeys.add(state.key);
-      if (isAtLeastAsNew(state, this.repositories.get(state.key))) {
-        this.repositories.set(state.key, state);
+    const touched = new Set<string>();
+    this.reconciling.add(touched);
+    try {
+      const fresh = await readCatalog(this.store, this.discovery);
+      for (const [key, entry] of fresh) {
+        const mine = this.catalog.get(key);
+        if (mine && mine.checkedAt > entry.checkedAt) {
+          fresh.set(key, mine);
+        }
       }
-    }
-    for (const key of this.repositories.keys()) {
-      if (!storedKeys.has(key)) {
-        this.repositories.delete(key);
+      // A flush that ended while the store was read knows better than the read.
+      for (const key of touched) {
+        const mine = this.catalog.get(key);
+        if (mine) {
+          fresh.set(key, mine);
+        } else {
+          fresh.delete(key);
+        }
       }
+      this.catalog = fresh;
+    } finally {
+      this.reconciling.delete(touched);
     }
   }
 
@@ -219,31 +294,43 @@ export class DiscoveryPass {
   /** Every target the discovery stands for now. */
   targets(): string[] {
     const targets = new Set<string>();
-    for (const key of new Set([...this.repositories.keys(), ...this.pending.keys()])) {
-      targetsOf(this.known(key)).forEach(target => targets.add(target));
+    for (const [key, entry] of this.catalog) {
+      if (!this.removals.has(key) && !this.pending.has(key)) {
+        entry.targets.forEach(target => targets.add(target));
+      }
+    }
+    for (const [key, pending] of this.pending) {
+      if (!this.removals.has(key)) {
+        targetsOf(pending.state).forEach(target => targets.add(target));
+      }
     }
     return [...targets].sort();
   }
 
   /**
    * The listing was complete and every candidate was visited: repositories it no longer
-   * contains leave the state, unless the store holds an answer newer than this run's listing
-   * (a webhook's), and the pass closes. The pass then stands for what the store holds; returns
-   * the targets that left.
+   * contains (neither listed nor visited in this run) leave the state, unless the store holds an
+   * answer newer than this run's listing (a webhook's), and the pass closes. The pass then stands
+   * for what the store holds; returns the targets that left. The store is walked a page at a
+   * time, each page's removals stored before the next is read.
    */
   async complete(): Promise<string[]> {
     const before = this.targets();
-    for (const key of new Set([...this.repositories.keys(), ...this.pending.keys()])) {
-      if (!this.seen.has(key)) {
-        this.recordGone(key, this.runStartedAt);
-      }
-    }
     // The catalog learns these changes from the full mutation that follows.
-    await this.flush(async () => undefined);
+    const store = async () => this.flush(async () => undefined);
+    await store();
+    for (let page = await this.readUnlisted(); page.length > 0; page = await this.readUnlisted(page[page.length - 1].key)) {
+      page.forEach(state => this.recordGone(state.key, this.runStartedAt));
+      await store();
+    }
     await this.reconcile();
     Object.assign(this.state, { open: false, incompleteRuns: 0, lastCompletedAt: this.now(), resumeAfter: undefined, lastError: undefined });
     await this.store.writePass(this.discovery, this.state);
     return targetChanges(before, this.targets()).removed.sort();
+  }
+
+  private readUnlisted(afterKey?: string): Promise<RepositoryState[]> {
+    return this.store.readRepositoryPage(this.discovery, { afterKey, limit: STATE_PAGE_SIZE, unlistedSince: this.runStartedAt });
   }
 
   /** The run ended before the pass was complete; `resumeAfter` when no request should go before then. */
@@ -259,14 +346,40 @@ export class DiscoveryPass {
     await this.store.writePass(this.discovery, this.state);
   }
 
-  /** Repositories known or listed so far that this pass has not visited yet. */
-  remaining(): number {
-    let remaining = 0;
-    for (const key of new Set([...this.repositories.keys(), ...this.seen])) {
-      if (!this.visitedInPass(key)) {
-        remaining += 1;
+  /**
+   * Repositories known or listed so far that this pass has not visited yet, counted by the store
+   * (answers not flushed yet count as not visited).
+   */
+  async remaining(): Promise<number> {
+    const counts = await this.store.countRepositories(this.discovery, this.state.startedAt);
+    return counts.known - counts.visitedSince + this.listedUnknown.size;
+  }
+}
+
+/** A pending answer or failure over the state the store holds. */
+function resolve(pending: Pending, stored: RepositoryState | undefined): RepositoryState {
+  const { state } = pending;
+  if (pending.recheckAgainstStored && !state.hasCatalogFile && stored?.hasCatalogFile) {
+    return { ...state, recheck: true };
+  }
+  return state;
+}
+
+/** The targets of every repository with the catalog file, read a page at a time. */
+async function readCatalog(store: DiscoveryStateStore, discovery: string): Promise<Map<string, CatalogEntry>> {
+  const catalog = new Map<string, CatalogEntry>();
+  let afterKey: string | undefined;
+  for (;;) {
+    const page = await store.readRepositoryPage(discovery, { afterKey, limit: STATE_PAGE_SIZE, withCatalogFile: true });
+    for (const state of page) {
+      const targets = targetsOf(state);
+      if (targets.length > 0) {
+        catalog.set(state.key, { checkedAt: state.checkedAt, targets });
       }
     }
-    return remaining;
+    if (page.length < STATE_PAGE_SIZE) {
+      return catalog;
+    }
+    afterKey = page[page.length - 1].key;
   }
 }

@@ -9,9 +9,20 @@ import { PassState, RepositoryState } from './RepositoryState';
  * `checkedAt` is older than the stored one's is refused, and so is a removal whose evidence is.
  */
 export interface DiscoveryStateStore {
-  /** Every repository of the discovery (only those of `keys`, when given), in no particular order. */
+  /**
+   * Every repository of the discovery (only those of `keys`, when given), in no particular order.
+   * A pass reads only by keys or by page: the estate may not fit in memory.
+   */
   readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]>;
   readRepository(discovery: string, key: string): Promise<RepositoryState | undefined>;
+  /** Repositories in key order after `afterKey`, at most `limit`, narrowed as `page` says. */
+  readRepositoryPage(discovery: string, page: RepositoryPage): Promise<RepositoryState[]>;
+  /**
+   * Records that a listing named these repositories in the run that began at `listedAt`, so a
+   * complete listing finds what it no longer names without holding what it named. Keys not
+   * stored are ignored; the state itself is not changed.
+   */
+  markListed(discovery: string, keys: string[], listedAt: number): Promise<void>;
   /**
    * Inserts or replaces by key, unless the stored state's answer is newer (a greater `checkedAt`);
    * an equal one replaces it (a later visit of the same answer). A key given twice in one call
@@ -35,6 +46,16 @@ export interface DiscoveryStateStore {
   countRepositories(discovery: string, visitedSince: number): Promise<RepositoryCounts>;
   /** Repositories whose last check failed (`lastError` set), in key order after `afterKey`, at most `limit`. */
   readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]>;
+}
+
+/** One page of a discovery's repositories, by key. */
+export interface RepositoryPage {
+  afterKey?: string;
+  limit: number;
+  /** Only repositories with the catalog file. */
+  withCatalogFile?: boolean;
+  /** Only repositories neither listed (see `markListed`) nor visited at or after this time. */
+  unlistedSince?: number;
 }
 
 /** What the status shows of a discovery's repositories without listing them. */

@@ -1,4 +1,4 @@
-import { DiscoveryStateStore, RepositoryCounts } from './DiscoveryStateStore';
+import { DiscoveryStateStore, RepositoryCounts, RepositoryPage } from './DiscoveryStateStore';
 import { isAtLeastAsNew, newestPerKey } from './newestAnswer';
 import { PassState, RepositoryState } from './RepositoryState';
 
@@ -10,6 +10,10 @@ import { PassState, RepositoryState } from './RepositoryState';
 export class MemoryStateStore implements DiscoveryStateStore {
   private readonly repositories = new Map<string, Map<string, RepositoryState>>();
   private readonly passes = new Map<string, PassState>();
+  /** Each discovery's keys in order, for paging; dropped when a key is added. */
+  private readonly keyOrder = new Map<string, string[]>();
+  /** When a listing last named each repository (`markListed`). */
+  private readonly listedAt = new Map<string, Map<string, number>>();
 
   async readRepositories(discovery: string, keys?: string[]): Promise<RepositoryState[]> {
     const byKey = this.repositories.get(discovery);
@@ -35,6 +39,9 @@ export class MemoryStateStore implements DiscoveryStateStore {
     for (const state of newestPerKey(states)) {
       const stored = byKey.get(state.key);
       if (isAtLeastAsNew(state, stored)) {
+        if (!stored) {
+          this.keyOrder.delete(discovery);
+        }
         byKey.set(state.key, { ...state });
       } else {
         refused.push({ ...stored! });
@@ -52,6 +59,7 @@ export class MemoryStateStore implements DiscoveryStateStore {
         stayed.push({ ...stored });
       } else {
         byKey?.delete(key);
+        this.listedAt.get(discovery)?.delete(key);
       }
     }
     return stayed;
@@ -72,6 +80,8 @@ export class MemoryStateStore implements DiscoveryStateStore {
 
   async deleteDiscovery(discovery: string): Promise<void> {
     this.repositories.delete(discovery);
+    this.keyOrder.delete(discovery);
+    this.listedAt.delete(discovery);
     this.passes.delete(discovery);
   }
 
@@ -86,12 +96,77 @@ export class MemoryStateStore implements DiscoveryStateStore {
     return counts;
   }
 
-  async readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]> {
-    const { afterKey, limit } = page;
-    return [...(this.repositories.get(discovery)?.values() ?? [])]
-      .filter(state => state.lastError !== undefined && (afterKey === undefined || state.key > afterKey))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .slice(0, limit)
-      .map(state => ({ ...state }));
+  async readRepositoryPage(discovery: string, page: RepositoryPage): Promise<RepositoryState[]> {
+    const { withCatalogFile, unlistedSince } = page;
+    const listedAt = this.listedAt.get(discovery);
+    return this.pageWhere(
+      discovery,
+      page,
+      state =>
+        (!withCatalogFile || state.hasCatalogFile) &&
+        (unlistedSince === undefined || ((listedAt?.get(state.key) ?? 0) < unlistedSince && state.visitedAt < unlistedSince)),
+    );
   }
+
+  async markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
+    const byKey = this.repositories.get(discovery);
+    let marks = this.listedAt.get(discovery);
+    for (const key of keys) {
+      if (byKey?.has(key)) {
+        if (!marks) {
+          marks = new Map();
+          this.listedAt.set(discovery, marks);
+        }
+        marks.set(key, listedAt);
+      }
+    }
+  }
+
+  async readBrokenRepositories(discovery: string, page: { afterKey?: string; limit: number }): Promise<RepositoryState[]> {
+    return this.pageWhere(discovery, page, state => state.lastError !== undefined);
+  }
+
+  private pageWhere(discovery: string, page: { afterKey?: string; limit: number }, include: (state: RepositoryState) => boolean): RepositoryState[] {
+    const byKey = this.repositories.get(discovery);
+    if (!byKey) {
+      return [];
+    }
+    const keys = this.sortedKeys(discovery, byKey);
+    const states: RepositoryState[] = [];
+    for (let index = firstAfter(keys, page.afterKey); index < keys.length && states.length < page.limit; index += 1) {
+      const state = byKey.get(keys[index]);
+      if (state && include(state)) {
+        states.push({ ...state });
+      }
+    }
+    return states;
+  }
+
+  /** Keys in order, sorted again only after a new key: a deleted key is skipped where it stood. */
+  private sortedKeys(discovery: string, byKey: Map<string, RepositoryState>): string[] {
+    let keys = this.keyOrder.get(discovery);
+    if (!keys) {
+      keys = [...byKey.keys()].sort();
+      this.keyOrder.set(discovery, keys);
+    }
+    return keys;
+  }
+}
+
+/** The index of the first key greater than `afterKey` in sorted `keys` (binary search). */
+function firstAfter(keys: string[], afterKey: string | undefined): number {
+  if (afterKey === undefined) {
+    return 0;
+  }
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle] <= afterKey) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
 }

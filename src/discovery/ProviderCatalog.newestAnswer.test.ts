@@ -33,7 +33,7 @@ describe('ProviderCatalog: a complete pass never undoes a newer answer', () => {
 
     await store.writeRepositories(NAME, [withFile('P/listed', 1)]);
     const pass = await DiscoveryPass.begin(store, NAME);
-    pass.markSeen('P/listed');
+    await pass.list(['P/listed']);
     catalog.start(pass);
     await pass.complete();
     const committed = await catalog.commitComplete(pass);

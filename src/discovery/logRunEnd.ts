@@ -23,10 +23,9 @@ export function logBroken(logger: LoggerService, pass: DiscoveryPass, what: stri
  */
 export function logIncompleteRun(
   logger: LoggerService,
-  options: { what: string; pass: DiscoveryPass; stop: StopReason; rate: { elapsedMs: number; checked: number } },
+  options: { what: string; pass: DiscoveryPass; remaining: number; stop: StopReason; rate: { elapsedMs: number; checked: number } },
 ): void {
-  const { what, pass, stop, rate } = options;
-  const remaining = pass.remaining();
+  const { what, pass, remaining, stop, rate } = options;
   const rest = estimateRest(remaining, rate);
   const when = stop.resumeAfter ? ` once it allows requests again (${new Date(stop.resumeAfter).toISOString()})` : ' at its next run';
   const message =

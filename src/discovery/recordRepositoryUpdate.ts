@@ -22,7 +22,7 @@ export async function recordRepositoryUpdate(options: {
     return applyRepositoryUpdate(store, discovery, key, next);
   }
   if (next) {
-    running.markSeen(key);
+    // Visited in this run, so the pass's complete listing keeps it.
     running.recordAnswer(next);
   } else {
     running.recordGone(key);

@@ -75,20 +75,20 @@ export async function runPass(options: {
   const { store, discovery, logger, what, sink } = options;
   const pass = await DiscoveryPass.begin(store, discovery);
   if (options.shouldRun && !options.shouldRun(pass)) {
-    const summary = new ScanProgress(logger).finish({ resumed: pass.resumed, complete: false, broken: [], remaining: pass.remaining(), locationsEmitted: 0 });
+    const summary = new ScanProgress(logger).finish({ resumed: pass.resumed, complete: false, broken: [], remaining: await pass.remaining(), locationsEmitted: 0 });
     return { kind: 'skipped', pass, summary };
   }
-  const measure = (complete: boolean, locations?: number) =>
+  const measure = (complete: boolean, remaining: number, locations?: number) =>
     options.metrics.runEnded(options.product, discovery, {
       complete,
-      remaining: complete ? 0 : pass.remaining(),
+      remaining,
       broken: pass.broken.length,
       passDurationMs: complete ? Date.now() - pass.state.startedAt : undefined,
       locations,
     });
   const skipped = await skipWhileQuotaSpent(pass, what, logger);
   if (skipped) {
-    measure(false);
+    measure(false, skipped.remaining);
     return { kind: 'skipped', pass, summary: skipped };
   }
   const guarded = async <T>(write: () => Promise<T>, fallback: T): Promise<T> => {
@@ -126,12 +126,14 @@ export async function runPass(options: {
       stopping: options.isStopping?.() ?? false,
     });
     await guarded(() => pass.stopIncomplete(stop?.resumeAfter ?? options.retryAfterFailure?.(), error), undefined);
-    measure(false);
+    // Counted by the store, which the incomplete run's flush has just brought up to date.
+    const remaining = await guarded(() => pass.remaining(), 0);
+    measure(false, remaining);
     logBroken(logger, pass, what);
     if (stop) {
-      logIncompleteRun(logger, { what, pass, stop, rate: progress.rate() });
+      logIncompleteRun(logger, { what, pass, remaining, stop, rate: progress.rate() });
     }
-    const summary = progress.finish({ resumed: pass.resumed, complete: false, broken: pass.broken.map(b => b.key), remaining: pass.remaining(), locationsEmitted: 0 });
+    const summary = progress.finish({ resumed: pass.resumed, complete: false, broken: pass.broken.map(b => b.key), remaining, locationsEmitted: 0 });
     return { kind: 'incomplete', pass, summary, error, stop };
   }
   let targets: string[];
@@ -140,7 +142,7 @@ export async function runPass(options: {
   } finally {
     progress.stop();
   }
-  measure(true, targets.length);
+  measure(true, 0, targets.length);
   logBroken(logger, pass, what);
   const summary = progress.finish({ resumed: pass.resumed, complete: true, broken: pass.broken.map(b => b.key), remaining: 0, locationsEmitted: targets.length });
   const removedNote = removed.length > 0 ? ` (${removed.length} removed)` : '';

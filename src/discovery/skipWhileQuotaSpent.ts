@@ -18,7 +18,7 @@ export async function skipWhileQuotaSpent(pass: DiscoveryPass, what: string, log
     resumed: pass.resumed,
     complete: false,
     broken: [],
-    remaining: pass.remaining(),
+    remaining: await pass.remaining(),
     locationsEmitted: 0,
     quotaResumesAt: resumesAt,
   });

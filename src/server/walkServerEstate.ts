@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
-import { DiscoveryPass } from '../discovery/DiscoveryPass';
+import { DiscoveryPass, ListedRepositories } from '../discovery/DiscoveryPass';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
@@ -48,9 +48,9 @@ export async function walkServerEstate(options: {
   const failures = new CheckFailures();
 
   const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
-  const check = async (repo: ServerRepository, key: string) => {
+  const check = async (repo: ServerRepository, key: string, before: RepositoryState | undefined) => {
     try {
-      const answer = await checkServerRepository(client, config, repo, undefined, options.shared && sharing(options.shared, pass.known(key)));
+      const answer = await checkServerRepository(client, config, repo, undefined, options.shared && sharing(options.shared, before));
       // When asked, not answered (`askedAt`): a webhook's answer learned while this check was in flight is newer.
       const { hasCatalogFile, target, targets, reason, truncated, askedAt: checkedAt } = answer;
       failures.answered();
@@ -59,7 +59,7 @@ export async function walkServerEstate(options: {
       } else {
         progress.candidateChecked(hasCatalogFile);
       }
-      options.onAnswer?.(repo, pass.known(key), answer);
+      options.onAnswer?.(repo, before, answer);
       pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt });
       if (truncated) {
         logger.warn(
@@ -76,42 +76,43 @@ export async function walkServerEstate(options: {
       }
       failures.failed(error);
       progress.repositoryBroken();
-      pass.recordFailure(key, (error as Error).message);
+      pass.recordFailure(key, (error as Error).message, before);
     }
     await afterAnswer();
   };
 
-  const consider = async (repo: ServerRepository) => {
+  const isCandidate = (repo: ServerRepository) =>
+    (!filters.repoSlug || filters.repoSlug.test(repo.slug)) && !(filters.skipArchivedRepos && repo.archived === true);
+
+  const consider = async (repo: ServerRepository, listed: ListedRepositories) => {
     progress.repositorySeen();
-    if (filters.repoSlug && !filters.repoSlug.test(repo.slug)) {
-      return;
-    }
-    if (filters.skipArchivedRepos && repo.archived === true) {
+    if (!isCandidate(repo)) {
       return;
     }
     progress.candidateFound();
     const key = serverRepositoryKey(repo);
-    pass.markSeen(key);
     if (!config.validateLocationsExist) {
       // Unchecked, so no request: a Location per candidate (a glob needs checks; config refuses it here).
       const target = client.browseUrl(repo, catalogPath, config.branch);
-      if (pass.known(key)?.target !== target) {
+      if (listed.known(key)?.target !== target) {
         // Noted once, so the catalog's reads of it are served too; a push notes it again.
         await client.noteUnreadFile(repo, catalogPath, config.branch, target);
       }
       pass.recordAnswer({ key, hasCatalogFile: true, target });
-    } else if (pass.visitedInPass(key)) {
-      progress.answerReused(pass.known(key)?.hasCatalogFile);
+    } else if (listed.visitedInPass(key)) {
+      progress.answerReused(listed.known(key)?.hasCatalogFile);
     } else {
-      await backlog.add(() => check(repo, key));
+      const before = listed.known(key);
+      await backlog.add(() => check(repo, key, before));
     }
   };
 
   const listProject = async (projectKey: string) => {
     try {
       for await (const repositories of client.listRepositories(projectKey)) {
+        const listed = await pass.list(repositories.filter(isCandidate).map(serverRepositoryKey));
         for (const repo of repositories) {
-          await consider(repo);
+          await consider(repo, listed);
         }
       }
     } catch (error) {
