@@ -6,6 +6,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { BitbucketCloudDiscoveryProcessor } from './cloud/BitbucketCloudDiscoveryProcessor';
 import { BitbucketCloudEntityProvider } from './cloud/BitbucketCloudEntityProvider';
 import { DatabaseStateStore } from './discovery/DatabaseStateStore';
+import { DatabaseHookPlaceStore } from './webhooks/registration/DatabaseHookPlaceStore';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
 import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
@@ -59,6 +60,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           stopping = true;
         });
         const stateStore = await DatabaseStateStore.create(await database.getClient());
+        const hookPlaces = await DatabaseHookPlaceStore.create(await database.getClient());
         // Bitbucket limits an account: every discovery with the same host and credential shares one scheduler.
         const requestSchedulers = new RequestSchedulers();
         const cloudProcessor = BitbucketCloudDiscoveryProcessor.fromConfig(config, {
@@ -68,6 +70,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           discoveredFiles,
           requestSchedulers,
           webhookRefusals,
+          hookPlaces,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -76,7 +79,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals };
+        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals, hookPlaces };
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, providerOptions);
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, providerOptions);
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);

@@ -2,6 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
+import { HookPlaceStore } from '../../src/webhooks/registration/HookPlaceStore';
 import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerEntityProvider';
 import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
 import { SimEstate } from '../simulator/estate';
@@ -35,6 +36,8 @@ export interface ServerHarnessOptions {
   stateStore?: DiscoveryStateStore;
   /** Where checks keep the files they read, for a URL reader under test. */
   discoveredFiles?: DiscoveredFiles;
+  /** Where registration keeps its places with repository hooks; shared by providers that stand for one backend across a restart, or for two replicas. */
+  hookPlaces?: HookPlaceStore;
 }
 
 const open: BitbucketServerSimulator[] = [];
@@ -61,6 +64,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     schedule: runner,
     stateStore: options.stateStore ?? new MemoryStateStore(),
     discoveredFiles: options.discoveredFiles,
+    hookPlaces: options.hookPlaces,
   });
   const connection = recordingConnection();
   await provider.connect(connection);

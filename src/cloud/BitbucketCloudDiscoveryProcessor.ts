@@ -34,6 +34,8 @@ import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
 import { registerCloudWebhooks } from './registerCloudWebhooks';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
+import { HookPlaceStore } from '../webhooks/registration/HookPlaceStore';
+import { MemoryHookPlaceStore } from '../webhooks/registration/MemoryHookPlaceStore';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -58,6 +60,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   requestSchedulers?: RequestSchedulers;
   /** The webhook ingress's refused deliveries per host, for the status route; the module passes the backend's. Default: none shown. */
   webhookRefusals?: WebhookRefusals;
+  /** Where registration keeps the places holding its repository-level hooks; the module passes the catalog's database. Default: memory. */
+  hookPlaces?: HookPlaceStore;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -104,6 +108,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.discoveredFiles,
       options.requestSchedulers ?? new RequestSchedulers(),
       options.webhookRefusals,
+      options.hookPlaces ?? new MemoryHookPlaceStore(),
     );
   }
 
@@ -117,12 +122,16 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     private readonly discoveredFiles: DiscoveredFiles | undefined,
     private readonly requestSchedulers: RequestSchedulers,
     webhookRefusals: WebhookRefusals | undefined,
+    hookPlaces: HookPlaceStore,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
     this.hooks = new WebhookHealth({
       label: 'bitbucket-discovery locations',
+      // One record for every location: each place's key carries its location (`within`).
+      discovery: LOCATION_TYPE,
+      hookPlaces,
       config,
       events: CLOUD_HOOK_EVENTS,
       noticesMissed: false,

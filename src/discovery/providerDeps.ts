@@ -4,6 +4,8 @@ import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetri
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
+import { HookPlaceStore } from '../webhooks/registration/HookPlaceStore';
+import { MemoryHookPlaceStore } from '../webhooks/registration/MemoryHookPlaceStore';
 
 /** What `fromConfig` of either entity provider takes besides config. @public */
 export interface DiscoveryProviderOptions {
@@ -24,6 +26,8 @@ export interface DiscoveryProviderOptions {
   requestSchedulers?: RequestSchedulers;
   /** The webhook ingress's refused deliveries per host, for the status route; the module passes the backend's. Default: none shown. */
   webhookRefusals?: WebhookRefusals;
+  /** Where registration keeps the places holding its repository-level hooks; the module passes the catalog's database. Default: memory. */
+  hookPlaces?: HookPlaceStore;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -39,6 +43,7 @@ export interface ProviderDeps {
   discoveredFiles?: DiscoveredFiles;
   requestSchedulers: RequestSchedulers;
   webhookRefusals?: WebhookRefusals;
+  hookPlaces: HookPlaceStore;
 }
 
 export function providerDeps(
@@ -56,5 +61,6 @@ export function providerDeps(
     discoveredFiles: options.discoveredFiles,
     requestSchedulers: options.requestSchedulers ?? new RequestSchedulers(),
     webhookRefusals: options.webhookRefusals,
+    hookPlaces: options.hookPlaces ?? new MemoryHookPlaceStore(),
   };
 }
