@@ -5,6 +5,7 @@ import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
 import { DiscoveryMetrics } from '../../src/status/DiscoveryMetrics';
+import { HookPlaceStore } from '../../src/webhooks/registration/HookPlaceStore';
 import { captureLogger } from './captureLogger';
 import { firstTaskOf, manualTaskRunner, recordingConnection } from './catalogDoubles';
 
@@ -23,7 +24,7 @@ export interface CloudProviderHarness {
  */
 export async function startCloudProvider(
   provider: JsonObject,
-  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics; discoveredFiles?: DiscoveredFiles } = {},
+  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics; discoveredFiles?: DiscoveredFiles; hookPlaces?: HookPlaceStore } = {},
 ): Promise<CloudProviderHarness> {
   const config = new ConfigReader({
     integrations: { bitbucketCloud: [options.integration ?? { username: 'me@example.com', token: 'api-token' }] },
@@ -37,6 +38,7 @@ export async function startCloudProvider(
     stateStore: options.stateStore ?? new MemoryStateStore(),
     metrics: options.metrics,
     discoveredFiles: options.discoveredFiles,
+    hookPlaces: options.hookPlaces,
   });
   const connection = recordingConnection();
   await cloudProvider.connect(connection);
