@@ -37,6 +37,10 @@ interface AtRestCase {
   /** Server: `webhookSecret` set (the reader then never re-reads); unset, `maxStaleness` as given (default 0). */
   webhooks: boolean;
   maxStaleness?: string;
+  /** Default `/catalog-info.yaml`; a glob's files are named by a listing, not read by it. */
+  catalogPath?: string;
+  /** Server: emit a Location per repository unchecked. */
+  unchecked?: boolean;
 }
 
 interface AtRestRow {
@@ -55,6 +59,9 @@ const CASES: AtRestCase[] = [
   { product: 'server', repositories: 200, projects: 4, webhooks: false },
   { product: 'server', repositories: 200, projects: 4, webhooks: false, maxStaleness: '1h' },
   { product: 'cloud', repositories: 200, projects: 4, webhooks: true },
+  { product: 'server', repositories: 200, projects: 4, webhooks: true, catalogPath: '/**/catalog-info.yaml' },
+  { product: 'cloud', repositories: 200, projects: 4, webhooks: true, catalogPath: '/**/catalog-info.yaml' },
+  { product: 'server', repositories: 200, projects: 4, webhooks: true, unchecked: true },
   { product: 'server', repositories: 5_000, projects: 50, webhooks: true },
   { product: 'cloud', repositories: 2_000, projects: 20, webhooks: true },
 ];
@@ -78,7 +85,8 @@ async function main(): Promise<void> {
 function label(atRest: AtRestCase): string {
   const estate = `${atRest.product === 'server' ? 'Server' : 'Cloud'} ${atRest.repositories.toLocaleString('en')} repositories`;
   const mode = atRest.webhooks ? 'webhooks' : `no webhooks, maxStaleness ${atRest.maxStaleness ?? '0 (default)'}`;
-  return `${estate}, ${mode}`;
+  const targets = atRest.catalogPath ? `, glob ${atRest.catalogPath}` : atRest.unchecked ? ', validateLocationsExist: false' : '';
+  return `${estate}, ${mode}${targets}`;
 }
 
 async function measure(atRest: AtRestCase): Promise<AtRestRow> {
@@ -131,7 +139,8 @@ async function measure(atRest: AtRestCase): Promise<AtRestRow> {
 
 function config(atRest: AtRestCase, simulator: BaseSimulator, baseUrl: string, port: number): object {
   const discovery = {
-    catalogPath: '/catalog-info.yaml',
+    catalogPath: atRest.catalogPath ?? '/catalog-info.yaml',
+    ...(atRest.unchecked ? { validateLocationsExist: false } : {}),
     // One pass at start; the next is beyond the run.
     schedule: { frequency: { hours: 24 }, timeout: { minutes: 50 }, initialDelay: { seconds: 1 } },
     ...(atRest.webhooks ? { webhookSecret: 'bench-webhook-secret' } : {}),

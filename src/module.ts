@@ -9,6 +9,7 @@ import { DatabaseStateStore } from './discovery/DatabaseStateStore';
 import { DatabaseSharedAnswerStore } from './discovery/DatabaseSharedAnswerStore';
 import { RepositoryScmEvents } from './webhooks/RepositoryScmEvents';
 import { SharedAnswers } from './discovery/SharedAnswers';
+import { DatabaseHookPlaceStore } from './webhooks/registration/DatabaseHookPlaceStore';
 import { forgetRemovedDiscoveries } from './forgetRemovedDiscoveries';
 import { routeWebhookEvents } from './webhooks/routeWebhookEvents';
 import { discoveredFilesServiceRef } from './reader/discoveredFilesServiceRef';
@@ -62,6 +63,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           stopping = true;
         });
         const stateStore = await DatabaseStateStore.create(await database.getClient());
+        const hookPlaces = await DatabaseHookPlaceStore.create(await database.getClient());
         // Bitbucket limits an account: every discovery with the same host and credential shares one scheduler.
         const requestSchedulers = new RequestSchedulers();
         // Discoveries over the same repositories learn each answer once, on any replica.
@@ -77,6 +79,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
           webhookRefusals,
           sharedAnswers,
           repositoryEvents,
+          hookPlaces,
           refreshEntities: async entityRefs => {
             const credentials = await auth.getOwnServiceCredentials();
             // A file's own Location does not exist yet when it was just created: the discovery location's refresh makes it.
@@ -85,7 +88,7 @@ export const catalogModuleBitbucketDiscovery = createBackendModule({
         });
         catalog.addProcessor(cloudProcessor);
         const isStopping = () => stopping;
-        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals, sharedAnswers, repositoryEvents };
+        const providerOptions = { logger, scheduler, stateStore, isStopping, metrics, discoveredFiles, requestSchedulers, webhookRefusals, sharedAnswers, repositoryEvents, hookPlaces };
         const serverProviders = BitbucketServerEntityProvider.fromConfig(config, providerOptions);
         const cloudProviders = BitbucketCloudEntityProvider.fromConfig(config, providerOptions);
         catalog.addEntityProvider([...serverProviders, ...cloudProviders]);

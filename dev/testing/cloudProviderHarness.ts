@@ -6,6 +6,7 @@ import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
 import { SharedAnswers } from '../../src/discovery/SharedAnswers';
 import { DiscoveryMetrics } from '../../src/status/DiscoveryMetrics';
+import { HookPlaceStore } from '../../src/webhooks/registration/HookPlaceStore';
 import { captureLogger } from './captureLogger';
 import { firstTaskOf, manualTaskRunner, recordingConnection } from './catalogDoubles';
 
@@ -24,7 +25,7 @@ export interface CloudProviderHarness {
  */
 export async function startCloudProvider(
   provider: JsonObject,
-  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics; discoveredFiles?: DiscoveredFiles; sharedAnswers?: SharedAnswers } = {},
+  options: { stateStore?: DiscoveryStateStore; integration?: JsonObject; metrics?: DiscoveryMetrics; discoveredFiles?: DiscoveredFiles; sharedAnswers?: SharedAnswers; hookPlaces?: HookPlaceStore } = {},
 ): Promise<CloudProviderHarness> {
   const config = new ConfigReader({
     integrations: { bitbucketCloud: [options.integration ?? { username: 'me@example.com', token: 'api-token' }] },
@@ -39,6 +40,7 @@ export async function startCloudProvider(
     metrics: options.metrics,
     discoveredFiles: options.discoveredFiles,
     sharedAnswers: options.sharedAnswers,
+    hookPlaces: options.hookPlaces,
   });
   const connection = recordingConnection();
   await cloudProvider.connect(connection);

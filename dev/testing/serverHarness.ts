@@ -4,6 +4,7 @@ import { DiscoveryStateStore } from '../../src/discovery/DiscoveryStateStore';
 import { MemoryStateStore } from '../../src/discovery/MemoryStateStore';
 import { DiscoveredFiles } from '../../src/reader/DiscoveredFiles';
 import { SharedAnswers } from '../../src/discovery/SharedAnswers';
+import { HookPlaceStore } from '../../src/webhooks/registration/HookPlaceStore';
 import { BitbucketServerEntityProvider } from '../../src/server/BitbucketServerEntityProvider';
 import { BitbucketServerSimulator, BitbucketServerSimulatorOptions } from '../simulator/BitbucketServerSimulator';
 import { SimEstate } from '../simulator/estate';
@@ -41,6 +42,8 @@ export interface ServerHarnessOptions {
   sharedAnswers?: SharedAnswers;
   /** Where confirmed renames are told to the catalog's SCM events. */
   repositoryEvents?: RepositoryScmEvents;
+  /** Where registration keeps its places with repository hooks; shared by providers that stand for one backend across a restart, or for two replicas. */
+  hookPlaces?: HookPlaceStore;
 }
 
 const open: BitbucketServerSimulator[] = [];
@@ -69,6 +72,7 @@ export async function startServerHarness(estate: SimEstate, options: ServerHarne
     discoveredFiles: options.discoveredFiles,
     sharedAnswers: options.sharedAnswers,
     repositoryEvents: options.repositoryEvents,
+    hookPlaces: options.hookPlaces,
   });
   const connection = recordingConnection();
   await provider.connect(connection);

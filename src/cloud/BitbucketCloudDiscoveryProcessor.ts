@@ -36,6 +36,8 @@ import { CLOUD_HOOK_EVENTS } from './cloudHookApi';
 import { registerCloudWebhooks } from './registerCloudWebhooks';
 import { WebhookHealth } from '../webhooks/WebhookHealth';
 import { DiscoveredFiles } from '../reader/DiscoveredFiles';
+import { HookPlaceStore } from '../webhooks/registration/HookPlaceStore';
+import { MemoryHookPlaceStore } from '../webhooks/registration/MemoryHookPlaceStore';
 
 const LOCATION_TYPE = 'bitbucket-discovery';
 /** After a failed run, what is known is re-emitted for this long (or cacheTtl, if shorter) before trying again. */
@@ -64,6 +66,8 @@ export interface BitbucketCloudDiscoveryProcessorOptions {
   sharedAnswers?: SharedAnswers;
   /** Where renames and deletions Bitbucket confirmed are told to the catalog's SCM events; the module passes the catalog's. Default: nowhere. */
   repositoryEvents?: RepositoryScmEvents;
+  /** Where registration keeps the places holding its repository-level hooks; the module passes the catalog's database. Default: memory. */
+  hookPlaces?: HookPlaceStore;
 }
 
 /** Asks the catalog to process these entities again now. @public */
@@ -112,6 +116,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       options.webhookRefusals,
       options.sharedAnswers,
       options.repositoryEvents,
+      options.hookPlaces ?? new MemoryHookPlaceStore(),
     );
   }
 
@@ -127,12 +132,16 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
     webhookRefusals: WebhookRefusals | undefined,
     private readonly sharedAnswers: SharedAnswers | undefined,
     repositoryEvents: RepositoryScmEvents | undefined,
+    hookPlaces: HookPlaceStore,
   ) {
     this.webhooks = new CloudWebhookUpdater({ logger, stateStore, metrics, sharedAnswers, repositoryEvents });
     this.reads = new LocationReads(stateStore, `${LOCATION_TYPE}:`);
     // Missed deliveries are a provider's: a location's passes only run when the catalog reads it.
     this.hooks = new WebhookHealth({
       label: 'bitbucket-discovery locations',
+      // One record for every location: each place's key carries its location (`within`).
+      discovery: LOCATION_TYPE,
+      hookPlaces,
       config,
       events: CLOUD_HOOK_EVENTS,
       noticesMissed: false,

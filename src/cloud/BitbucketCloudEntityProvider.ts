@@ -93,6 +93,8 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     this.scope = scopeOfProvider(config, integration.host);
     this.hooks = new WebhookHealth({
       label: `Bitbucket Cloud provider '${config.id}' (workspace ${config.workspace})`,
+      discovery: this.getProviderName(),
+      hookPlaces: deps.hookPlaces,
       config,
       events: CLOUD_HOOK_EVENTS,
       refusals: { record: deps.webhookRefusals, host: BITBUCKET_CLOUD_HOST },

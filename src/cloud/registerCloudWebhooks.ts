@@ -10,7 +10,7 @@ import { WebhookRegistration } from '../webhooks/registration/WebhookRegistratio
  * Makes a Cloud workspace hold this module's hook before a pass (`webhookRegistration`): one
  * workspace hook, or, where the workspace's hooks answer 403, one per repository the discovery
  * covers and the credentials administer (`role=admin`: repository admin is enough there; the
- * repositories are listed only then, or at the handover). `within` names the location when
+ * repositories are listed only then, or at a handover whose repositories were not recorded). `within` names the location when
  * several share the workspace. A failure is logged and the pass goes on: discovery never depends on it.
  */
 export async function registerCloudWebhooks(

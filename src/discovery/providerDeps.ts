@@ -6,6 +6,8 @@ import { DiscoveredFiles } from '../reader/DiscoveredFiles';
 import { WebhookRefusals } from '../webhooks/WebhookRefusals';
 import { SharedAnswers } from './SharedAnswers';
 import { RepositoryScmEvents } from '../webhooks/RepositoryScmEvents';
+import { HookPlaceStore } from '../webhooks/registration/HookPlaceStore';
+import { MemoryHookPlaceStore } from '../webhooks/registration/MemoryHookPlaceStore';
 
 /** What `fromConfig` of either entity provider takes besides config. @public */
 export interface DiscoveryProviderOptions {
@@ -30,6 +32,8 @@ export interface DiscoveryProviderOptions {
   sharedAnswers?: SharedAnswers;
   /** Where renames and deletions Bitbucket confirmed are told to the catalog's SCM events; the module passes the catalog's. Default: nowhere. */
   repositoryEvents?: RepositoryScmEvents;
+  /** Where registration keeps the places holding its repository-level hooks; the module passes the catalog's database. Default: memory. */
+  hookPlaces?: HookPlaceStore;
 }
 
 /** What one provider instance runs with, the options' defaults filled in. */
@@ -47,6 +51,7 @@ export interface ProviderDeps {
   webhookRefusals?: WebhookRefusals;
   sharedAnswers?: SharedAnswers;
   repositoryEvents?: RepositoryScmEvents;
+  hookPlaces: HookPlaceStore;
 }
 
 export function providerDeps(
@@ -66,5 +71,6 @@ export function providerDeps(
     webhookRefusals: options.webhookRefusals,
     sharedAnswers: options.sharedAnswers,
     repositoryEvents: options.repositoryEvents,
+    hookPlaces: options.hookPlaces ?? new MemoryHookPlaceStore(),
   };
 }

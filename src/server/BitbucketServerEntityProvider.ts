@@ -101,6 +101,8 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     });
     this.hooks = new WebhookHealth({
       label: `Bitbucket Server provider '${config.id}' (host ${config.host})`,
+      discovery: this.getProviderName(),
+      hookPlaces: deps.hookPlaces,
       config,
       events: SERVER_HOOK_EVENTS,
       refusals: { record: deps.webhookRefusals, host: config.host },

@@ -9,7 +9,7 @@ import { HookPlace } from '../webhooks/registration/WebhookRegistration';
  * The Data Center projects a provider covers, each a place for one project hook; where the project's
  * hooks are not permitted, its repositories the filters keep and the credentials administer
  * (`permission=REPO_ADMIN`), one hook each. The repositories are listed only for such a project,
- * or at the handover.
+ * or at a handover whose repositories were not recorded.
  */
 export async function serverHookPlaces(
   http: BitbucketHttpClient,

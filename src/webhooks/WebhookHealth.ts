@@ -3,6 +3,7 @@ import { DeliveryRecord } from './DeliveryRecord';
 import { MissedDeliveries } from './MissedDeliveries';
 import { WebhookRegistrationConfig } from './registration/readWebhookRegistration';
 import { WebhookRegistration } from './registration/WebhookRegistration';
+import { HookPlaceStore } from './registration/HookPlaceStore';
 import { WebhookRefusals } from './WebhookRefusals';
 
 /**
@@ -19,6 +20,9 @@ export class WebhookHealth {
   constructor(options: {
     /** Names the discovery in log lines, e.g. `provider 'main' (host bitbucket.example.com)`. */
     label: string;
+    /** The discovery's state key, under which its places with repository hooks are kept in `hookPlaces`. */
+    discovery: string;
+    hookPlaces: HookPlaceStore;
     config: { webhookSecret?: string; allowUnsignedWebhooks: boolean; webhookRegistration?: WebhookRegistrationConfig };
     /** The events a registered hook subscribes to. */
     events: string[];
@@ -28,13 +32,13 @@ export class WebhookHealth {
     refusals?: { record?: WebhookRefusals; host: string };
   }) {
     this.refusals = options.refusals;
-    const { label, config, events } = options;
+    const { label, discovery, hookPlaces, config, events } = options;
     const webhooksOn = Boolean(config.webhookSecret || config.allowUnsignedWebhooks || config.webhookRegistration);
     if (options.noticesMissed ?? webhooksOn) {
       this.missed = new MissedDeliveries(label);
     }
     if (config.webhookRegistration) {
-      this.registration = new WebhookRegistration({ label, config: config.webhookRegistration, secret: config.webhookSecret, events });
+      this.registration = new WebhookRegistration({ label, discovery, store: hookPlaces, config: config.webhookRegistration, secret: config.webhookSecret, events });
     }
   }
 

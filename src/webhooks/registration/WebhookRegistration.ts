@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { BitbucketRequestError } from '../../http/BitbucketRequestError';
+import { HookPlaceStore, RepositoryHookHolders } from './HookPlaceStore';
 import { DesiredHook, desiredHookName, HookApi, HookOutcome, HookReport, reconcileHooks } from './reconcileHooks';
 import { WebhookRegistrationConfig } from './readWebhookRegistration';
 
@@ -51,16 +52,13 @@ interface PlaceRecord {
   level: HookLevel;
   /** The owner's own report, or one per repository at repository level. */
   reports: HookReport[];
-  /**
-   * Repositories that may hold a hook of ours: removed once the owner's hook covers them, or once
-   * they leave the scope. `unknown` until this process has looked (see {@link WebhookRegistration}).
-   */
-  repositoryHooks: string[] | 'unknown';
 }
 
 /** What a place's reconciliation did beyond its own hooks. */
 interface PlaceOutcome {
   record: PlaceRecord;
+  /** Repositories that may hold a hook of ours now: removed once the owner's hook covers them, or once they leave the scope. */
+  holders: RepositoryHookHolders;
   /** Our repository hooks removed because the owner's hook covers their repositories now. */
   handedOver: HookReport[];
   /** Our repository hooks removed because their repositories left the scope (filtered out, moved, deleted). */
@@ -69,8 +67,6 @@ interface PlaceOutcome {
 
 /** Outcomes after which a repository holds no hook of ours. */
 const HOLDS_NONE: ReadonlySet<HookOutcome> = new Set(['absent', 'removed', 'by-hand', 'would-create']);
-/** Owner outcomes after which our repository hooks may still stand beside the owner's hook, unknown to this process. */
-const MAY_HAND_OVER: ReadonlySet<HookOutcome> = new Set(['created', 'would-create']);
 
 /**
  * One discovery's webhook registration: run at the start of each of its passes, so projects
@@ -78,11 +74,13 @@ const MAY_HAND_OVER: ReadonlySet<HookOutcome> = new Set(['created', 'would-creat
  * per administrable repository instead (repository admin is enough), removes those of
  * repositories that left the scope, and removes them all once the owner's hook can take over.
  *
- * Which repositories hold our hooks is kept in process; after a restart (or on another replica)
- * it is found again where it matters: when the owner's hook is created (the handover) or removal
- * is asked, each administrable repository's hooks are read once for ours (by URL and name prefix,
- * as the owner's are recognised). That costs one read per repository once per place, at the
- * handover only, instead of a store every replica must share.
+ * Which repositories hold our hooks is kept in a {@link HookPlaceStore} (the catalog's database)
+ * every replica and the next process share, so a place that never had repository hooks costs no
+ * look at its repositories, and one that had them hands over exactly those. Before the first hook
+ * of a pass is created at repository level the place is marked `unknown`, so a process that dies
+ * before recording which repositories got one leaves the next to look at each administrable
+ * repository's hooks once (by URL and name prefix, as the owner's are recognised). A dry run
+ * writes nothing to the store either: it creates nothing there would be to record.
  */
 export class WebhookRegistration {
   private readonly places = new Map<string, PlaceRecord>();
@@ -92,6 +90,9 @@ export class WebhookRegistration {
     private readonly deps: {
       /** Names the discovery in log lines. */
       label: string;
+      /** The discovery's key in the store (its state key, e.g. the provider name). */
+      discovery: string;
+      store: HookPlaceStore;
       config: WebhookRegistrationConfig;
       secret: string | undefined;
       events: string[];
@@ -105,9 +106,13 @@ export class WebhookRegistration {
     const handedOver: HookReport[] = [];
     const leftScope: HookReport[] = [];
     const repositoryLevel: string[] = [];
+    const stored = await this.deps.store.read(this.deps.discovery);
     for (const place of places) {
-      const outcome = await this.reconcilePlace(place, desired, logger);
-      this.places.set(recordKey(place), outcome.record);
+      const key = recordKey(place);
+      const holders = this.storedHolders(key, stored.get(key));
+      const outcome = await this.reconcilePlace(place, desired, holders, logger);
+      await holders.save(outcome.holders);
+      this.places.set(key, outcome.record);
       reports.push(...outcome.record.reports);
       handedOver.push(...outcome.handedOver);
       leftScope.push(...outcome.leftScope);
@@ -158,23 +163,35 @@ export class WebhookRegistration {
     };
   }
 
+  /** A place's holders as the store has them, saved back only when changed, and never in a dry run. */
+  private storedHolders(key: string, stored: RepositoryHookHolders | undefined): StoredHolders {
+    const { store, discovery, config } = this.deps;
+    let current: RepositoryHookHolders = stored ?? [];
+    return {
+      previous: current,
+      save: async holders => {
+        if (config.dryRun || sameHolders(current, holders)) return;
+        await store.write(discovery, key, holders);
+        current = holders;
+      },
+    };
+  }
+
   /** The owner's hook; where not permitted, one per administrable repository; once the owner's hook stands, ours on its repositories go. */
-  private async reconcilePlace(place: HookPlace, desired: DesiredHook, logger: LoggerService): Promise<PlaceOutcome> {
+  private async reconcilePlace(place: HookPlace, desired: DesiredHook, holders: StoredHolders, logger: LoggerService): Promise<PlaceOutcome> {
     const { config } = this.deps;
-    const previous = this.places.get(recordKey(place))?.repositoryHooks;
+    const known = holders.previous;
     const own = await reconcileHooks(place.place, place.api, desired, config, logger);
     const base = { place: place.place, ...(place.within ? { within: place.within } : {}) };
     const { repositories } = place;
     if (!repositories) {
-      return { record: { ...base, level: place.level, reports: [own], repositoryHooks: [] }, handedOver: [], leftScope: [] };
+      return { record: { ...base, level: place.level, reports: [own] }, holders: known, handedOver: [], leftScope: [] };
     }
     if (own.denied) {
-      return this.reconcileRepositories(place, repositories, desired, { own, previous }, logger);
+      return this.reconcileRepositories(place, repositories, desired, { own, holders }, logger);
     }
-    const unknownHere = previous === undefined && (MAY_HAND_OVER.has(own.outcome) || config.remove);
-    const known = unknownHere ? 'unknown' : (previous ?? []);
     if (own.outcome === 'failed' || (known !== 'unknown' && known.length === 0)) {
-      return { record: { ...base, level: place.level, reports: [own], repositoryHooks: known }, handedOver: [], leftScope: [] };
+      return { record: { ...base, level: place.level, reports: [own] }, holders: known, handedOver: [], leftScope: [] };
     }
     // The owner's hook delivers for every repository: ours beside it would deliver each push twice.
     const handedOver: HookReport[] = [];
@@ -196,9 +213,9 @@ export class WebhookRegistration {
       if (!(error instanceof BitbucketRequestError)) throw error;
       // Looked for again on the next pass.
       handedOver.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
-      return { record: { ...base, level: place.level, reports: [own], repositoryHooks: 'unknown' }, handedOver, leftScope: [] };
+      return { record: { ...base, level: place.level, reports: [own] }, holders: 'unknown', handedOver, leftScope: [] };
     }
-    return { record: { ...base, level: place.level, reports: [own], repositoryHooks: leftover }, handedOver, leftScope: [] };
+    return { record: { ...base, level: place.level, reports: [own] }, holders: leftover, handedOver, leftScope: [] };
   }
 
   /** One hook per administrable repository the discovery covers; ours on repositories no longer listed are removed. */
@@ -206,7 +223,7 @@ export class WebhookRegistration {
     place: HookPlace,
     repositories: RepositoryHooks,
     desired: DesiredHook,
-    { own, previous }: { own: HookReport; previous: string[] | 'unknown' | undefined },
+    { own, holders }: { own: HookReport; holders: StoredHolders },
     logger: LoggerService,
   ): Promise<PlaceOutcome> {
     const { config } = this.deps;
@@ -214,12 +231,15 @@ export class WebhookRegistration {
     const reports: HookReport[] = [];
     const holding: string[] = [];
     const listed = new Set<string>();
-    const known = Array.isArray(previous) ? previous : [];
+    const known = holders.previous === 'unknown' ? [] : holders.previous;
+    // Recorded before the first hook is created: a process dying before the list is saved leaves the next one to look.
+    let marked: Promise<void> | undefined;
+    const markUnknown = () => (marked ??= holders.save('unknown'));
     try {
       for await (const slugs of repositories.list()) {
         for (const slug of slugs) {
           listed.add(slug);
-          const report = await reconcileHooks(repositoryPlace(place, slug), repositories.api(slug), desired, config, logger);
+          const report = await reconcileHooks(repositoryPlace(place, slug), recordingCreation(repositories.api(slug), markUnknown), desired, config, logger);
           reports.push(report);
           if (!HOLDS_NONE.has(report.outcome) && !report.denied) holding.push(slug);
         }
@@ -230,7 +250,7 @@ export class WebhookRegistration {
       reports.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
       const kept = new Set(holding);
       holding.push(...known.filter(slug => !kept.has(slug)));
-      return { record: { ...base, reports, repositoryHooks: holding }, handedOver: [], leftScope: [] };
+      return { record: { ...base, reports }, holders: holders.previous === 'unknown' ? 'unknown' : holding, handedOver: [], leftScope: [] };
     }
     if (listed.size === 0) {
       // Without admin on the owner nor on any repository it covers: said once for the place.
@@ -243,8 +263,34 @@ export class WebhookRegistration {
       leftScope.push(removal);
       if ((config.dryRun && removal.outcome === 'would-remove') || removal.outcome === 'failed') holding.push(slug);
     }
-    return { record: { ...base, reports, repositoryHooks: holding }, handedOver: [], leftScope };
+    return { record: { ...base, reports }, holders: holding, handedOver: [], leftScope };
   }
+}
+
+/** A place's holders as the store had them at the start of the pass, and how to save them. */
+interface StoredHolders {
+  previous: RepositoryHookHolders;
+  save(holders: RepositoryHookHolders): Promise<void>;
+}
+
+/** The same hook administration, `beforeCreate` awaited before each creation. */
+function recordingCreation(api: HookApi, beforeCreate: () => Promise<void>): HookApi {
+  return {
+    deniedStatuses: api.deniedStatuses,
+    list: () => api.list(),
+    create: async hook => {
+      await beforeCreate();
+      await api.create(hook);
+    },
+    update: (id, hook) => api.update(id, hook),
+    remove: id => api.remove(id),
+  };
+}
+
+function sameHolders(a: RepositoryHookHolders, b: RepositoryHookHolders): boolean {
+  if (a === 'unknown' || b === 'unknown') return a === b;
+  const inA = new Set(a);
+  return a.length === b.length && b.every(slug => inA.has(slug));
 }
 
 function recordKey(place: HookPlace): string {

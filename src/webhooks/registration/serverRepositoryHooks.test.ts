@@ -2,6 +2,8 @@ import { MIXED_ESTATE } from '../../../dev/testing/fixtures';
 import { closeServerHarnesses, ServerHarness, startServerHarness } from '../../../dev/testing/serverHarness';
 import { HookScope, SimHook } from '../../../dev/simulator/webhookRegistry';
 import { SERVER_HOOK_EVENTS } from '../../server/serverHookApi';
+import { HookPlaceStore } from './HookPlaceStore';
+import { MemoryHookPlaceStore } from './MemoryHookPlaceStore';
 
 afterEach(closeServerHarnesses);
 
@@ -14,8 +16,8 @@ const B_SLUGS = Array.from({ length: 15 }, (_, i) => `b-repo-${i}`);
 const repository = (slug: string): HookScope => ({ kind: 'repository', owner: 'B', slug });
 
 /** Project B's admin is missing; its repositories are administered, all but the last. */
-async function withoutProjectAdmin(registration: Record<string, unknown> = {}): Promise<ServerHarness> {
-  const h = await startServerHarness(MIXED_ESTATE, { provider: { webhookSecret: SECRET, webhookRegistration: { url: INGRESS, ...registration } } });
+async function withoutProjectAdmin(registration: Record<string, unknown> = {}, hookPlaces?: HookPlaceStore): Promise<ServerHarness> {
+  const h = await startServerHarness(MIXED_ESTATE, { provider: { webhookSecret: SECRET, webhookRegistration: { url: INGRESS, ...registration } }, hookPlaces });
   h.sim.hooks.deniedOwners.add('B');
   B_SLUGS.slice(0, -1).forEach(slug => h.sim.hooks.repositoryAdmins.add(`B/${slug}`));
   return h;
@@ -49,9 +51,9 @@ describe('repository-level webhooks where project admin is missing (Data Center)
     expect(h.sim.hooks.writes).toBe(15);
     // The repository without admin is not listed (permission=REPO_ADMIN), so not asked about.
     expect(hookRequests(h, 'B/b-repo-14')).toEqual([]);
-    // A's hook created: its repositories are looked at once for hooks of ours an earlier process left (none here).
-    expect(administrableListings(h).map(request => new URLSearchParams(request.query).get('projectname'))).toEqual(['A', 'B']);
-    expect(hookRequests(h, 'A/a-repo-0')).toHaveLength(1);
+    // A's hook created: no record says A ever had repository hooks of ours, so its repositories are not looked at.
+    expect(administrableListings(h).map(request => new URLSearchParams(request.query).get('projectname'))).toEqual(['B']);
+    expect(hookRequests(h, 'A/a-repo-0')).toEqual([]);
     expect(h.provider.webhookRegistrationHealth()).toMatchObject({
       levels: { project: 1, repository: 1 },
       repositoryLevel: [{ place: 'B', repositories: { created: 14 } }],
@@ -165,22 +167,28 @@ describe('repository-level webhooks where project admin is missing (Data Center)
     expect(removing.sim.hooks.all()).toEqual([foreign]);
   });
 
-  it('after a restart, the project hook created finds our repository hooks by URL and name and removes them; a dry run writes nothing; remove finds them too', async () => {
-    const earlier = await withoutProjectAdmin();
+  it('after a restart, the project hook created removes our repository hooks the store names; a dry run writes nothing; remove finds them too', async () => {
+    const stored = new MemoryHookPlaceStore();
+    const earlier = await withoutProjectAdmin({}, stored);
     await earlier.provider.refresh();
-    /** A process that did not see the repository level: the same hooks in Bitbucket, project B now administered. */
+    const discovery = earlier.provider.getProviderName();
+    expect(await stored.read(discovery)).toEqual(new Map([['B', B_SLUGS.slice(0, -1)]]));
+    /** A process that did not see the repository level (the catalog's database its only record): the same hooks in Bitbucket, project B now administered. */
     const restarted = async (registration: Record<string, unknown> = {}) => {
-      const h = await startServerHarness(MIXED_ESTATE, { provider: { webhookSecret: SECRET, webhookRegistration: { url: INGRESS, ...registration } } });
+      const hookPlaces = new MemoryHookPlaceStore();
+      for (const [place, holders] of await stored.read(discovery)) await hookPlaces.write(discovery, place, holders);
+      const h = await startServerHarness(MIXED_ESTATE, { provider: { webhookSecret: SECRET, webhookRegistration: { url: INGRESS, ...registration } }, hookPlaces });
       for (const { scope, name, url, events, active, secret } of earlier.sim.hooks.all()) h.sim.hooks.create(scope, { name, url, events, active, secret });
       h.sim.hooks.create(repository('b-repo-0'), { name: 'CI', url: 'https://ci.example.com/hook', events: ['repo:refs_changed'], active: true });
       h.sim.hooks.writes = 0;
-      return h;
+      return { ...h, hookPlaces };
     };
     const foreign = (h: ServerHarness) => h.sim.hooks.all().filter(hook => hook.name === 'CI');
 
     const dry = await restarted({ dryRun: true });
     await dry.provider.refresh();
     expect(dry.sim.hooks.writes).toBe(0);
+    expect(await dry.hookPlaces.read(discovery)).toEqual(await stored.read(discovery));
     expect(dry.logger.lines.filter(line => /would remove webhook \d+ on B\/b-repo-/.test(line.message))).toHaveLength(14);
     expect(dry.logger.lines.some(line => /14 repository hooks would be removed: the owner's hook covers them now/.test(line.message))).toBe(true);
 
@@ -189,6 +197,10 @@ describe('repository-level webhooks where project admin is missing (Data Center)
     expect(ours(h.sim.hooks.all())).toEqual(['A', 'B']);
     expect(foreign(h)).toHaveLength(1);
     expect(h.sim.hooks.writes).toBe(1 + 14);
+    // Exactly the repositories named: no listing of B's administrable repositories, none of A's hooks read.
+    expect(administrableListings(h)).toEqual([]);
+    expect(hookRequests(h, 'B/b-repo-14')).toEqual([]);
+    expect(await h.hookPlaces.read(discovery)).toEqual(new Map());
     const before = { writes: h.sim.hooks.writes, admin: adminRequests(h) };
     await h.provider.refresh();
     expect(h.sim.hooks.writes).toBe(before.writes);
