@@ -203,6 +203,8 @@ export function stateStoreContract(newStore: () => Promise<DiscoveryStateStore>)
     await store.writeRepositories('other', [at('P/a', 1)]);
     await store.markListed('d', ['P/listed-before'], 50);
     await store.markListed('d', ['P/b', 'never/written'], 100);
+    // A pass that began earlier marks later: the later mark stands.
+    await store.markListed('d', ['P/b'], 20);
     const keys = (page: RepositoryState[]) => page.map(state => state.key);
     expect(keys(await store.readRepositoryPage('d', { limit: 10, unlistedSince: 100 }))).toEqual(['P/a', 'P/c', 'P/listed-before']);
     expect(keys(await store.readRepositoryPage('d', { afterKey: 'P/a', limit: 1, unlistedSince: 100 }))).toEqual(['P/c']);

@@ -89,7 +89,8 @@ export class DatabaseStateStore implements DiscoveryStateStore {
 
   async markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
     for (const chunk of chunks([...new Set(keys)])) {
-      await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereIn('repository_key', chunk).update({ listed_at: listedAt });
+      // Only ever raised: a pass that began earlier must not unmark what a later one listed.
+      await this.knex<RepositoryRow>(REPOSITORIES).where({ discovery }).whereIn('repository_key', chunk).andWhere('listed_at', '<', listedAt).update({ listed_at: listedAt });
     }
   }
 

@@ -122,6 +122,41 @@ describe('DiscoveryPass: the newest answer wins', () => {
     expect(await store.readPass(D)).toMatchObject({ open: false, lastCompletedAt: 3000 });
   });
 
+  it('keeps what a later pass listed when an earlier pass over the same discovery lists it afterwards', async () => {
+    const store = new MemoryStateStore();
+    const withFile = (key: string): RepositoryState => ({ key, hasCatalogFile: true, target: `https://b/${key}`, checkedAt: 1, visitedAt: 1 });
+    await store.writeRepositories('d', [withFile('P/a'), withFile('P/b')]);
+    const earlier = await DiscoveryPass.begin(store, 'd', () => 1000);
+    const later = await DiscoveryPass.begin(store, 'd', () => 2000);
+    await later.list(['P/a', 'P/b']);
+    // The earlier pass's listing page arrives last (a run winding down, another replica).
+    await earlier.list(['P/a', 'P/b']);
+    expect(await later.complete()).toEqual([]);
+    expect((await store.readRepositories('d', ['P/a', 'P/b'])).map(state => state.key).sort()).toEqual(['P/a', 'P/b']);
+  });
+
+  it('keeps a webhook answer that joins the pass while it completes, over the listing\'s older evidence', async () => {
+    const inner = new MemoryStateStore();
+    await inner.writeRepositories('d', [{ key: 'P/x', hasCatalogFile: true, target: 'https://b/P/x', checkedAt: 500, visitedAt: 500 }]);
+    let now = 1000;
+    const running: { pass?: DiscoveryPass } = {};
+    // The webhook's answer (asked at 1500) joins right as complete() reads what the listing did not name.
+    const store = Object.create(inner) as MemoryStateStore;
+    store.readRepositoryPage = async (discovery, page) => {
+      const states = await inner.readRepositoryPage(discovery, page);
+      if (page.unlistedSince !== undefined && states.length > 0) {
+        now = 1500;
+        running.pass!.recordAnswer({ key: 'P/x', hasCatalogFile: true, target: 'https://b/P/x', checkedAt: 1500 });
+      }
+      return states;
+    };
+    const pass = await DiscoveryPass.begin(store, 'd', () => now);
+    running.pass = pass;
+    await pass.list([]);
+    await pass.complete();
+    expect(await inner.readRepository('d', 'P/x')).toMatchObject({ hasCatalogFile: true, checkedAt: 1500 });
+  });
+
   it('reconciles with the store on demand, leaving unflushed answers for the next flush', async () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withoutFile('P/a', 500)]);

@@ -142,8 +142,15 @@ export class DiscoveryPass {
     this.pending.set(next.key, { state: next, recheckAgainstStored: previous === undefined });
   }
 
-  /** A repository that is gone (deleted, renamed away), learned at `removedAt`: it leaves the state and the catalog. */
+  /**
+   * A repository that is gone (deleted, renamed away), learned at `removedAt`: it leaves the state
+   * and the catalog, unless this pass holds an answer for it asked after that (a webhook's that
+   * joined the pass): the newest answer wins.
+   */
   recordGone(key: string, removedAt: number = this.now()): void {
+    if ((this.pending.get(key)?.state.checkedAt ?? 0) > removedAt) {
+      return;
+    }
     this.pending.delete(key);
     this.listedUnknown.delete(key);
     this.removals.set(key, Math.max(removedAt, this.removals.get(key) ?? 0));

@@ -117,7 +117,8 @@ export class MemoryStateStore implements DiscoveryStateStore {
           marks = new Map();
           this.listedAt.set(discovery, marks);
         }
-        marks.set(key, listedAt);
+        // Only ever raised: a pass that began earlier must not unmark what a later one listed.
+        marks.set(key, Math.max(listedAt, marks.get(key) ?? 0));
       }
     }
   }

@@ -35,28 +35,34 @@ export async function ensureStatusColumns(knex: Knex, table: string, json: JsonS
     return;
   }
   try {
-    await knex.schema.alterTable(table, columns => {
-      columns.integer('has_catalog_file').notNullable().defaultTo(0);
-      columns.integer('broken').notNullable().defaultTo(0);
-      columns.bigInteger('visited_at').notNullable().defaultTo(0);
-      // Not a state field: when a listing last named the repository (markListed).
-      columns.bigInteger('listed_at').notNullable().defaultTo(0);
+    // One transaction: no replica sees the columns before they are filled, and a crash part-way
+    // leaves none of them, so the next start adds and fills them again.
+    await knex.transaction(async trx => {
+      await trx.schema.alterTable(table, columns => {
+        columns.integer('has_catalog_file').notNullable().defaultTo(0);
+        columns.integer('broken').notNullable().defaultTo(0);
+        columns.bigInteger('visited_at').notNullable().defaultTo(0);
+        // Not a state field: when a listing last named the repository (markListed).
+        columns.bigInteger('listed_at').notNullable().defaultTo(0);
+      });
+      await trx(table).update({
+        has_catalog_file: trx.raw(`CASE WHEN ${json.hasCatalogFile} THEN 1 ELSE 0 END`),
+        broken: trx.raw(`CASE WHEN ${json.broken} THEN 1 ELSE 0 END`),
+        visited_at: trx.raw(`COALESCE(${json.visitedAt}, 0)`),
+      });
+      await trx.schema.alterTable(table, columns => {
+        columns.index(['discovery', 'has_catalog_file', 'repository_key'], `${table}_catalog_file_idx`);
+        columns.index(['discovery', 'broken', 'repository_key'], `${table}_broken_idx`);
+        columns.index(['discovery', 'visited_at'], `${table}_visited_at_idx`);
+        // A complete listing's removals read the rows not listed since the run began through it.
+        columns.index(['discovery', 'listed_at'], `${table}_listed_at_idx`);
+      });
     });
   } catch (error) {
-    // Another replica added them since hasColumn, and fills and indexes them.
+    // Another replica added them since hasColumn, filled and indexed them.
     if (await knex.schema.hasColumn(table, 'visited_at')) {
       return;
     }
     throw error;
   }
-  await knex(table).update({
-    has_catalog_file: knex.raw(`CASE WHEN ${json.hasCatalogFile} THEN 1 ELSE 0 END`),
-    broken: knex.raw(`CASE WHEN ${json.broken} THEN 1 ELSE 0 END`),
-    visited_at: knex.raw(`COALESCE(${json.visitedAt}, 0)`),
-  });
-  await knex.schema.alterTable(table, columns => {
-    columns.index(['discovery', 'has_catalog_file', 'repository_key'], `${table}_catalog_file_idx`);
-    columns.index(['discovery', 'broken', 'repository_key'], `${table}_broken_idx`);
-    columns.index(['discovery', 'visited_at'], `${table}_visited_at_idx`);
-  });
 }
