@@ -7,7 +7,7 @@ import { STATE_PAGE_SIZE } from '../discovery/DiscoveryPass';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';
 
 // Listed in pages of 100; one repository in ten has the file.
-const ESTATE = generateEstate({ projects: 2, repositories: 1000, catalogFileRatio: 0.1, archivedRatio: 0, emptyRatio: 0, seed: 21 });
+const ESTATE = generateEstate({ projects: 2, repositories: 3_000, catalogFileRatio: 0.1, archivedRatio: 0, emptyRatio: 0, seed: 21 });
 
 function expectedTargets(): string[] {
   const withFile = new Set(expectedCatalogRepositories(ESTATE, { catalogPath: 'catalog-info.yaml', skipArchived: false }));

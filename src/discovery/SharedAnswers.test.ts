@@ -31,6 +31,20 @@ describe('SharedAnswers', () => {
     expect(check).toHaveBeenCalledTimes(1);
   });
 
+  it('joins a check in flight only against the same updated_on: one asked before the repository changed stands for nothing after', async () => {
+    const answers = new SharedAnswers();
+    const { check, release } = heldCheck();
+    const before = answers.answer(QUESTION, askedSince(0), check, '2026-01-01T00:00:00Z');
+    const same = answers.answer(QUESTION, askedSince(0), check, '2026-01-01T00:00:00Z');
+    const after = answers.answer(QUESTION, askedSince(0), check, '2026-01-02T00:00:00Z');
+    await new Promise(resolve => setImmediate(resolve));
+    release();
+    expect(await before).toMatchObject({ reused: false });
+    expect(await same).toMatchObject({ reused: true });
+    expect(await after).toMatchObject({ reused: false, updatedOn: '2026-01-02T00:00:00Z' });
+    expect(check).toHaveBeenCalledTimes(2);
+  });
+
   it('never takes an answer asked before a delivery arrived for the delivery', async () => {
     let now = 1_000;
     const answers = new SharedAnswers(new MemorySharedAnswerStore(), undefined, () => now);

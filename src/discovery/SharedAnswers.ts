@@ -24,7 +24,7 @@ export type CheckedAnswer = Omit<SharedAnswer, 'askedAt' | 'updatedOn'>;
  * shared is only Bitbucket's answer.
  */
 export class SharedAnswers {
-  private readonly inFlight = new Map<string, { askedAt: number; answer: Promise<SharedAnswer> }>();
+  private readonly inFlight = new Map<string, { askedAt: number; answer: Promise<SharedAnswer>; updatedOn?: string }>();
   /** A delivery's other requests (the repository's own record), shared the same way. */
   readonly lookups: SharedLookups;
 
@@ -53,7 +53,9 @@ export class SharedAnswers {
     }
     const id = questionId(question);
     const running = this.inFlight.get(id);
-    if (running && running.askedAt >= rule.askedSince) {
+    // Joined only when asked since the rule says, and (Cloud) against the same `updated_on`:
+    // a check asked before the repository changed must not stand for one after.
+    if (running && running.askedAt >= rule.askedSince && (updatedOn === undefined || running.updatedOn === updatedOn)) {
       return { ...(await running.answer), reused: true };
     }
     const askedAt = this.now();
@@ -62,7 +64,7 @@ export class SharedAnswers {
       await this.write(question, learned);
       return learned;
     });
-    this.inFlight.set(id, { askedAt, answer });
+    this.inFlight.set(id, { askedAt, answer, ...(updatedOn ? { updatedOn } : {}) });
     try {
       return { ...(await answer), reused: false };
     } finally {
