@@ -1,6 +1,6 @@
 import { askedSince, CheckedAnswer, ReuseRule, SharedAnswers } from './SharedAnswers';
 import { MemorySharedAnswerStore, SharedAnswerStore } from './SharedAnswerStore';
-import { SharedLookups } from './SharedLookups';
+import { LISTED_VALUE_MAX_AGE_MS, SharedLookups } from './SharedLookups';
 
 const QUESTION = { host: 'https://bitbucket.example.com/rest/api/1.0', repository: 'PAY/api', branch: '', catalogPath: '/catalog-info.yaml' };
 const FOUND: CheckedAnswer = { hasCatalogFile: true, target: 'https://bitbucket.example.com/projects/PAY/repos/api/browse/catalog-info.yaml' };
@@ -90,9 +90,13 @@ describe('SharedLookups', () => {
     expect(await lookups.lookUp('svc', 1_500, fetch)).toEqual({ slug: 'svc', fetched: 2_000 });
     expect(await lookups.lookUp('svc', 1_500, fetch)).toEqual({ slug: 'svc', fetched: 2_000 });
     now = 3_000;
-    // A push takes what is known, however old.
+    // A push takes what is known, up to an hour old; older, it asks.
     expect(await lookups.lookUp('svc', 2_500, fetch, true)).toEqual({ slug: 'svc', fetched: 2_000 });
     expect(fetch).toHaveBeenCalledTimes(1);
+    now = 2_000 + LISTED_VALUE_MAX_AGE_MS + 1;
+    expect(await lookups.lookUp('svc', now, fetch, true)).toEqual({ slug: 'svc', fetched: now });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    now = 3_000;
 
     lookups.remember('gone', undefined);
     const created = jest.fn(async () => ({ slug: 'gone' }));

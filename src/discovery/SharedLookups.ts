@@ -3,6 +3,12 @@
  * forgotten first.
  */
 const MAX_REMEMBERED = 50_000;
+/**
+ * How old a listing's word on a repository (its project, its main branch) a push may take: a
+ * repository moved to another project since is then followed by its old project's filter until
+ * the next pass, at most this long.
+ */
+export const LISTED_VALUE_MAX_AGE_MS = 60 * 60_000;
 
 /**
  * What Bitbucket answered about a repository itself (its main branch, project, whether it still
@@ -17,15 +23,15 @@ export class SharedLookups {
 
   /**
    * `fetch`'s result, or that of the same lookup asked at or after `arrivedAt`; with
-   * `anyKnownValue`, any value remembered (a listing's), however old. A failed lookup is not
-   * remembered; a missing value (404) stands only for lookups asked after it.
+   * `anyKnownValue`, any value remembered (a listing's) within {@link LISTED_VALUE_MAX_AGE_MS}.
+   * A failed lookup is not remembered; a missing value (404) stands only for lookups asked after it.
    */
   async lookUp<T>(id: string, arrivedAt: number, fetch: () => Promise<T>, anyKnownValue = false): Promise<T> {
     const known = this.recent.get(id);
     if (known && known.askedAt >= arrivedAt) {
       return known.value as Promise<T>;
     }
-    if (known && anyKnownValue) {
+    if (known && anyKnownValue && this.now() - known.askedAt <= LISTED_VALUE_MAX_AGE_MS) {
       const value = (await known.value.catch(() => undefined)) as T | undefined;
       if (value !== undefined) {
         return value;
