@@ -1,24 +1,10 @@
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope } from './CloudDiscoveryScope';
-import { AnswerSharing, CheckedAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
+import { AnswerSharing, CheckedAnswer, RepositoryAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
 
-/** What one repository holds for a scope on one branch. */
-export interface CloudRepositoryAnswer {
-  hasCatalogFile: boolean;
-  /** A plain catalogPath: the file's Location target. */
-  target?: string;
-  /** A glob: one Location target per matching file. */
-  targets?: string[];
-  /** Why nothing was found, for the debug line. */
-  reason?: string;
-  /** A glob's listing stopped at maxFilesPerRepository. */
-  truncated?: boolean;
-  /** When the check that gave this answer was asked (epoch ms); another discovery's when reused. */
-  askedAt: number;
-  /** Another discovery's answer (or check in flight) stood for this one: no request of its own. */
-  reused?: boolean;
-}
+/** What one repository holds for a scope on one branch: Bitbucket's answer, its own or another discovery's. */
+export type CloudRepositoryAnswer = RepositoryAnswer;
 
 /**
  * Asks Bitbucket about one repository, the same way for a pass and a webhook: a plain

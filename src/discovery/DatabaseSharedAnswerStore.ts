@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { ensureTable } from './ensureTable';
 import { SharedAnswer, SharedAnswerStore, SharedQuestion } from './SharedAnswerStore';
 
 const SHARED_ANSWERS = 'bitbucket_discovery_shared_answers';
@@ -21,24 +22,15 @@ interface SharedAnswerRow {
 export class DatabaseSharedAnswerStore implements SharedAnswerStore {
   /** Creates the table when missing; safe to call from several replicas at once. */
   static async create(knex: Knex): Promise<DatabaseSharedAnswerStore> {
-    if (!(await knex.schema.hasTable(SHARED_ANSWERS))) {
-      try {
-        await knex.schema.createTable(SHARED_ANSWERS, table => {
-          table.string('host', 255).notNullable();
-          table.string('repository', 512).notNullable();
-          table.string('branch', 255).notNullable();
-          table.string('catalog_path', 512).notNullable();
-          table.text('answer').notNullable();
-          table.bigInteger('asked_at').notNullable();
-          table.primary(['host', 'repository', 'branch', 'catalog_path']);
-        });
-      } catch (error) {
-        // Another replica may have created it since hasTable; only a still missing table is an error.
-        if (!(await knex.schema.hasTable(SHARED_ANSWERS))) {
-          throw error;
-        }
-      }
-    }
+    await ensureTable(knex, SHARED_ANSWERS, table => {
+      table.string('host', 255).notNullable();
+      table.string('repository', 512).notNullable();
+      table.string('branch', 255).notNullable();
+      table.string('catalog_path', 512).notNullable();
+      table.text('answer').notNullable();
+      table.bigInteger('asked_at').notNullable();
+      table.primary(['host', 'repository', 'branch', 'catalog_path']);
+    });
     return new DatabaseSharedAnswerStore(knex);
   }
 

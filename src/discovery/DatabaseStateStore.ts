@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { ensureTable } from './ensureTable';
 import { DiscoveryStateStore, RepositoryCounts, RepositoryPage } from './DiscoveryStateStore';
 import { newestPerKey } from './newestAnswer';
 import { ensureStatusColumns, JsonStatusFields, STATUS_COLUMN_NAMES, StatusColumns, statusColumnsOf } from './memoryStatusColumns';
@@ -209,24 +210,6 @@ function stateFields(knex: Knex): JsonStatusFields {
     broken: "json_extract(state, '$.lastError') IS NOT NULL",
     visitedAt: "json_extract(state, '$.visitedAt')",
   };
-}
-
-async function ensureTable(
-  knex: Knex,
-  name: string,
-  define: (table: Knex.CreateTableBuilder) => void,
-): Promise<void> {
-  if (await knex.schema.hasTable(name)) {
-    return;
-  }
-  try {
-    await knex.schema.createTable(name, define);
-  } catch (error) {
-    // Another replica may have created it since hasTable; only a still missing table is an error.
-    if (!(await knex.schema.hasTable(name))) {
-      throw error;
-    }
-  }
 }
 
 async function ensureColumn(

@@ -15,6 +15,14 @@ export interface ReuseRule {
 /** What a check learned, before it is stamped with when it was asked. */
 export type CheckedAnswer = Omit<SharedAnswer, 'askedAt' | 'updatedOn'>;
 
+/** A discovery's answer for one repository: Bitbucket's, asked by itself or by another discovery. */
+export interface RepositoryAnswer extends CheckedAnswer {
+  /** When the check that gave this answer was asked (epoch ms); another discovery's when reused. */
+  askedAt: number;
+  /** Another discovery's answer (or check in flight) stood for this one: no request of its own. */
+  reused?: boolean;
+}
+
 /**
  * Per-repository answers shared by every discovery over the same Bitbucket (Cloud providers and
  * `bitbucket-discovery` locations over one workspace, Server providers over one host): a

@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { ensureTable } from '../discovery/ensureTable';
 import { DiscoveredFile, DiscoveredFileStore } from './DiscoveredFileStore';
 
 const FILES = 'bitbucket_discovery_files';
@@ -22,25 +23,16 @@ interface FileRow {
 export class DatabaseDiscoveredFileStore implements DiscoveredFileStore {
   /** Creates the table when missing; safe to call from several replicas at once. */
   static async create(knex: Knex): Promise<DatabaseDiscoveredFileStore> {
-    if (!(await knex.schema.hasTable(FILES))) {
-      try {
-        await knex.schema.createTable(FILES, table => {
-          table.string('target', 1024).notNullable().primary();
-          table.text('check_url').notNullable();
-          table.string('discovery', 255).notNullable();
-          table.boolean('found').notNullable();
-          table.boolean('unread').notNullable().defaultTo(false);
-          table.binary('content').nullable();
-          table.string('etag', 100).nullable();
-          table.bigInteger('checked_at').notNullable();
-        });
-      } catch (error) {
-        // Another replica may have created it since hasTable; only a still missing table is an error.
-        if (!(await knex.schema.hasTable(FILES))) {
-          throw error;
-        }
-      }
-    }
+    await ensureTable(knex, FILES, table => {
+      table.string('target', 1024).notNullable().primary();
+      table.text('check_url').notNullable();
+      table.string('discovery', 255).notNullable();
+      table.boolean('found').notNullable();
+      table.boolean('unread').notNullable().defaultTo(false);
+      table.binary('content').nullable();
+      table.string('etag', 100).nullable();
+      table.bigInteger('checked_at').notNullable();
+    });
     await addUnreadColumn(knex);
     return new DatabaseDiscoveredFileStore(knex);
   }

@@ -1,24 +1,10 @@
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
-import { AnswerSharing, CheckedAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
+import { AnswerSharing, CheckedAnswer, RepositoryAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
 import { serverRepositoryKey } from './walkServerEstate';
 
-/** What one repository holds for a provider on its branch. */
-export interface ServerRepositoryAnswer {
-  hasCatalogFile: boolean;
-  /** A plain catalogPath: the file's Location target. */
-  target?: string;
-  /** A glob: one Location target per matching file. */
-  targets?: string[];
-  /** Why nothing was found, for the debug line. */
-  reason?: string;
-  /** A glob's listing stopped at maxFilesPerRepository. */
-  truncated?: boolean;
-  /** When the check that gave this answer was asked (epoch ms); another discovery's when reused. */
-  askedAt: number;
-  /** Another discovery's answer (or check in flight) stood for this one: no request of its own. */
-  reused?: boolean;
-}
+/** What one repository holds for a provider on its branch: Bitbucket's answer, its own or another provider's. */
+export type ServerRepositoryAnswer = RepositoryAnswer;
 
 /**
  * Asks Bitbucket about one repository, the same way for a pass and a webhook: a plain

@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { ensureTable } from '../../discovery/ensureTable';
 import { HookPlaceStore, RepositoryHookHolders } from './HookPlaceStore';
 
 const HOOK_PLACES = 'bitbucket_discovery_hook_places';
@@ -17,21 +18,12 @@ interface HookPlaceRow {
 export class DatabaseHookPlaceStore implements HookPlaceStore {
   /** Creates the table when missing; safe to call from several replicas at once. */
   static async create(knex: Knex): Promise<DatabaseHookPlaceStore> {
-    if (!(await knex.schema.hasTable(HOOK_PLACES))) {
-      try {
-        await knex.schema.createTable(HOOK_PLACES, table => {
-          table.string('discovery', 255).notNullable();
-          table.string('place', 1024).notNullable();
-          table.text('repositories').nullable();
-          table.primary(['discovery', 'place']);
-        });
-      } catch (error) {
-        // Another replica may have created it since hasTable; only a still missing table is an error.
-        if (!(await knex.schema.hasTable(HOOK_PLACES))) {
-          throw error;
-        }
-      }
-    }
+    await ensureTable(knex, HOOK_PLACES, table => {
+      table.string('discovery', 255).notNullable();
+      table.string('place', 1024).notNullable();
+      table.text('repositories').nullable();
+      table.primary(['discovery', 'place']);
+    });
     return new DatabaseHookPlaceStore(knex);
   }
 
