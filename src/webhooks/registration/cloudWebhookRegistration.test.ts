@@ -86,6 +86,14 @@ describe('webhook registration on Bitbucket Cloud', () => {
     expect((await processor.describe(name))?.webhooks).toMatchObject({ deliveriesLastHour: 0, registration: { counts: { created: 1 } } });
   });
 
+  it('two bitbucket-discovery locations over one workspace read at once create one workspace hook between them', async () => {
+    const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    const { read } = createCloudProcessor({ processor: { webhookSecret: 'loc-secret', webhookRegistration: { url: INGRESS } } });
+    await Promise.all([read('https://bitbucket.org/workspaces/acme/projects/PLAT'), read('https://bitbucket.org/workspaces/acme/projects/WEB')]);
+    expect(sim.hooks.all().map(hook => [hook.scope.owner, hook.url])).toEqual([['acme', INGRESS]]);
+    expect(sim.hooks.writes).toBe(1);
+  });
+
   it('a read-only token costs the workspace hook listing and one role=admin repository listing, whatever the number of repositories', async () => {
     const sim = await startCloudSimulator(CLOUD_FILTER_ESTATE);
     sim.hooks.deniedOwners.add('acme');

@@ -70,7 +70,36 @@ export function desiredHookName(url: string, secret: string): string {
  * removes it when asked. Hooks it did not create are never touched. A refusal (no admin permission) is reported,
  * not thrown, so one project without admin rights does not stop the others.
  */
-export async function reconcileHooks(
+export function reconcileHooks(
+  place: string,
+  api: HookApi,
+  desired: DesiredHook,
+  mode: { dryRun: boolean; remove: boolean },
+  logger: LoggerService,
+): Promise<HookReport> {
+  return oneAtATime(`${place}\u0000${desired.url}`, () => reconcile(place, api, desired, mode, logger));
+}
+
+/**
+ * Reconciliations of one place for one ingress URL in this process, one after the other: the
+ * discoveries over one workspace or project (two locations, a provider) would otherwise each find
+ * no hook and each create one. Replicas can still race; the next pass deletes our duplicates.
+ */
+const placesInFlight = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const next = (placesInFlight.get(key) ?? Promise.resolve()).catch(() => undefined).then(run);
+  placesInFlight.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (placesInFlight.get(key) === next) {
+      placesInFlight.delete(key);
+    }
+  }
+}
+
+async function reconcile(
   place: string,
   api: HookApi,
   desired: DesiredHook,
