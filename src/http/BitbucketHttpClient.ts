@@ -47,6 +47,8 @@ export interface CheckedFile {
   found: boolean;
   /** Found without reading it (a listing named it, or it stands unchecked): its bytes are not known. */
   unread?: boolean;
+  /** How long the check took (ms): its answer is as old as its question, and loses to a note kept meanwhile. */
+  tookMs?: number;
   /** The bytes when found and at most the sink's `maxBytes`. */
   content?: Buffer;
 }
@@ -141,8 +143,9 @@ export class BitbucketHttpClient {
   async check(url: string, context: RequestContext, locationTarget?: string): Promise<CheckResult> {
     const target = this.resolve(url);
     const sink = locationTarget === undefined ? undefined : this.options.checkedFiles;
+    const sentAt = Date.now();
     const answer = await this.request(target, context, true, 'file_check', undefined, sink?.maxBytes);
-    const kept = { target: locationTarget ?? '', checkUrl: url };
+    const kept = { target: locationTarget ?? '', checkUrl: url, tookMs: Date.now() - sentAt };
     if (answer.status >= 200 && answer.status < 300) {
       await sink?.keep({ ...kept, found: true, ...(answer.bytes ? { content: answer.bytes } : {}) });
       return { found: true };

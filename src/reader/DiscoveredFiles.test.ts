@@ -83,5 +83,10 @@ describe('DiscoveredFiles keeping files named but not read', () => {
       { type: 'location.updated', url: target },
     ]);
     expect((await store.read(target))?.content).toBeUndefined();
+
+    // Bytes a read asked for before that listing arrive after it: the note stands, so they are not served.
+    await sink.keep({ target, checkUrl, found: true, content: Buffer.from('older bytes'), tookMs: 1 });
+    expect(await store.read(target)).toMatchObject({ found: true, unread: true });
+    expect((await store.read(target))?.content).toBeUndefined();
   });
 });

@@ -84,7 +84,8 @@ export class DiscoveredFiles {
       pending = (async () => {
         await discovery.http.check(kept.checkUrl, { stats: new RequestStats() }, kept.target);
         const fresh = await (await this.store()).read(kept.target);
-        return fresh && isServable(fresh) ? fresh : undefined;
+        // Still unread: the answer was not kept (a newer note won, or the store failed); Backstage's reader asks.
+        return fresh && isServable(fresh) && !fresh.unread ? fresh : undefined;
       })().finally(() => this.rereads.delete(kept.target));
       this.rereads.set(kept.target, pending);
     }
@@ -104,7 +105,8 @@ export class DiscoveredFiles {
         ...(file.unread ? { unread: true } : {}),
         ...(file.content ? { content: file.content } : {}),
         ...(etag ? { etag } : {}),
-        checkedAt: this.now(),
+        // As old as the question: bytes asked for before a push was noted must not replace the note.
+        checkedAt: this.now() - (file.tookMs ?? 0),
       });
       const change = changeOf(file.target, before, { ...file, etag });
       if (change) {

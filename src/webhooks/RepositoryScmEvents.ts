@@ -45,7 +45,8 @@ export class RepositoryScmEvents {
     try {
       await this.scmEvents.publish([event]);
     } catch (error) {
-      // The Locations stay where they are; the catalog shows them failing to read, as before.
+      // The Locations stay where they are; the catalog shows them failing to read, as before. Told again if confirmed again.
+      this.published.delete(key);
       this.logger.warn(`Could not tell the catalog of ${event.type}: ${(error as Error).message}`);
     }
   }

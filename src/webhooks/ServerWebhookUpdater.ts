@@ -98,8 +98,8 @@ export class ServerWebhookUpdater {
       return;
     }
     if (known && cause === 'push') {
-      // A listing named it: it exists. Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
-      await move?.newNameFound();
+      // Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
+      // A rename is not confirmed here: only Bitbucket's answer for the new name confirms it, below.
       await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target, sharing)));
       return;
     }
