@@ -1,16 +1,12 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { component } from './catalogDescriptors';
-import { DemoBackend, startDemoBackend } from './demoBackend';
 import { DEMO_WEBHOOK_SECRET } from './demoSimulators';
 import { serverModifiedDelivery } from './simulator/serverWebhookDeliveries';
 import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
-import { freePort } from './testing/freePort';
 import { inProcessEventsService } from './testing/inProcessEvents';
 import { pollUntil } from './testing/pollUntil';
+import { DemoOnFreePorts, startDemoOnFreePorts } from './testing/startDemoOnFreePorts';
 
 // A repository renamed in Bitbucket, on a real backend with `catalog.scmEvents: true`: once
 // Bitbucket confirms the rename (the old name answers 404, the new one exists), the module tells
@@ -20,38 +16,19 @@ jest.setTimeout(120_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 describe('a renamed repository, with catalog.scmEvents on', () => {
-  let demo: DemoBackend | undefined;
-  let configDir: string;
+  let running: DemoOnFreePorts | undefined;
 
   afterAll(async () => {
-    await demo?.stop();
-    await rm(configDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it('moves a Location registered by hand inside it to the new name', async () => {
-    const ports = { backend: await freePort(), server: await freePort(), cloud: await freePort() };
-    const serverHost = `localhost:${ports.server}`;
-    configDir = await mkdtemp(join(tmpdir(), 'repository-events-'));
-    const configFile = join(configDir, 'app-config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        backend: { baseUrl: `http://localhost:${ports.backend}`, listen: { port: ports.backend }, logger: { level: 'error' } },
-        integrations: { bitbucketServer: [{ host: serverHost, apiBaseUrl: `http://${serverHost}/rest/api/1.0`, token: 'demo-server-token' }] },
-        catalog: {
-          scmEvents: true,
-          processingInterval: '1s',
-          providers: { bitbucketServer: { acme: { host: serverHost, schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } } } },
-        },
-      }),
-    );
-    demo = await startDemoBackend({
-      extraConfigFiles: [configFile],
-      simulatorPorts: { server: ports.server, cloud: ports.cloud },
-      backendBaseUrl: `http://localhost:${ports.backend}`,
-      watchConfig: false,
+    running = await startDemoOnFreePorts({
+      serverProvider: { schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } },
+      catalog: { scmEvents: true },
       features: [databasePerPlugin(databases).feature, inProcessEventsService],
     });
+    const { demo, serverHost } = running;
     const catalog = catalogApi(demo.baseUrl);
     await pollUntil(async () => expect(await catalog.names('component')).toContain('payments-api'));
 

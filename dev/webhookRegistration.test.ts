@@ -1,15 +1,12 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DiscoveryStatus } from '../src/status/statusTypes';
-import { DemoBackend, startDemoBackend } from './demoBackend';
-import { DEMO_CREDENTIALS, DEMO_WEBHOOK_SECRET } from './demoSimulators';
+import { DemoBackend } from './demoBackend';
+import { DEMO_WEBHOOK_SECRET } from './demoSimulators';
 import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
-import { freePort } from './testing/freePort';
 import { inProcessEventsService } from './testing/inProcessEvents';
 import { pollUntil } from './testing/pollUntil';
+import { DemoOnFreePorts, startDemoOnFreePorts } from './testing/startDemoOnFreePorts';
 
 // The demo as `npm start` runs it: Bitbucket starts without any webhook, the backend registers its
 // own, a push travels through the registered hook only, and a hook broken by hand shows on the
@@ -20,42 +17,22 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const perPlugin = databasePerPlugin(databases);
 
 describe('webhook registration in the demo backend', () => {
+  let running: DemoOnFreePorts | undefined;
   let demo: DemoBackend;
-  let configDir: string;
   let baseUrl: string;
 
   beforeAll(async () => {
-    const [backend, server, cloud] = [await freePort(), await freePort(), await freePort()];
-    const serverHost = `localhost:${server}`;
-    baseUrl = `http://localhost:${backend}`;
-    configDir = await mkdtemp(join(tmpdir(), 'registration-test-'));
-    const configFile = join(configDir, 'app-config.test.yaml');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        backend: { baseUrl, listen: { port: backend }, logger: { level: 'error' } },
-        integrations: {
-          bitbucketServer: [{ host: serverHost, apiBaseUrl: `http://${serverHost}/rest/api/1.0`, token: DEMO_CREDENTIALS.server.token }],
-        },
-        catalog: {
-          processingInterval: '1s',
-          providers: { bitbucketServer: { acme: { host: serverHost, schedule: { frequency: '4s', timeout: '1m', initialDelay: '1s' } } } },
-        },
-      }),
-    );
-    demo = await startDemoBackend({
-      extraConfigFiles: [configFile],
-      simulatorPorts: { server, cloud },
-      backendBaseUrl: baseUrl,
-      watchConfig: false,
+    running = await startDemoOnFreePorts({
+      serverProvider: { schedule: { frequency: '4s', timeout: '1m', initialDelay: '1s' } },
       registerWebhooks: true,
       features: [perPlugin.feature, inProcessEventsService],
     });
+    demo = running.demo;
+    baseUrl = running.baseUrl;
   });
 
   afterAll(async () => {
-    await demo?.stop();
-    await rm(configDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   const serverStatus = async (): Promise<DiscoveryStatus> => {

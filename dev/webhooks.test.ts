@@ -1,15 +1,12 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DemoBackend, startDemoBackend } from './demoBackend';
-import { DEMO_CREDENTIALS, DEMO_WEBHOOK_SECRET } from './demoSimulators';
+import { DemoBackend } from './demoBackend';
+import { DEMO_WEBHOOK_SECRET } from './demoSimulators';
 import { serverPushDelivery } from './simulator/serverWebhookDeliveries';
 import { catalogApi } from './testing/catalogApi';
 import { databasePerPlugin } from './testing/databasePerPlugin';
 import { inProcessEventsService } from './testing/inProcessEvents';
-import { freePort } from './testing/freePort';
 import { pollUntil } from './testing/pollUntil';
+import { DemoOnFreePorts, startDemoOnFreePorts } from './testing/startDemoOnFreePorts';
 
 // Webhooks end to end, as `npm start` runs them: the simulator changes a file and delivers
 // Bitbucket's signed webhook to the events plugin's HTTP ingress of a real backend; the
@@ -34,49 +31,29 @@ const NEW_CLOUD_APP = {
 };
 
 describe('webhooks in the demo backend', () => {
+  let running: DemoOnFreePorts | undefined;
   let demo: DemoBackend;
-  let configDir: string;
   let catalog: ReturnType<typeof catalogApi>;
   let simulator: string;
   let cloudSimulator: string;
   let ingress: string;
 
   beforeAll(async () => {
-    const [backend, server, cloud] = [await freePort(), await freePort(), await freePort()];
-    const serverHost = `localhost:${server}`;
-    configDir = await mkdtemp(join(tmpdir(), 'webhooks-test-'));
-    const configFile = join(configDir, 'app-config.test.yaml');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        backend: { baseUrl: `http://localhost:${backend}`, listen: { port: backend }, logger: { level: 'error' } },
-        integrations: {
-          bitbucketServer: [{ host: serverHost, apiBaseUrl: `http://${serverHost}/rest/api/1.0`, token: DEMO_CREDENTIALS.server.token }],
-        },
-        catalog: {
-          processingInterval: '1s',
-          // One pass right after start, the next an hour later: what follows within seconds is the webhook's doing.
-          providers: { bitbucketServer: { acme: { host: serverHost, schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } } } },
-        },
-      }),
-    );
-    demo = await startDemoBackend({
-      extraConfigFiles: [configFile],
-      simulatorPorts: { server, cloud },
-      backendBaseUrl: `http://localhost:${backend}`,
-      watchConfig: false,
+    // One pass right after start, the next an hour later: what follows within seconds is the webhook's doing.
+    running = await startDemoOnFreePorts({
+      serverProvider: { schedule: { frequency: '1h', timeout: '5m', initialDelay: '1s' } },
       features: [perPlugin.feature, inProcessEventsService],
     });
+    demo = running.demo;
     catalog = catalogApi(demo.baseUrl);
-    simulator = `http://localhost:${server}/__sim/files`;
-    cloudSimulator = `http://localhost:${cloud}/__sim/files`;
+    simulator = `${demo.simulators.server.url}/__sim/files`;
+    cloudSimulator = `${demo.simulators.cloud.url}/__sim/files`;
     ingress = `${demo.baseUrl}/api/events/http/bitbucketServer`;
     await pollUntil(async () => expect(await catalog.names('component')).toEqual(expect.arrayContaining(['payments-api', 'ios-app'])));
   });
 
   afterAll(async () => {
-    await demo?.stop();
-    await rm(configDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   const simulatorChange = async (method: 'PUT' | 'DELETE', body: Record<string, string>, url = simulator) => {

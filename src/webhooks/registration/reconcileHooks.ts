@@ -70,14 +70,9 @@ export function desiredHookName(url: string, secret: string): string {
  * removes it when asked. Hooks it did not create are never touched. A refusal (no admin permission) is reported,
  * not thrown, so one project without admin rights does not stop the others.
  */
-export function reconcileHooks(
-  place: string,
-  api: HookApi,
-  desired: DesiredHook,
-  mode: { dryRun: boolean; remove: boolean },
-  logger: LoggerService,
-): Promise<HookReport> {
-  return oneAtATime(`${place}\u0000${desired.url}`, () => reconcile(place, api, desired, mode, logger));
+export function reconcileHooks(...args: Parameters<typeof reconcile>): Promise<HookReport> {
+  const [place, , desired] = args;
+  return oneAtATime(`${place}\u0000${desired.url}`, () => reconcile(...args));
 }
 
 /**
