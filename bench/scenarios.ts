@@ -29,6 +29,11 @@ export interface Scenario {
   webhooks?: WebhookPushes;
   /** A second discovery over the same estate (answers shared), run after the first; its requests are the row. */
   overlap?: boolean;
+  /**
+   * The pass starts this long after the provider is built, as the default schedule's first pass
+   * does (10 s after start): how a backend's process looks when its pass begins, not in its start-up.
+   */
+  passDelayMs?: number;
   seed: number;
   /** Hard limit for the scenario's process, simulator start-up included; it is killed after. */
   timeoutMs: number;
@@ -224,6 +229,9 @@ export const OVERLAP_SCENARIOS: Scenario[] = [
   { name: 'cloud-2k-overlap', description: 'cloud-2k, then a second location over projects/* of the workspace (answers shared)', ...CLOUD_2K, overlap: true, timeoutMs: 60_000 },
 ];
 
+/** The default schedule's `initialDelay` (src/discovery/providerTaskRunner.ts). */
+const FIRST_PASS_DELAY_MS = 10_000;
+
 /**
  * Memory at scale: one Server pass over 5,000, 50,000 and 200,000 repositories on the database
  * store, at 2 ms a request and 250 repositories a project. One repository in ten has a catalog
@@ -242,7 +250,8 @@ export const MEMORY_SCENARIOS: Scenario[] = (['sqlite', 'postgres'] as const).fl
       catalogFileRatio: 0.1,
       stateStore,
       seed: SEED,
-      timeoutMs: 60_000 + repositories * 2,
+      passDelayMs: FIRST_PASS_DELAY_MS,
+      timeoutMs: 70_000 + repositories * 2,
     }),
   ),
 );

@@ -21,6 +21,9 @@ export async function runServerScenario(
   const database = scenario.stateStore ? await openBenchStateStore(scenario.stateStore) : undefined;
   try {
     const { provider, connection } = await connectServerProvider(scenario, sim, logger, database?.store);
+    if (scenario.passDelayMs) {
+      await new Promise(resolve => setTimeout(resolve, scenario.passDelayMs));
+    }
     const observation = await observeCall(sim, async () => {
       const summary = await provider.refresh();
       return { emitted: () => connection.catalogTargets(), client: summary.requests };

@@ -1,6 +1,7 @@
 import { FaultInjector, RateLimitOptions } from '../simulator/faults';
 import { BitbucketHttpClient } from '../../src/http/BitbucketHttpClient';
 import { RequestStats } from '../../src/http/RequestStats';
+import { mockHttpsRequests } from './mockHttpsRequests';
 
 /** A pass of file checks against the simulator's token bucket, on a virtual clock. */
 export interface PacedPassOptions {
@@ -26,7 +27,7 @@ export interface PacedPassResult {
 
 /**
  * Runs a pass through the real transport, scheduler and retry policy while jest's fake timers
- * stand in for the clock: `fetch` answers from the simulator's fault layer (its token bucket and
+ * stand in for the clock: `https.request` answers from the simulator's fault layer (its token bucket and
  * headers) after the latency, so a minute-long pass takes a moment and counts, not wall time,
  * are what a test asserts. The caller has called `jest.useFakeTimers()`.
  */
@@ -35,8 +36,7 @@ export async function runPacedPass(options: PacedPassOptions): Promise<PacedPass
   const start = Date.now();
   const result: PacedPassResult = { sent: 0, refused: 0, answersPerSecond: [], durationMs: 0 };
   const halfway = () => new Promise(resolve => setTimeout(resolve, options.latencyMs / 2));
-  const fetchMock = jest.spyOn(global, 'fetch').mockImplementation(async (input: string | URL | Request) => {
-    const url = new URL(input instanceof Request ? input.url : input);
+  const requests = mockHttpsRequests(async url => {
     result.sent += 1;
     await halfway();
     const decision = faults.decide({ method: 'GET', path: url.pathname, query: url.searchParams });
@@ -45,11 +45,11 @@ export async function runPacedPass(options: PacedPassOptions): Promise<PacedPass
     if (decision?.kind === 'rateLimited') {
       result.refused += 1;
       const retryAfter: Record<string, string> = decision.retryAfterSeconds === undefined ? {} : { 'retry-after': String(decision.retryAfterSeconds) };
-      return new Response('{"errors":[]}', { status: 429, headers: { ...headers, ...retryAfter } });
+      return { status: 429, headers: { ...headers, ...retryAfter }, body: '{"errors":[]}' };
     }
     const second = Math.floor((Date.now() - start) / 1000);
     result.answersPerSecond[second] = (result.answersPerSecond[second] ?? 0) + 1;
-    return new Response('', { status: 200, headers });
+    return { status: 200, headers };
   });
   try {
     const client = new BitbucketHttpClient({
@@ -79,7 +79,7 @@ export async function runPacedPass(options: PacedPassOptions): Promise<PacedPass
     result.answersPerSecond = Array.from(result.answersPerSecond, count => count ?? 0);
     return result;
   } finally {
-    fetchMock.mockRestore();
+    requests.mockRestore();
   }
 }
 

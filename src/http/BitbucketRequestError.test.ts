@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { mockHttpsRequests } from '../../dev/testing/mockHttpsRequests';
 import { findLeaks, secretForms } from '../../dev/testing/secretLeaks';
 import { BitbucketHttpClient } from './BitbucketHttpClient';
 import { BitbucketRequestError } from './BitbucketRequestError';
@@ -42,38 +43,36 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('BitbucketRequestError', () => {
   it('carries no request header of a network failure whose error holds the request', async () => {
-    // Built the way HTTP stacks build them: the headers sent, under the error and under its cause.
-    jest.spyOn(globalThis, 'fetch').mockImplementation(async (url, init) => {
-      const cause = Object.assign(new Error(`connect ECONNRESET ${String(url).replace('https://', `https://${USER}:${SECRET}@`)}`), {
+    // Built the way HTTP stacks build them: the headers sent, on the error, its URL with credentials.
+    const sent = mockHttpsRequests(async (url, options) => {
+      throw Object.assign(new Error(`connect ECONNRESET ${String(url).replace('https://', `https://${USER}:${SECRET}@`)}`), {
         code: 'ECONNRESET',
-        request: { headers: init?.headers },
+        request: { headers: options.headers },
+        headers: options.headers,
       });
-      throw Object.assign(new TypeError('fetch failed', { cause }), { init, headers: init?.headers });
     });
 
     const error = await failure(client().getJson('https://api.bitbucket.org/2.0/repositories/acme', { stats: new RequestStats() }));
 
-    expect(error.message).toBe('Bitbucket at api.bitbucket.org: GET /2.0/repositories/acme failed after 2 attempts, last: ECONNRESET');
+    expect(error.message).toBe('Bitbucket at api.bitbucket.org: GET /2.0/repositories/acme failed after 2 attempts, last: connect ECONNRESET <url>');
     expect(error.details).toEqual({
       host: 'api.bitbucket.org',
       method: 'GET',
       path: '/2.0/repositories/acme',
       status: undefined,
-      cause: { name: 'TypeError', code: 'ECONNRESET', message: 'ECONNRESET' },
+      cause: { name: 'Error', code: 'ECONNRESET', message: 'connect ECONNRESET <url>' },
     });
     expect(findLeaks(serialisations(error), LEAKS)).toEqual([]);
     // The headers were there to leak: the request did carry them.
-    expect(findLeaks([(globalThis.fetch as jest.Mock).mock.calls], [AUTHORIZATION])).toEqual([AUTHORIZATION]);
+    expect(findLeaks([sent.mock.calls], [AUTHORIZATION])).toEqual([AUTHORIZATION]);
   });
 
   it('carries no header, credential or control character of an answer it could not decode', async () => {
-    jest.spyOn(globalThis, 'fetch').mockImplementation(
-      async () =>
-        new Response(`\u001b[31m${AUTHORIZATION}\u0000`, {
-          status: 200,
-          headers: { 'content-type': 'application/json', 'set-cookie': `session=${SECRET}`, 'www-authenticate': AUTHORIZATION },
-        }),
-    );
+    mockHttpsRequests(async () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'set-cookie': `session=${SECRET}`, 'www-authenticate': AUTHORIZATION },
+      body: `\u001b[31m${AUTHORIZATION}\u0000`,
+    }));
 
     const error = await failure(client().getJson('https://api.bitbucket.org/2.0/repositories/acme', { stats: new RequestStats() }));
 

@@ -1,3 +1,5 @@
+import { HeaderLookup } from './AnswerHeaders';
+
 /** What Bitbucket says about its rate limit in an answer's headers; each part only when sent. */
 export interface RateLimitHints {
   /** Data Center's token bucket: `X-RateLimit-FillRate` tokens every `X-RateLimit-Interval-Seconds`. */
@@ -11,7 +13,7 @@ export interface RateLimitHints {
 }
 
 /** Reads the rate-limit headers Bitbucket sends (Data Center may send none, Cloud only to access tokens). */
-export function readRateLimitHints(headers: Headers): RateLimitHints {
+export function readRateLimitHints(headers: HeaderLookup): RateLimitHints {
   const hints: RateLimitHints = {};
   const fillRate = wholeNumber(headers.get('x-ratelimit-fillrate'));
   const intervalSeconds = wholeNumber(headers.get('x-ratelimit-interval-seconds'));

@@ -1,9 +1,11 @@
+import { HeaderLookup } from './AnswerHeaders';
+import { Cut, exchange } from './exchange';
 import { RequestStats } from './RequestStats';
 
 /** One HTTP answer, its body read (or dropped when the caller does not need it). */
 export interface Answer {
   status: number;
-  headers: Headers;
+  headers: HeaderLookup;
   body: string;
   /** A success body kept as bytes (`keepSuccessBodyUpTo`); absent when it was larger. */
   bytes?: Buffer;
@@ -42,92 +44,47 @@ export class RedirectRefused extends Error {
  * credentials stay there. Everything else (retries, pacing, decoding) lives elsewhere.
  */
 export async function send(target: URL, options: SendOptions): Promise<Answer> {
-  // One controller per attempt, its timer cleared and its listener on the pass's signal removed
-  // as soon as the attempt ends. AbortSignal.timeout + AbortSignal.any would keep both (and,
-  // through them, the request's fetch state) alive until the timeout would have fired.
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException(`timed out after ${options.timeoutMs} ms`, 'TimeoutError')),
-    options.timeoutMs,
-  );
-  const forwardAbort = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) {
-    forwardAbort();
+  const { signal } = options;
+  if (signal?.aborted) {
+    throw signal.reason;
   }
-  options.signal?.addEventListener('abort', forwardAbort, { once: true });
+  // One timer per attempt (its redirects included), cleared as soon as the attempt ends, and no
+  // AbortController: a pass makes hundreds of thousands of attempts, and each controller is an
+  // event target the young-generation collector keeps (docs/performance.md, "Memory").
+  const cut = new Cut();
+  const timer = setTimeout(() => cut.fire(new DOMException(`timed out after ${options.timeoutMs} ms`, 'TimeoutError')), options.timeoutMs);
+  const onPassAbort = () => cut.fire(signal?.reason);
+  signal?.addEventListener('abort', onPassAbort, { once: true });
   try {
-    return await followRedirects(target, options, controller.signal);
+    return await followRedirects(target, options, cut);
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', forwardAbort);
+    signal?.removeEventListener('abort', onPassAbort);
   }
 }
 
-async function followRedirects(target: URL, options: SendOptions, signal: AbortSignal): Promise<Answer> {
+async function followRedirects(target: URL, options: SendOptions, cut: Cut): Promise<Answer> {
   let url = target;
   for (let redirects = 0; ; redirects += 1) {
     options.stats.requestStarted();
     try {
-      const response = await fetch(url, { method: options.method, headers: options.headers, body: options.body, signal, redirect: 'manual' });
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        discardBody(response);
-        const next = new URL(location, url);
-        if (next.origin !== options.apiOrigin) {
-          throw new RedirectRefused(
-            `was redirected to ${next.origin}; credentials are only sent to ${options.apiOrigin}, so the redirect was not followed`,
-            response.status,
-          );
-        }
-        if (redirects >= MAX_REDIRECTS) {
-          throw new RedirectRefused(`was redirected more than ${MAX_REDIRECTS} times`, response.status);
-        }
-        url = next;
-        continue;
+      const hop = await exchange(url, options, cut);
+      if (hop.location === undefined) {
+        return hop.answer;
       }
-      const ok = response.status >= 200 && response.status < 300;
-      if (ok && options.discardSuccessBody && options.keepSuccessBodyUpTo !== undefined) {
-        const bytes = await readUpTo(response, options.keepSuccessBodyUpTo);
-        return { status: response.status, headers: response.headers, body: '', ...(bytes ? { bytes } : {}) };
+      const next = new URL(hop.location, url);
+      if (next.origin !== options.apiOrigin) {
+        throw new RedirectRefused(
+          `was redirected to ${next.origin}; credentials are only sent to ${options.apiOrigin}, so the redirect was not followed`,
+          hop.answer.status,
+        );
       }
-      if (ok && options.discardSuccessBody) {
-        discardBody(response);
-        return { status: response.status, headers: response.headers, body: '' };
+      if (redirects >= MAX_REDIRECTS) {
+        throw new RedirectRefused(`was redirected more than ${MAX_REDIRECTS} times`, hop.answer.status);
       }
-      return { status: response.status, headers: response.headers, body: await response.text() };
+      url = next;
     } finally {
       options.stats.requestEnded();
     }
   }
-}
-
-/** The body as bytes, or undefined (and the rest left unread) once it exceeds `maxBytes`. */
-async function readUpTo(response: Response, maxBytes: number): Promise<Buffer | undefined> {
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes || !response.body) {
-    discardBody(response);
-    return response.body ? undefined : Buffer.alloc(0);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      return Buffer.concat(chunks);
-    }
-    size += value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-}
-
-/**
- * Frees the connection without reading a body we do not need. Not awaited: a stream
- * produced by an interceptor (the test and demo routing) may only settle once read.
- */
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => undefined);
 }

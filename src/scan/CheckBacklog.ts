@@ -2,10 +2,12 @@ import { TaskGroup } from './TaskGroup';
 
 /**
  * File checks waiting or in flight at most. Listing outruns checking (a page brings up to
- * 1000 repositories); unbounded, a scan of 50,000 repositories holds every listed page and
- * every pending check at once.
+ * 1000 repositories), so the listing waits for room. Twice the highest concurrency keeps every
+ * request slot busy while the next listing page arrives; a deeper backlog only holds checks (and
+ * their repositories) long enough for the garbage collector to promote them to the old
+ * generation, which a long pass then fills (docs/performance.md, "Memory").
  */
-export const MAX_QUEUED_CHECKS = 1000;
+export const MAX_QUEUED_CHECKS = 128;
 
 /** Runs file checks in a TaskGroup while making the listing wait when too many are queued. */
 export class CheckBacklog {
