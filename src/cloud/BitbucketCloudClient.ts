@@ -41,6 +41,11 @@ export class BitbucketCloudClient {
     this.basePath = base.pathname.replace(/\/+$/, '');
   }
 
+  /** Requests its HTTP client keeps in flight at most. */
+  get concurrency(): number {
+    return this.http.concurrency;
+  }
+
   /** Pages of the workspace's repositories, narrowed by BBQL when given, and to those the credentials administer with `role: 'admin'`. */
   async *listRepositories(workspace: string, query?: string, pageLength: number = CLOUD_PAGE_LENGTH, role?: 'admin'): AsyncGenerator<CloudRepository[]> {
     const path = `/repositories/${encodeSegment(workspace)}`;

@@ -7,7 +7,7 @@ import { RepositoryState } from '../discovery/RepositoryState';
 import { PassWalk } from '../discovery/runPass';
 import { BitbucketHttpClient } from '../http/BitbucketHttpClient';
 import { DEFAULT_CATALOG_PATH } from '../config/normalizeCatalogPath';
-import { CheckBacklog } from '../scan/CheckBacklog';
+import { CheckBacklog, QUEUED_CHECKS_PER_SLOT } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketCloudClient, CloudRepository } from './BitbucketCloudClient';
@@ -51,7 +51,7 @@ export async function scanWorkspace(options: {
   // Search answers are as old as the search: a webhook's answer learned since is newer.
   const searchedAt = Date.now();
   const search = scope.search ? await searchOrFallBack(options) : undefined;
-  const backlog = new CheckBacklog(group);
+  const backlog = new CheckBacklog(group, QUEUED_CHECKS_PER_SLOT * client.concurrency);
   const failures = new CheckFailures();
 
   const check = async (repo: CloudRepository, branch: string, before: RepositoryState | undefined) => {

@@ -80,6 +80,11 @@ export class BitbucketHttpClient {
   private readonly apiOrigin: string;
   private readonly metrics: RequestMetrics;
 
+  /** Requests in flight at most (the account's scheduler may allow fewer when another client shares it). */
+  get concurrency(): number {
+    return this.options.concurrency;
+  }
+
   constructor(private readonly options: BitbucketHttpClientOptions) {
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.metrics = options.metrics ?? NO_REQUEST_METRICS;

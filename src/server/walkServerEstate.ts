@@ -5,7 +5,7 @@ import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckFailures } from '../discovery/CheckFailures';
 import { isPassStopping } from '../discovery/isPassStopping';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
-import { CheckBacklog } from '../scan/CheckBacklog';
+import { CheckBacklog, QUEUED_CHECKS_PER_SLOT } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
@@ -44,7 +44,7 @@ export async function walkServerEstate(options: {
   const { filters, catalogPath } = config;
   // At most this many projects are listed at once, so listed pages are not held long before their checks.
   const listings = pLimit(config.concurrency);
-  const backlog = new CheckBacklog(group);
+  const backlog = new CheckBacklog(group, QUEUED_CHECKS_PER_SLOT * config.concurrency);
   const failures = new CheckFailures();
 
   const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
