@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startBackend } from '../backend';
 import { routeBitbucketCloudTo } from '../simulator/routeBitbucketCloud';
 import { cacheProbe } from './cacheProbe';
-import { ReplicaMessage, ReplicaRequest } from './replicaMessages';
+import { ReplicaMessage, ReplicaRequest, UNHANDLED_REJECTION_MARK } from './replicaMessages';
 
 /** What the parent caches through a replica expires, so test runs leave nothing behind in Redis. */
 const CACHED_FOR_MS = 10 * 60_000;
@@ -21,12 +21,23 @@ async function main(): Promise<void> {
   if (cloudSimulator) {
     routeBitbucketCloudTo(cloudSimulator);
   }
+  // On one line a test can find, also during and after the backend's stop; stderr is written synchronously.
+  process.on('unhandledRejection', reason => {
+    process.stderr.write(`${UNHANDLED_REJECTION_MARK}${JSON.stringify(reason instanceof Error ? reason.stack : String(reason))}\n`);
+  });
   // A replica never outlives its parent (a test that ended, a demo stopped with Ctrl-C).
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   const probe = cacheProbe();
   const backend = await startBackend({ configFiles: values.config ?? [], watchConfig: false, features: [probe.feature] });
   process.on('message', (request: ReplicaRequest) => {
     const answer = async (): Promise<string | undefined> => {
+      if (request.type === 'stop-backend') {
+        // Backstage's SIGTERM handler exits as soon as the stop resolves, before a rejection the stop
+        // dropped is reported (that waits for the current ticks to end); here it is reported first.
+        await backend.stop();
+        await new Promise(resolve => setTimeout(resolve, 100));
+        return undefined;
+      }
       if (request.type === 'cache-set') {
         await probe.cache().set(request.key, request.value, { ttl: CACHED_FOR_MS });
         return undefined;

@@ -24,6 +24,8 @@ export interface Replica {
   stop(): Promise<void>;
   /** SIGKILL: a crash, mid-whatever. Resolves once the process has exited. */
   kill(): Promise<void>;
+  /** Stops the backend as `backend.stop()` does, keeping the process: its later lines still arrive. */
+  stopBackend(): Promise<void>;
   cacheSet(key: string, value: string): Promise<void>;
   cacheGet(key: string): Promise<string | undefined>;
 }
@@ -65,7 +67,8 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     env: replicaEnvironment(),
   });
   living.add(child);
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+  // 'close', not 'exit': its last lines are read by then.
+  const exited = new Promise<void>(resolve => child.once('close', () => resolve()));
   void exited.then(() => living.delete(child));
 
   const lines: string[] = [];
@@ -123,6 +126,9 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     lines,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
+    stopBackend: async () => {
+      await ask({ type: 'stop-backend' });
+    },
     cacheSet: async (key, value) => {
       await ask({ type: 'cache-set', key, value });
     },

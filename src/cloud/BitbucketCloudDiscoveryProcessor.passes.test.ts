@@ -40,6 +40,29 @@ class InspectableStore extends MemoryStateStore {
 
 const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
+/** A memory store that holds every pass at its first listing page until released, so a test can look at passes in progress. */
+class HeldListingStore extends MemoryStateStore {
+  private held = 0;
+  private release!: () => void;
+  private readonly released = new Promise<void>(resolve => (this.release = resolve));
+
+  override async markListed(discovery: string, keys: string[], listedAt: number): Promise<void> {
+    this.held += 1;
+    await this.released;
+    await super.markListed(discovery, keys, listedAt);
+  }
+
+  async whenHolding(passes: number): Promise<void> {
+    while (this.held < passes) {
+      await pause(5);
+    }
+  }
+
+  releaseAll(): void {
+    this.release();
+  }
+}
+
 afterEach(closeCloudSimulators);
 
 describe('BitbucketCloudDiscoveryProcessor: broken repositories', () => {
@@ -218,5 +241,35 @@ describe('BitbucketCloudDiscoveryProcessor: a new pass after the time-to-live', 
     expect(messages(harness, 'info')).toContainEqual(
       expect.stringMatching(/: 30 repositories seen, 30 candidates: 2 checked, 28 answered from state, 0 broken; /),
     );
+  });
+});
+
+describe('BitbucketCloudDiscoveryProcessor: log lines', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('names its location on each line of a pass, with two locations over one workspace', async () => {
+    await startCloudSimulator(MIXED_ESTATE);
+    // Only the progress line's interval is faked: the passes' requests and waits run for real.
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] });
+    const stateStore = new HeldListingStore();
+    const harness = createCloudProcessor({ stateStore });
+    const locations = [TARGET, `${TARGET}/projects/A`];
+
+    const reads = locations.map(target => harness.read(target));
+    await stateStore.whenHolding(locations.length);
+    jest.advanceTimersByTime(10_000);
+    stateStore.releaseAll();
+    await Promise.all(reads);
+
+    const passLines = harness.logger.lines.filter(line => /^(Starting a pass|Scan in progress|Pass over workspace)/.test(line.message));
+    for (const location of locations) {
+      const own = passLines.filter(line => line.meta.location === location).map(line => line.message);
+      expect(own).toEqual([
+        `Starting a pass over Bitbucket Cloud workspace acme for /catalog-info.yaml (location ${location})`,
+        expect.stringMatching(/^Scan in progress: /),
+        expect.stringMatching(new RegExp(`^Pass over workspace acme complete for location ${location}, `)),
+      ]);
+    }
+    expect(passLines).toHaveLength(2 * 3);
   });
 });

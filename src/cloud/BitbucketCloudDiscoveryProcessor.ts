@@ -381,18 +381,19 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
   /** Emits from state within the time-to-live or while Bitbucket asks to wait; otherwise runs the pass. */
   private async run(key: string, location: string, target: DiscoveryTarget, integration: BitbucketCloudIntegrationConfig): Promise<string[]> {
     const what = `Bitbucket Cloud discovery of workspace ${target.workspace}`;
+    // One workspace may have several locations, each with a pass of its own: every line names its location.
+    const logger = this.logger.child({ location });
     const scope = scopeOfTarget(target, this.config.maxFilesPerRepository);
     const storeFailed = (error: unknown) =>
-      this.logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`);
+      logger.warn(`${what} could not store its state; the next processing loop will scan again. ${(error as Error).message}`);
     const outcome = await runPass({
       store: this.stateStore,
       discovery: key,
       product: 'cloud',
       metrics: this.metrics,
-      logger: this.logger,
+      logger,
       what,
-      describePass: `a pass over Bitbucket Cloud workspace ${scope.workspace} for ${scope.catalogPath}`,
-      // Names the location: one workspace may have several, each with a pass of its own.
+      describePass: `a pass over Bitbucket Cloud workspace ${scope.workspace} for ${scope.catalogPath} (location ${location})`,
       describeComplete: locations => `Pass over workspace ${target.workspace} complete for location ${location}, ${locations} Location targets`,
       shouldRun: pass => {
         // Stored with the pass, so every replica can route this location's webhooks, and pruning sees it is read.
@@ -401,12 +402,12 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       },
       walk: async run => {
         const http = this.httpClientFor(integration);
-        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, within: location, label: what, logger: this.logger, signal: run.group.signal });
+        await registerCloudWebhooks(this.hooks.registration, { http, apiBaseUrl: integration.apiBaseUrl, scope, within: location, label: what, logger, signal: run.group.signal });
         const walk = workspaceWalk({
           http,
           apiBaseUrl: integration.apiBaseUrl,
           scope,
-          logger: this.logger,
+          logger,
           onSearchUnavailable: reason => this.warnSearchUnavailable(target.workspace, reason),
           sharedAnswers: this.sharedAnswers,
         });
@@ -432,7 +433,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
         // Nothing to fall back on: the location shows the error.
         throw outcome.error;
       }
-      this.logger.warn(
+      logger.warn(
         `${what} failed; re-emitting the ${targets.length} locations known so far so no entity is dropped, ` +
           `and trying again in a few minutes. ${(outcome.error as Error).message}`,
       );
