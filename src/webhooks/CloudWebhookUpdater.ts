@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
-import { confirmRepositoryGone, RepositoryRemoval } from '../discovery/removalPolicy';
+import { confirmRepositoryGone, fileNotFound, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
@@ -172,7 +172,7 @@ export class CloudWebhookUpdater {
     if (!mainBranch) {
       // An empty repository: no branch, so no file.
       if (known) {
-        await this.record(subscriber, { slug: event.slug, branch: scope.branch ?? '', updatedOn: repo.updated_on }, { hasCatalogFile: false });
+        await this.record(subscriber, { slug: event.slug, branch: scope.branch ?? '', updatedOn: repo.updated_on }, fileNotFound('no main branch (empty repository)'));
       }
       return;
     }
