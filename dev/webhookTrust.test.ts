@@ -199,6 +199,23 @@ describe('the webhook ingress trusts nothing it is handed', () => {
     expect(a.stats.requests - before).toBe(0);
   });
 
+  it('Bitbucket Cloud: handles a delivery sent again with the same X-Request-UUID once', async () => {
+    const cloud = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    running = await startBackend({
+      integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }] },
+      catalog: { providers: { bitbucketCloud: { workspace: 'acme', webhookSecret: SECRET.cloud } } },
+    });
+    const { provider } = running.providers.get('bitbucketCloud-provider:default')!;
+    await (provider as BitbucketCloudEntityProvider).refresh();
+    const push = cloudPushDelivery({ workspace: 'acme', slug: 'svc-payments' }, { secret: SECRET.cloud });
+    const before = cloud.stats.requests;
+    for (let i = 0; i < 5; i += 1) {
+      expect(await running.ingress('bitbucketCloud', push)).toBe(202);
+    }
+    // A known repository: the push costs its check alone, once.
+    expect(cloud.stats.requests - before).toBe(1);
+  });
+
   it('Bitbucket Cloud: unsigned refused by default; a signed repo:deleted for a repository that exists removes nothing', async () => {
     const cloud: BitbucketCloudSimulator = await startCloudSimulator(CLOUD_FILTER_ESTATE);
     running = await startBackend({
