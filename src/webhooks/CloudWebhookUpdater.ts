@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
 import { confirmRepositoryGone, fileNotFound, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState } from '../discovery/RepositoryState';
-import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
+import { RepositoryUpdateQueue } from './RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { BitbucketCloudClient, CloudRepository } from '../cloud/BitbucketCloudClient';
 import { checkCloudRepository, CloudRepositoryAnswer } from '../cloud/checkCloudRepository';
