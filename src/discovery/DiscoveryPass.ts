@@ -1,7 +1,7 @@
+import { notListed, RepositoryRemoval } from './removalPolicy';
 import { CatalogChanges, targetChanges } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { isAtLeastAsNew } from './newestAnswer';
-import { notListed, RepositoryRemoval } from './removalPolicy';
 import { PassState, RepositoryState, targetsOf } from './RepositoryState';
 
 export type { CatalogChanges } from './catalogChange';
