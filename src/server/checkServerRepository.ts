@@ -1,8 +1,8 @@
+import { fileNotFound } from '../discovery/removalPolicy';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 import { AnswerSharing, CheckedAnswer, RepositoryAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
 import { serverRepositoryKey } from './walkServerEstate';
-import { fileNotFound } from '../discovery/removalPolicy';
 
 /** What one repository holds for a provider on its branch: Bitbucket's answer, its own or another provider's. */
 export type ServerRepositoryAnswer = RepositoryAnswer;
