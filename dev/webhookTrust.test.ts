@@ -6,7 +6,7 @@ import { BitbucketCloudEntityProvider } from '../src/cloud/BitbucketCloudEntityP
 import { BitbucketServerEntityProvider } from '../src/server/BitbucketServerEntityProvider';
 import { BitbucketServerSimulator } from './simulator/BitbucketServerSimulator';
 import { BitbucketCloudSimulator } from './simulator/BitbucketCloudSimulator';
-import { cloudPushDelivery } from './simulator/cloudWebhookDeliveries';
+import { cloudPushDelivery, cloudTransferDelivery } from './simulator/cloudWebhookDeliveries';
 import { serverModifiedDelivery, serverPushDelivery, hubSignature, WebhookDelivery } from './simulator/serverWebhookDeliveries';
 import { recordingConnection, RecordingConnection } from './testing/catalogDoubles';
 import { closeCloudSimulators, srcUrl, startCloudSimulator } from './testing/cloudHarness';
@@ -197,6 +197,50 @@ describe('the webhook ingress trusts nothing it is handed', () => {
     const cloudLike = serverModifiedDelivery({ projectKey: 'A', slug: 'a-repo-1' }, { projectKey: 'A', slug: '..' }, { secret: SECRET.a });
     expect(await running.ingress('bitbucketServer', cloudLike)).toBe(202);
     expect(a.stats.requests - before).toBe(0);
+  });
+
+  it('Bitbucket Cloud: handles a delivery sent again with the same X-Request-UUID once', async () => {
+    const cloud = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    running = await startBackend({
+      integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }] },
+      catalog: { providers: { bitbucketCloud: { workspace: 'acme', webhookSecret: SECRET.cloud } } },
+    });
+    const { provider } = running.providers.get('bitbucketCloud-provider:default')!;
+    await (provider as BitbucketCloudEntityProvider).refresh();
+    const push = cloudPushDelivery({ workspace: 'acme', slug: 'svc-payments' }, { secret: SECRET.cloud });
+    const before = cloud.stats.requests;
+    for (let i = 0; i < 5; i += 1) {
+      expect(await running.ingress('bitbucketCloud', push)).toBe(202);
+    }
+    // A known repository: the push costs its check alone, once.
+    expect(cloud.stats.requests - before).toBe(1);
+  });
+
+  it('Bitbucket Cloud: a transfer to another workspace removes the old name\'s Location once Bitbucket answers 404 for it, a forged one nothing', async () => {
+    const cloud = await startCloudSimulator(CLOUD_FILTER_ESTATE);
+    running = await startBackend({
+      integrations: { bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }] },
+      catalog: { providers: { bitbucketCloud: { workspace: 'acme', webhookSecret: SECRET.cloud } } },
+    });
+    const { provider, connection } = running.providers.get('bitbucketCloud-provider:default')!;
+    await (provider as BitbucketCloudEntityProvider).refresh();
+    expect(connection.catalogTargets()).toEqual(expect.arrayContaining([srcUrl('svc-payments'), srcUrl('lib-common')]));
+
+    // Forged: lib-common is still in acme. Bitbucket answers for it, so it is only checked again.
+    let before = cloud.stats.requests;
+    const forged = cloudTransferDelivery({ from: 'acme', to: 'elsewhere', slug: 'lib-common' }, { secret: SECRET.cloud });
+    expect(await running.ingress('bitbucketCloud', forged)).toBe(202);
+    expect(connection.catalogTargets()).toContain(srcUrl('lib-common'));
+    expect(cloud.stats.requests - before).toBe(2);
+
+    cloud.transferRepository('PLAT', 'svc-payments');
+    before = cloud.stats.requests;
+    const transfer = cloudTransferDelivery({ from: 'acme', to: 'elsewhere', slug: 'svc-payments' }, { secret: SECRET.cloud });
+    expect(await running.ingress('bitbucketCloud', transfer)).toBe(202);
+    expect(connection.catalogTargets()).not.toContain(srcUrl('svc-payments'));
+    expect(connection.catalogTargets()).toContain(srcUrl('lib-common'));
+    // The old name, asked once: 404.
+    expect(cloud.stats.requests - before).toBe(1);
   });
 
   it('Bitbucket Cloud: unsigned refused by default; a signed repo:deleted for a repository that exists removes nothing', async () => {

@@ -1,4 +1,5 @@
 import { BitbucketCloudSimulator } from './BitbucketCloudSimulator';
+import { cloudTransferDelivery } from './cloudWebhookDeliveries';
 import { latestCommitOf, SimEstate } from './estate';
 import { generateEstate } from './generateEstate';
 
@@ -291,6 +292,17 @@ describe('BitbucketCloudSimulator', () => {
     expect(await slugs('?sort=-updated_on')).toEqual(['checkout', 'storefront', 'payments-api']);
     const head = (await json('/repositories/acme/storefront/refs/branches/release%2F2026')).body.target.hash;
     expect(await (await get(`/repositories/acme/storefront/src/${head}/catalog-info.yaml`)).text()).toBe('changed');
+  });
+
+  it('transfers a repository to another workspace: the old name answers 404, and repo:transfer names the workspace it came from', async () => {
+    sim.transferRepository('PLAT', 'payments-api');
+    expect((await get('/repositories/acme/payments-api')).status).toBe(404);
+    expect((await get('/repositories/acme/payments-api/src/main/catalog-info.yaml')).status).toBe(404);
+    expect(await slugs('')).toEqual(['blank', 'storefront']);
+    expect(() => sim.transferRepository('PLAT', 'payments-api')).toThrow('No repository PLAT/payments-api to transfer');
+    const delivery = cloudTransferDelivery({ from: 'acme', to: 'other', slug: 'payments-api' });
+    expect(delivery.headers['x-event-key']).toBe('repo:transfer');
+    expect(JSON.parse(delivery.body)).toMatchObject({ repository: { full_name: 'other/payments-api' }, previous_workspace: { slug: 'acme' } });
   });
 
   it('counts requests by route', async () => {

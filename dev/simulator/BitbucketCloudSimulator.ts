@@ -89,6 +89,19 @@ export class BitbucketCloudSimulator extends BaseSimulator {
     return this.deliverPush(change);
   }
 
+  /**
+   * Transfers a repository to another workspace, as accepting a transfer does: this workspace
+   * answers 404 for it from then on (the new workspace is not served here), and its repository
+   * hooks go with it. Bitbucket then delivers `repo:transfer` under the new name
+   * ({@link cloudTransferDelivery}).
+   */
+  transferRepository(projectKey: string, slug: string): void {
+    if (!this.store.findRepository(projectKey, slug)) {
+      throw new Error(`No repository ${projectKey}/${slug} to transfer`);
+    }
+    this.deleteRepository(projectKey, slug);
+  }
+
   private async deliverPush(change: FileChange): Promise<{ delivered: number | string | null }> {
     const repo = this.store.findRepositoryBySlug(change.repo);
     if (!repo || change.owner !== this.workspace) {

@@ -43,3 +43,35 @@ export function cloudPushDelivery(
   }
   return { headers, body };
 }
+
+/**
+ * A Bitbucket Cloud `repo:transfer` delivery: `repository` under its new workspace, and
+ * `previous_workspace`, the one it came from (a transfer keeps the slug).
+ */
+export function cloudTransferDelivery(
+  transfer: { from: string; to: string; slug: string },
+  options: { secret?: string } = {},
+): WebhookDelivery {
+  const body = JSON.stringify({
+    actor: { type: 'user', display_name: 'Admin' },
+    repository: {
+      type: 'repository',
+      full_name: `${transfer.to}/${transfer.slug}`,
+      name: transfer.slug,
+      uuid: `{${transfer.slug}-uuid}`,
+      links: { html: { href: `https://bitbucket.org/${transfer.to}/${transfer.slug}` } },
+    },
+    previous_workspace: { type: 'workspace', slug: transfer.from, name: transfer.from, uuid: `{${transfer.from}-uuid}` },
+  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-event-key': 'repo:transfer',
+    'x-hook-uuid': '{hook-uuid}',
+    'x-request-uuid': `{${Math.random().toString(16).slice(2)}}`,
+    'x-attempt-number': '1',
+  };
+  if (options.secret) {
+    headers['x-hub-signature'] = hubSignature(body, options.secret);
+  }
+  return { headers, body };
+}

@@ -465,8 +465,8 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
           : undefined;
       },
       record: async (repoKey: string, answer: RepositoryState | RepositoryRemoval) => {
+        await recordRepositoryUpdate({ store: this.stateStore, discovery: key, key: repoKey, answer, running: this.runningPasses.get(key) });
         const next = isRemoval(answer) ? undefined : answer;
-        await recordRepositoryUpdate({ store: this.stateStore, discovery: key, key: repoKey, next, running: this.runningPasses.get(key) });
         const refs = [`location:default/${locationSpecToMetadataName({ type: LOCATION_TYPE, target: location })}`];
         // The files themselves may have changed: their own Locations are read again now too.
         refs.push(...targetsOf(next).map(target => `location:default/${locationSpecToMetadataName({ type: 'url', target })}`));

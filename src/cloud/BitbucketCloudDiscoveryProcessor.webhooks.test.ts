@@ -72,6 +72,22 @@ describe('BitbucketCloudDiscoveryProcessor webhooks', () => {
     expect((await harness.read(WORKSPACE_TARGET)).targets).toEqual([srcUrl('svc-a'), srcUrl('svc-new'), srcUrl('web-new'), srcUrl('web-x')]);
   });
 
+  it('a repository transferred to another workspace leaves the location once Bitbucket answers 404 for its old name', async () => {
+    const { sim, harness } = await setUp([WORKSPACE_TARGET]);
+    const transferred: CloudWebhookEvent = { kind: 'updated', workspace: 'other', slug: 'svc-a', previous: { workspace: 'acme', slug: 'svc-a' } };
+    // Not yet: svc-a still answers under acme.
+    harness.processor.handleWebhook(transferred);
+    await harness.processor.webhookUpdatesIdle();
+    expect((await harness.read(WORKSPACE_TARGET)).targets).toEqual([srcUrl('svc-a'), srcUrl('web-x')]);
+
+    sim.transferRepository('SVC', 'svc-a');
+    const before = sim.stats.requests;
+    harness.processor.handleWebhook(transferred);
+    await harness.processor.webhookUpdatesIdle();
+    expect(sim.stats.requests - before).toBe(1);
+    expect((await harness.read(WORKSPACE_TARGET)).targets).toEqual([srcUrl('web-x')]);
+  });
+
   it('a deleted repository leaves the location', async () => {
     const { sim, harness } = await setUp([WORKSPACE_TARGET]);
     sim.deleteRepository('SVC', 'svc-a');
@@ -93,11 +109,11 @@ describe('BitbucketCloudDiscoveryProcessor webhooks', () => {
 
     // Unconfirmed: svc-a still exists under its name.
     await deliver({ kind: 'deleted', workspace: 'acme', slug: 'svc-a' });
-    await deliver({ kind: 'updated', workspace: 'acme', slug: 'svc-z', previousSlug: 'svc-a' });
+    await deliver({ kind: 'updated', workspace: 'acme', slug: 'svc-z', previous: { workspace: 'acme', slug: 'svc-a' } });
     expect(scmEvents.events).toEqual([]);
 
     sim.renameRepository({ projectKey: 'SVC', slug: 'svc-a' }, { projectKey: 'SVC', slug: 'svc-renamed' });
-    await deliver({ kind: 'updated', workspace: 'acme', slug: 'svc-renamed', previousSlug: 'svc-a' });
+    await deliver({ kind: 'updated', workspace: 'acme', slug: 'svc-renamed', previous: { workspace: 'acme', slug: 'svc-a' } });
     sim.deleteRepository('WEB', 'web-x');
     await deliver({ kind: 'deleted', workspace: 'acme', slug: 'web-x' });
     expect(scmEvents.events).toEqual([

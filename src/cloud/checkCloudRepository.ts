@@ -1,6 +1,7 @@
 import { BitbucketCloudClient } from './BitbucketCloudClient';
 import { branchNeedsCommitRef, cloudFileUrl } from './cloudFileUrl';
 import { CloudDiscoveryScope } from './CloudDiscoveryScope';
+import { fileNotFound } from '../discovery/removalPolicy';
 import { AnswerSharing, CheckedAnswer, RepositoryAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
 
 /** What one repository holds for a scope on one branch: Bitbucket's answer, its own or another discovery's. */
@@ -39,16 +40,16 @@ export async function checkCloudRepository(
 async function askBitbucket(client: BitbucketCloudClient, scope: CloudDiscoveryScope, slug: string, branch: string): Promise<CheckedAnswer> {
   const ref = branchNeedsCommitRef(branch) ? await client.branchHead(scope.workspace, slug, branch) : branch;
   if (!ref) {
-    return { hasCatalogFile: false, reason: `no branch ${branch}` };
+    return fileNotFound(`no branch ${branch}`);
   }
   if (!scope.glob) {
     const target = cloudFileUrl(scope, slug, ref);
     const result = await client.checkFile(scope.workspace, slug, ref, scope.catalogPath, target);
-    return result.found ? { hasCatalogFile: true, target } : { hasCatalogFile: false, reason: result.reason };
+    return result.found ? { hasCatalogFile: true, target } : fileNotFound(result.reason);
   }
   const matches = await client.listMatchingFiles(scope.workspace, slug, ref, scope.glob, scope.maxFilesPerRepository);
   if (matches.paths.length === 0) {
-    return { hasCatalogFile: false, reason: `no file matches ${scope.catalogPath}`, truncated: matches.truncated };
+    return fileNotFound(`no file matches ${scope.catalogPath}`, { truncated: matches.truncated });
   }
   const targets = matches.paths.map(path => cloudFileUrl({ ...scope, catalogPath: `/${path}` }, slug, ref));
   for (const [index, path] of matches.paths.entries()) {

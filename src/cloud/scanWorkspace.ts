@@ -127,7 +127,8 @@ export async function scanWorkspace(options: {
       progress.answerReused(true);
       pass.recordAnswer({ ...learned, hasCatalogFile: true });
     } else if (searchAnswers && search.complete && isSettled(repo)) {
-      // The index has caught up with this repository: the miss is an answer, re-checked on the spread schedule.
+      // The index has caught up with this repository: the miss is an answer (removalPolicy's
+      // `file-not-found`, the complete search standing for the check), re-checked on the spread schedule.
       progress.answerReused(false);
       pass.recordAnswer({ ...learned, hasCatalogFile: false });
     } else {

@@ -80,7 +80,7 @@ describe('DiscoveryPass: the newest answer wins', () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withFile('P/r', 500)]);
     const { pass, flush, added, removed } = await beginPass(store);
-    pass.recordGone('P/r', 1200);
+    pass.recordGone('P/r', { removed: 'repository-not-found', learnedAt: 1200 });
     await store.writeRepositories(D, [withFile('P/r', 1500)]);
     await flush();
 

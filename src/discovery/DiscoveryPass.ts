@@ -1,3 +1,4 @@
+import { notListed, RepositoryRemoval } from './removalPolicy';
 import { CatalogChanges, targetChanges } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { isAtLeastAsNew } from './newestAnswer';
@@ -130,6 +131,7 @@ export class DiscoveryPass {
       return;
     }
     delete next.recheck;
+    // removalPolicy's `file-not-found`: the Locations leave, the repository stays known.
     if (!next.hasCatalogFile) {
       delete next.target;
       delete next.targets;
@@ -143,11 +145,13 @@ export class DiscoveryPass {
   }
 
   /**
-   * A repository that is gone (deleted, renamed away), learned at `removedAt`: it leaves the state
-   * and the catalog, unless this pass holds an answer for it asked after that (a webhook's that
-   * joined the pass): the newest answer wins.
+   * A repository that is gone on the evidence of removalPolicy (not listed, renamed away, deleted),
+   * learned at its `learnedAt` (default: now): it leaves the state and the catalog, unless this
+   * pass holds an answer for it asked after that (a webhook's that joined the pass): the newest
+   * answer wins.
    */
-  recordGone(key: string, removedAt: number = this.now()): void {
+  recordGone(key: string, removal: RepositoryRemoval): void {
+    const removedAt = removal.learnedAt ?? this.now();
     if ((this.pending.get(key)?.state.checkedAt ?? 0) > removedAt) {
       return;
     }
@@ -327,7 +331,7 @@ export class DiscoveryPass {
     const store = async () => this.flush(async () => undefined);
     await store();
     for (let page = await this.readUnlisted(); page.length > 0; page = await this.readUnlisted(page[page.length - 1].key)) {
-      page.forEach(state => this.recordGone(state.key, this.runStartedAt));
+      page.forEach(state => this.recordGone(state.key, notListed(this.runStartedAt)));
       await store();
     }
     await this.reconcile();

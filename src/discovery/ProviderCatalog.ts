@@ -100,7 +100,7 @@ export class ProviderCatalog implements PassSink {
     }
     const next = isRemoval(answer) ? undefined : answer;
     const running = this.running;
-    const changes = await recordRepositoryUpdate({ store: this.deps.store, discovery: this.deps.name, key, next, running: running?.pass });
+    const changes = await recordRepositoryUpdate({ store: this.deps.store, discovery: this.deps.name, key, answer, running: running?.pass });
     await (changes ? this.applyChanges(changes) : running?.flusher.flush());
     const targets = targetsOf(next);
     if (targets.length > 0) {

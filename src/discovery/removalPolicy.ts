@@ -4,10 +4,11 @@
  * a malformed answer, an incomplete listing) keeps what the catalog has.
  *
  * - `file-not-found`: a check of the catalog file answered 404 (the file, its branch or the
- *   repository is gone). A pass records it with `DiscoveryPass.recordAnswer`, a webhook or a
- *   rescan as an answer without the file.
+ *   repository is gone), or a glob matched no file ({@link fileNotFound}, built by the Server and
+ *   Cloud checks). A pass records it with `DiscoveryPass.recordAnswer`, a webhook or a rescan as
+ *   an answer without the file; the Location leaves, the repository's state stays.
  * - `not-listed`: a complete listing of the estate no longer names the repository
- *   (`DiscoveryPass.complete`; an interrupted listing never removes).
+ *   ({@link notListed}, from `DiscoveryPass.complete`; an interrupted listing never removes).
  * - `repository-not-found`: asked by name, Bitbucket answered 404 for the repository, or answered
  *   with another one: it was renamed, moved or deleted. The only way a rename, transfer or
  *   deletion delivery removes anything, and only after this answer ({@link confirmRepositoryGone}).
@@ -17,6 +18,30 @@ export type RemovalEvidence = 'file-not-found' | 'not-listed' | 'repository-not-
 /** A repository leaves a discovery's state, and its Locations the catalog, on this evidence. */
 export interface RepositoryRemoval {
   removed: RemovalEvidence;
+  /** When the evidence was asked for (epoch ms), when not the moment it is recorded: an answer asked later outweighs it. */
+  learnedAt?: number;
+}
+
+/** A check's answer that the catalog file is not there: the repository stays, its Locations leave. */
+export interface FileNotFound {
+  hasCatalogFile: false;
+  /** What answered 404 or matched nothing, for the debug line. */
+  reason: string;
+  /** A glob's listing stopped at maxFilesPerRepository. */
+  truncated?: boolean;
+}
+
+/** `file-not-found`: the check answered 404 for the catalog file or its branch, or a glob matched nothing. */
+export function fileNotFound(reason: string, listing: { truncated?: boolean } = {}): FileNotFound {
+  return { hasCatalogFile: false, reason, ...listing };
+}
+
+/**
+ * `not-listed`: a complete listing that began at `listingStartedAt` did not name the repository;
+ * it was gone then, so an answer asked after that (a webhook's) keeps it.
+ */
+export function notListed(listingStartedAt: number): RepositoryRemoval {
+  return { removed: 'not-listed', learnedAt: listingStartedAt };
 }
 
 export function isRemoval(value: object | undefined): value is RepositoryRemoval {

@@ -57,6 +57,55 @@ describe('runPass progress writes, for every entry point', () => {
   });
 });
 
+/**
+ * The other trigger: 2 s since the last write. A 100-repository pass never reaches 250 answers;
+ * the clock jumps 2 s when the 20th check is asked, so the next answer writes what the pass has.
+ */
+describe('runPass progress writes every 2 s, for every entry point', () => {
+  const SMALL_ESTATE = generateEstate({ projects: 2, repositories: 100, seed: 5, archivedRatio: 0, emptyRatio: 0 });
+  const START = Date.parse('2026-12-01T09:00:00Z');
+  beforeEach(() => fakeClockOnly(START));
+
+  /** Moves the clock 2 s when the `nth` check is asked (the simulator sees requests before it answers them). */
+  function twoSecondsPassAtCheck(sim: BaseSimulator, path: RegExp, nth = 20): void {
+    let asked = 0;
+    sim.hold(request => {
+      if (path.test(request.path) && ++asked === nth) {
+        jest.setSystemTime(START + 2_000);
+      }
+      return false;
+    });
+  }
+
+  it('the Bitbucket Server provider', async () => {
+    let answered = () => 0;
+    const store = new ProgressObservingStore(() => answered());
+    const h = await startServerHarness(SMALL_ESTATE, { stateStore: store });
+    answered = answeredChecks(h.sim, SERVER_CHECK);
+    twoSecondsPassAtCheck(h.sim, SERVER_CHECK);
+    expect(await h.runTask()).toBeUndefined();
+    expectTimedProgressMidRun(store);
+  });
+
+  it('the Bitbucket Cloud provider', async () => {
+    const sim = await startCloudSimulator(SMALL_ESTATE);
+    const store = new ProgressObservingStore(answeredChecks(sim, CLOUD_CHECK));
+    twoSecondsPassAtCheck(sim, CLOUD_CHECK);
+    const { runTask } = await startCloudProvider({ workspace: 'acme' }, { stateStore: store });
+    expect(await runTask()).toBeUndefined();
+    expectTimedProgressMidRun(store);
+  });
+
+  it('the Bitbucket Cloud discovery processor (a bitbucket-discovery location)', async () => {
+    const sim = await startCloudSimulator(SMALL_ESTATE);
+    const store = new ProgressObservingStore(answeredChecks(sim, CLOUD_CHECK));
+    twoSecondsPassAtCheck(sim, CLOUD_CHECK);
+    const { read } = createCloudProcessor({ stateStore: store });
+    expect((await read('https://bitbucket.org/workspaces/acme')).targets.length).toBeGreaterThan(0);
+    expectTimedProgressMidRun(store);
+  });
+});
+
 describe('runPass when the last write of answers fails', () => {
   it('ends the run incomplete (the provider logs it and rethrows), keeps the pass open, and the next run completes it', async () => {
     fakeClockOnly(Date.parse('2026-12-01T09:00:00Z'));
@@ -88,4 +137,13 @@ function expectProgressMidRun(store: ProgressObservingStore): void {
   expect(first.storedRows).toBe(250);
   expect(first.checksAnswered).toBeLessThan(400);
   expect(store.writes.at(-1)!.storedRows).toBe(400);
+}
+
+/** A write of fewer than 250 answers, while checks were still outstanding: only the clock can have triggered it. */
+function expectTimedProgressMidRun(store: ProgressObservingStore): void {
+  const [first] = store.writes;
+  expect(first.storedRows).toBeGreaterThanOrEqual(1);
+  expect(first.storedRows).toBeLessThan(100);
+  expect(first.checksAnswered).toBeLessThan(100);
+  expect(store.writes.at(-1)!.storedRows).toBe(100);
 }

@@ -5,7 +5,7 @@ import { captureLogger } from '../../dev/testing/captureLogger';
 import { manualTaskRunner, recordingConnection } from '../../dev/testing/catalogDoubles';
 import { CATALOG, MIXED_ESTATE } from '../../dev/testing/fixtures';
 import { recordingMetricsService } from '../../dev/testing/recordingMetrics';
-import { COALESCE_MS } from '../discovery/RepositoryUpdateQueue';
+import { COALESCE_MS } from '../webhooks/RepositoryUpdateQueue';
 import { createDiscoveryMetrics } from '../status/createDiscoveryMetrics';
 import { BitbucketServerEntityProvider } from './BitbucketServerEntityProvider';
 import { readServerWebhookEvent } from '../webhooks/serverWebhookEvent';

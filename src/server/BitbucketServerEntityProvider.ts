@@ -5,7 +5,7 @@ import { EntityProvider, EntityProviderConnection } from '@backstage/plugin-cata
 import { ProviderCatalog } from '../discovery/ProviderCatalog';
 import { DiscoveryProviderOptions, ProviderDeps, providerDeps } from '../discovery/providerDeps';
 import { providerTaskRunner } from '../discovery/providerTaskRunner';
-import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
+import { RepositoryUpdateQueue } from '../webhooks/RepositoryUpdateQueue';
 import { runPass } from '../discovery/runPass';
 import { summaryOrThrow } from '../discovery/summaryOrThrow';
 import { MemoryStateStore } from '../discovery/MemoryStateStore';

@@ -1,3 +1,4 @@
+import { fileNotFound } from '../discovery/removalPolicy';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 import { AnswerSharing, CheckedAnswer, RepositoryAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
@@ -51,11 +52,11 @@ async function askBitbucket(
   if (!catalogGlob) {
     const target = knownTarget ?? client.browseUrl(repo, config.catalogPath, branch);
     const result = await client.checkFile(repo, config.catalogPath, branch, target);
-    return result.found ? { hasCatalogFile: true, target } : { hasCatalogFile: false, reason: result.reason };
+    return result.found ? { hasCatalogFile: true, target } : fileNotFound(result.reason);
   }
   const matches = await client.listMatchingFiles(repo, catalogGlob, config.maxFilesPerRepository, branch);
   if (matches.paths.length === 0) {
-    return { hasCatalogFile: false, reason: `no file matches ${config.catalogPath}`, truncated: matches.truncated };
+    return fileNotFound(`no file matches ${config.catalogPath}`, { truncated: matches.truncated });
   }
   const targets = matches.paths.map(path => client.browseUrl(repo, `/${path}`, branch));
   for (const [index, path] of matches.paths.entries()) {

@@ -3,7 +3,7 @@ import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } f
 import { catalogEntityReadPermission, catalogEntityRefreshPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import express, { NextFunction, Request, Response } from 'express';
-import { QueueFullError } from '../discovery/RepositoryUpdateQueue';
+import { QueueFullError } from '../webhooks/RepositoryUpdateQueue';
 import { BitbucketRequestError } from '../http/BitbucketRequestError';
 import { QuotaSpentError } from '../http/QuotaSpentError';
 import { DiscoveryStatusSource } from './DiscoveryStatusSource';

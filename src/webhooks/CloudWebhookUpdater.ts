@@ -1,15 +1,15 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DiscoveryStateStore } from '../discovery/DiscoveryStateStore';
-import { confirmRepositoryGone, RepositoryRemoval } from '../discovery/removalPolicy';
+import { confirmRepositoryGone, fileNotFound, RepositoryRemoval } from '../discovery/removalPolicy';
 import { RepositoryState } from '../discovery/RepositoryState';
-import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
+import { RepositoryUpdateQueue } from './RepositoryUpdateQueue';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { BitbucketCloudClient, CloudRepository } from '../cloud/BitbucketCloudClient';
 import { checkCloudRepository, CloudRepositoryAnswer } from '../cloud/checkCloudRepository';
 import { askedSince, SharedAnswers } from '../discovery/SharedAnswers';
 import { answeredFor } from '../cloud/scanWorkspace';
 import { CloudDiscoveryScope, scopeCovers } from '../cloud/CloudDiscoveryScope';
-import { CloudWebhookEvent } from './cloudWebhookEvent';
+import { CloudWebhookEvent, RepositoryFullName } from './cloudWebhookEvent';
 import { cloudRepositoryLookupId } from '../cloud/cloudRepositoryLookup';
 import { MeasuredUpdates } from './MeasuredUpdates';
 import { MoveConfirmation } from './MoveConfirmation';
@@ -63,14 +63,15 @@ export class CloudWebhookUpdater {
     const arrivedAt = event.arrivedAt ?? Date.now();
     // One per delivery, whichever discoveries confirm it.
     const told = this.repositoryChange(event, subscribers);
+    const previous = event.kind === 'updated' ? event.previous : undefined;
     for (const subscriber of subscribers) {
       const { scope } = subscriber;
+      // Renamed, or transferred from this discovery's workspace: the old name is confirmed gone by its own workspace.
+      if (previous && scope.workspace === previous.workspace && (!scope.repoSlug || scope.repoSlug.test(previous.slug))) {
+        this.updates.enqueue(`${subscriber.key}/${previous.slug}`, () => this.confirmGone(subscriber, previous.slug, arrivedAt, told));
+      }
       if (scope.workspace !== event.workspace) {
         continue;
-      }
-      if (event.kind === 'updated' && event.previousSlug && (!scope.repoSlug || scope.repoSlug.test(event.previousSlug))) {
-        const previous = event.previousSlug;
-        this.updates.enqueue(`${subscriber.key}/${previous}`, () => this.confirmGone(subscriber, previous, arrivedAt, told));
       }
       if (scope.repoSlug && !scope.repoSlug.test(event.slug)) {
         continue;
@@ -80,21 +81,21 @@ export class CloudWebhookUpdater {
   }
 
   /**
-   * What the catalog is told once Bitbucket confirmed it: a rename when the old name answers 404
-   * and the new one exists, a deletion when the name answers 404.
+   * What the catalog is told once Bitbucket confirmed it: a rename or transfer when the old name
+   * answers 404 and the new one exists, a deletion when the name answers 404.
    */
   private repositoryChange(event: CloudWebhookEvent, subscribers: CloudWebhookSubscriber[]): RepositoryChangeConfirmation {
     const events = this.deps.repositoryEvents;
-    const scope = subscribers.find(subscriber => subscriber.scope.workspace === event.workspace)?.scope;
+    const previous = event.kind === 'updated' ? event.previous : undefined;
+    const scope = subscribers.find(({ scope: s }) => s.workspace === event.workspace || s.workspace === previous?.workspace)?.scope;
     if (!events || !scope) {
       return {};
     }
-    const url = (slug: string) => cloudRepositoryUrl(scope, slug);
-    if (event.kind === 'updated' && event.previousSlug) {
-      const previous = event.previousSlug;
-      return { move: new MoveConfirmation(() => events.moved(url(previous), url(event.slug))) };
+    const url = (name: RepositoryFullName) => cloudRepositoryUrl({ host: scope.host, workspace: name.workspace }, name.slug);
+    if (previous) {
+      return { move: new MoveConfirmation(() => events.moved(url(previous), url(event))) };
     }
-    return event.kind === 'deleted' ? { deleted: () => events.deleted(url(event.slug)) } : {};
+    return event.kind === 'deleted' ? { deleted: () => events.deleted(url(event)) } : {};
   }
 
   idle(): Promise<void> {
@@ -172,7 +173,7 @@ export class CloudWebhookUpdater {
     if (!mainBranch) {
       // An empty repository: no branch, so no file.
       if (known) {
-        await this.record(subscriber, { slug: event.slug, branch: scope.branch ?? '', updatedOn: repo.updated_on }, { hasCatalogFile: false });
+        await this.record(subscriber, { slug: event.slug, branch: scope.branch ?? '', updatedOn: repo.updated_on }, fileNotFound('no main branch (empty repository)'));
       }
       return;
     }

@@ -1,4 +1,4 @@
-import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
+import { RepositoryUpdateQueue } from './RepositoryUpdateQueue';
 import { DiscoveryMetrics } from '../status/DiscoveryMetrics';
 
 /**

@@ -5,11 +5,21 @@ import { DeliveryArrival } from './DeliveryArrival';
 export type CloudWebhookEvent = (
   /** `repo:push`: `branches` are the names of the branches it moved, created or deleted. */
   | { kind: 'push'; workspace: string; slug: string; branches: string[] }
-  /** `repo:updated` (renamed, main branch changed) and `repo:transfer`: look at the repository again; `previousSlug` when renamed. */
-  | { kind: 'updated'; workspace: string; slug: string; previousSlug?: string }
+  /**
+   * `repo:updated` (renamed, main branch changed) and `repo:transfer`: look at the repository
+   * again; `previous` when it was renamed or transferred from another workspace, so the
+   * discoveries of the old name confirm it gone.
+   */
+  | { kind: 'updated'; workspace: string; slug: string; previous?: RepositoryFullName }
   /** `repo:deleted`. */
   | { kind: 'deleted'; workspace: string; slug: string }
 ) & DeliveryArrival;
+
+/** A Cloud repository's name: workspace and slug. */
+export interface RepositoryFullName {
+  workspace: string;
+  slug: string;
+}
 
 /** Reads a delivery by its `X-Event-Key`; undefined for events discovery ignores or payloads it cannot use. */
 export function readCloudWebhookEvent(eventKey: string | undefined, payload: unknown): CloudWebhookEvent | undefined {
@@ -17,6 +27,7 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
     repository?: { full_name?: unknown };
     push?: { changes?: Array<{ new?: { type?: unknown; name?: unknown } | null; old?: { type?: unknown; name?: unknown } | null }> };
     changes?: { full_name?: { old?: unknown } };
+    previous_workspace?: { slug?: unknown };
   };
   const name = splitFullName(body?.repository?.full_name);
   if (!name) {
@@ -33,8 +44,9 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
     }
     case 'repo:updated':
     case 'repo:transfer': {
-      const previous = splitFullName(body.changes?.full_name?.old);
-      return { kind: 'updated', ...name, previousSlug: previous && previous.slug !== name.slug ? previous.slug : undefined };
+      const previous = splitFullName(body.changes?.full_name?.old) ?? transferredFrom(body.previous_workspace?.slug, name.slug);
+      const moved = previous && (previous.workspace !== name.workspace || previous.slug !== name.slug);
+      return { kind: 'updated', ...name, previous: moved ? previous : undefined };
     }
     case 'repo:deleted':
       return { kind: 'deleted', ...name };
@@ -43,7 +55,12 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
   }
 }
 
-function splitFullName(fullName: unknown): { workspace: string; slug: string } | undefined {
+/** `repo:transfer` names the workspace the repository came from (`previous_workspace`); a transfer keeps the slug. */
+function transferredFrom(workspace: unknown, slug: string): RepositoryFullName | undefined {
+  return typeof workspace === 'string' ? splitFullName(`${workspace}/${slug}`) : undefined;
+}
+
+function splitFullName(fullName: unknown): RepositoryFullName | undefined {
   if (typeof fullName !== 'string') {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { RepositoryUpdateQueue } from '../discovery/RepositoryUpdateQueue';
+import { RepositoryUpdateQueue } from './RepositoryUpdateQueue';
 import { NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
 import { MeasuredUpdates } from './MeasuredUpdates';
 import { RecentDeliveries } from './RecentDeliveries';
