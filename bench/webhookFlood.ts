@@ -38,6 +38,8 @@ const ORDER = (process.env.FLOOD_ORDER?.split(',') ?? ['baseline', 'forged', 'un
 interface Memory {
   rss: number;
   heapUsed: number;
+  /** What V8 holds for its heap, used or not: RSS less it is the memory outside V8's heap. */
+  heapTotal: number;
 }
 
 /** What the orchestrator asks a backend process, and what it answers. */
@@ -49,6 +51,8 @@ interface FloodResult {
   statuses: Record<string, number>;
   warmupRssMb: number;
   rssAddedMb: number;
+  /** RSS less V8's heap (used or not): native memory, Buffers and the allocator's, without V8 resizing its spaces. */
+  outsideHeapAddedMb: number;
   heapAddedMb: number;
   logLines: number;
   bitbucketRequests: number;
@@ -103,8 +107,8 @@ async function settledMemory(): Promise<Memory> {
   await new Promise(resolve => setTimeout(resolve, 1_000));
   gc?.();
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heapUsed };
+  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal };
 }
 
 // ---- the orchestrator: starts each backend, sends its floods, reads its memory ----
@@ -225,6 +229,7 @@ async function runFlood(flood: Flood): Promise<FloodResult> {
       statuses,
       warmupRssMb: mb(warm.memory.rss - started.memory.rss),
       rssAddedMb: mb(after.memory.rss - warm.memory.rss),
+      outsideHeapAddedMb: mb(after.memory.rss - after.memory.heapTotal - (warm.memory.rss - warm.memory.heapTotal)),
       heapAddedMb: mb(after.memory.heapUsed - warm.memory.heapUsed),
       logLines: backend.logLines - linesBefore,
       bitbucketRequests: after.bitbucketRequests - warm.bitbucketRequests,
@@ -249,12 +254,15 @@ async function main(): Promise<void> {
   const baseline = (pick: (r: FloodResult) => number) => baselines.reduce((sum, r) => sum + pick(r), 0) / baselines.length;
   const mb = (value: number, signed = false) => `${signed && value >= 0 ? '+' : ''}${value.toFixed(1)} MB`;
   console.log(`${DELIVERIES} deliveries a flood after ${WARMUP} warm-up ones; "vs. baseline" against the mean of the ${baselines.length} baseline runs.`);
-  console.log('| flood | answers | warm-up RSS | RSS added | vs. baseline | heap added | vs. baseline | log lines | Bitbucket requests | seconds |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| flood | answers | warm-up RSS | RSS added | vs. baseline | outside V8 heap added | vs. baseline | heap added | vs. baseline | log lines | Bitbucket requests | seconds |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const answers = Object.entries(r.statuses).map(([status, count]) => `${count} × ${status}`).join(', ');
     console.log(
       `| ${r.flood} | ${answers} | ${mb(r.warmupRssMb)} | ${mb(r.rssAddedMb)} | ${mb(r.rssAddedMb - baseline(b => b.rssAddedMb), true)} | ` +
+        `${mb(r.outsideHeapAddedMb)} | ${mb(r.outsideHeapAddedMb - baseline(b => b.outsideHeapAddedMb), true)} | ` +
         `${mb(r.heapAddedMb)} | ${mb(r.heapAddedMb - baseline(b => b.heapAddedMb), true)} | ${r.logLines} | ${r.bitbucketRequests} | ${r.seconds.toFixed(1)} |`,
     );
   }
