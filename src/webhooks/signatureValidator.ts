@@ -1,6 +1,6 @@
 import { RequestValidator } from '@backstage/plugin-events-node';
 import { DiscoveryMetrics, NO_DISCOVERY_METRICS } from '../status/DiscoveryMetrics';
-import { verifyHubSignature } from './hubSignature';
+import { readHubSignature, signedWith } from './hubSignature';
 import { TopicTrust } from './readWebhookTrust';
 import { Refusal, RefusalLog } from './RefusalLog';
 import { refusedHosts } from './refusedHosts';
@@ -50,18 +50,24 @@ export function signatureValidator(
       refuse(hasSecrets ? 'missing' : 'unconfigured', eventKey, request.raw.body, details => context.reject(details));
       return;
     }
-    let refusal: Refusal = 'mismatch';
-    const hosts: string[] = [];
-    for (const { host, secrets } of trust.hosts) {
-      const verdict = verifyHubSignature(request.raw.body, header, secrets);
-      if (verdict === 'valid') {
-        hosts.push(host);
-      } else if (verdict === 'unsupported') {
-        refusal = 'unsupported';
-      }
+    const digest = readHubSignature(header);
+    if (!Buffer.isBuffer(digest)) {
+      refuse(digest, eventKey, request.raw.body, details => context.reject(details));
+      return;
     }
+    // One HMAC per distinct secret, however many hosts share it.
+    const verdicts = new Map<string, boolean>();
+    const signs = (secret: string) => {
+      let valid = verdicts.get(secret);
+      if (valid === undefined) {
+        valid = signedWith(request.raw.body, digest, secret);
+        verdicts.set(secret, valid);
+      }
+      return valid;
+    };
+    const hosts = trust.hosts.filter(host => host.secrets.some(signs)).map(host => host.host);
     if (hosts.length === 0) {
-      refuse(refusal, eventKey, request.raw.body, details => context.reject(details));
+      refuse('mismatch', eventKey, request.raw.body, details => context.reject(details));
       return;
     }
     stampOrigin(request.headers, { signed: true, hosts });
