@@ -157,9 +157,14 @@ describe("BitbucketServerEntityProvider: upstream's bitbucket.org/default-branch
 
     h.sim.clearFaults();
     const before = { ...h.sim.stats.byRoute };
+    const mutationsBefore = h.connection.mutations.length;
     await h.provider.refresh();
     expect(routesSince(h, before)).toEqual({ listProjects: 1, listRepositories: 1, raw: ESTATE.repositories.length, defaultBranch: 1 });
     expect(annotationsBySlug(h.connection)['on-trunk']).toBe('trunk');
+    // Before the pass's end, a delta already gave the standing Location its annotation (added again, nothing removed).
+    const deltas = h.connection.mutations.slice(mutationsBefore).flatMap(m => (m.type === 'delta' ? [m] : []));
+    expect(deltas.flatMap(m => m.added.map(added => [slugOf(added.entity as Entity), added.entity.metadata.annotations?.[ANNOTATION]]))).toEqual([['on-trunk', 'trunk']]);
+    expect(deltas.flatMap(m => m.removed)).toEqual([]);
 
     // A push's failed lookup keeps its Location too.
     h.sim.setFile('P', 'no-file', 'catalog-info.yaml', CATALOG);
