@@ -4,6 +4,7 @@ import { CallSeries, combineObservations, SeriesCall } from './CallSeries';
 import { GroundTruth } from './groundTruth';
 import { latencyFloorMs } from './latencyFloor';
 import { MODULE_DEFAULTS, Scenario } from './scenarios';
+import { defaultBranchLookups } from './defaultBranchLookups';
 
 /**
  * Turns one observed call into a result row: accuracy against the ground truth, cost per
@@ -26,7 +27,8 @@ export function scoreObservation(options: {
   const concurrency = MODULE_DEFAULTS.concurrency;
   const listingPages = needsRequests ? truth.listingPages : 0;
   const candidates = needsRequests ? truth.candidates : 0;
-  const floorMs = latencyFloorMs({ latencyMs: scenario.latencyMs, listingPages, candidates, concurrency });
+  const lookups = needsRequests ? defaultBranchLookups(simulator) : 0;
+  const floorMs = latencyFloorMs({ latencyMs: scenario.latencyMs, listingPages, candidates, concurrency, lookups });
   const requests = client?.requests ?? simulator.requests;
 
   const warnings: string[] = [];

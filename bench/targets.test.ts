@@ -3,7 +3,7 @@ import { CallSeries, SeriesCall } from './CallSeries';
 import { rateFloorMs } from './rateFloor';
 import { Scenario } from './scenarios';
 import { quotaLoopChecks, timedRunChecks } from './seriesTargets';
-import { checkTargets, rateFloorCheck, serverRequestCheck } from './targets';
+import { checkTargets, rateFloorCheck, serverLookupCheck, serverRequestCheck } from './targets';
 
 function call(overrides: Partial<SeriesCall> = {}): SeriesCall {
   return { wallMs: 1_000, requests: 810, rateLimited: 10, emitted: 100, keptPrevious: true, complete: false, ...overrides };
@@ -52,6 +52,29 @@ describe('serverRequestCheck', () => {
       detail: '1040 first attempts (+3 answered 429/5xx) vs 990 candidates + 10 pages × 3 runs + 10 in flight × 2 aborts = 1040',
     });
     expect(serverRequestCheck(row(1_044)).met).toBe(false);
+  });
+});
+
+describe('serverLookupCheck', () => {
+  // 500 repositories with the catalog file; 990 candidates + 10 pages.
+  const simulator = (lookups: number) => ({ requests: 0, peakInFlight: 10, rateLimited: 0, serverErrors: 0, byRoute: { defaultBranch: lookups } });
+
+  it('counts default-branch lookups apart from the candidates: at most one per repository with the file', () => {
+    const row = (lookups: number) =>
+      measuredRowFixture({ requests: 1_000 + lookups, simulator: simulator(lookups), client: { requests: 1_000 + lookups, retries: 0, rateLimited: 0, serverErrors: 0 } });
+    expect(serverLookupCheck(row(500))).toMatchObject({ met: true, detail: '500 lookups vs 500 repositories with the file = 500' });
+    expect(serverLookupCheck(row(501)).met).toBe(false);
+    // The candidates' own bound holds without them, and still catches a check too many.
+    expect(serverRequestCheck(row(500))).toMatchObject({ met: true, detail: '1000 first attempts (+0 retries, 500 default-branch lookups apart) vs 990 candidates + 10 pages = 1000' });
+    expect(serverRequestCheck(measuredRowFixture({ requests: 1_501, simulator: simulator(500), client: { requests: 1_501, retries: 0, rateLimited: 0, serverErrors: 0 } })).met).toBe(false);
+  });
+
+  it('costs a second pass nothing, and allows a run the timeout stopped its lookups in flight', () => {
+    expect(serverLookupCheck(measuredRowFixture({ simulator: simulator(0) }))).toMatchObject({ met: true, detail: '0 lookups vs 500 repositories with the file = 500' });
+    const runs = series('timed-runs', [call({ overrunMs: 50 }), call({ complete: true })]);
+    const row = (lookups: number) => measuredRowFixture({ simulator: simulator(lookups), series: runs });
+    expect(serverLookupCheck(row(510))).toMatchObject({ met: true, detail: '510 lookups vs 500 repositories with the file + 10 in flight × 1 aborts = 510' });
+    expect(serverLookupCheck(row(511)).met).toBe(false);
   });
 });
 
@@ -138,6 +161,7 @@ describe('checkTargets', () => {
       'wall ≤ 1.1× rate-limit floor',
       '≤ 5% of requests refused (429)',
       'Server: ≤ 1 request per candidate + listing pages',
+      'Server: ≤ 1 default-branch lookup per repository with a catalog file',
     ]);
     expect(names({ ...base, name: 'plain', description: '' })).toContain('wall ≤ 1.5× latency floor');
   });
@@ -160,6 +184,7 @@ describe('checkTargets', () => {
       '429s ≤ 1% of requests with the rateLimit budget',
       'wall vs rate-limit floor (informational)',
       'Server: ≤ 1 request per candidate + listing pages per run',
+      'Server: ≤ 1 default-branch lookup per repository with a catalog file',
     ]);
     expect(checks.find(check => check.target.includes('informational'))?.met).toBe(true);
   });

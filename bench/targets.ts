@@ -4,6 +4,7 @@ import { Scenario } from './scenarios';
 import { quotaLoopChecks, timedRunChecks } from './seriesTargets';
 import { TargetCheck } from './TargetCheck';
 import { webhookChecks } from './webhookTargets';
+import { defaultBranchLookups } from './defaultBranchLookups';
 
 export type { TargetCheck } from './TargetCheck';
 
@@ -70,7 +71,7 @@ export function checkTargets(rows: BenchRow[], scenarios: Scenario[]): TargetChe
       });
     }
     if (row.product === 'server') {
-      checks.push(serverRequestCheck(row));
+      checks.push(serverRequestCheck(row), serverLookupCheck(row));
     }
     if (row.repositories >= 50_000) {
       checks.push({
@@ -116,7 +117,7 @@ function flatMemoryCheck(row: MeasuredRow, rows: BenchRow[], stateStore: string)
  * request a scan needs beyond the burst waits for a token.
  */
 export function rateFloorCheck(row: MeasuredRow, limit: { perSecond: number; burst: number }): TargetCheck {
-  const needed = row.listingPages + row.candidates;
+  const needed = row.listingPages + row.candidates + defaultBranchLookups(row.simulator);
   const floorMs = rateFloorMs({ requests: needed, ...limit });
   const ratio = row.wallMs / floorMs;
   return {
@@ -142,17 +143,26 @@ export function refusedShareCheck(row: MeasuredRow): TargetCheck {
   };
 }
 
-/**
- * At most one first attempt per candidate plus the listing pages. A pass spread over runs lists
- * again in each run, and a run the timeout stops abandons the checks it had in flight (at most
- * the concurrency), which the next run asks again: both are allowed for, and named.
- */
-export function serverRequestCheck(row: MeasuredRow): TargetCheck {
+/** Attempts that repeated an earlier one: the module's retries, else every 429 or 5xx the simulator sent. */
+function repeatsOf(row: MeasuredRow): number {
   // Without the module's counts (a series: stopped runs report none), every 429 or 5xx the
   // simulator sent is taken for an attempt to be repeated.
-  const repeats = row.client ? row.retries : row.rateLimited + row.serverErrors;
-  const repeated = row.client ? `+${repeats} retries` : `+${repeats} answered 429/5xx`;
-  const firstAttempts = row.requests - repeats;
+  return row.client ? row.retries : row.rateLimited + row.serverErrors;
+}
+
+/**
+ * At most one first attempt per candidate plus the listing pages, default-branch lookups
+ * counted apart ({@link serverLookupCheck}). A pass spread over runs lists again in each run,
+ * and a run the timeout stops abandons the checks it had in flight (at most the concurrency),
+ * which the next run asks again: both are allowed for, and named.
+ */
+export function serverRequestCheck(row: MeasuredRow): TargetCheck {
+  const repeats = repeatsOf(row);
+  const lookups = defaultBranchLookups(row.simulator);
+  const repeated = `${row.client ? `+${repeats} retries` : `+${repeats} answered 429/5xx`}${lookups > 0 ? `, ${lookups} default-branch lookups apart` : ''}`;
+  // Repeats are not told apart by route: every one is deducted here (a repeated lookup thus twice), and
+  // again from the lookups; they are few, and bounded by their own target where a scenario refuses requests.
+  const firstAttempts = row.requests - repeats - lookups;
   const runs = row.series?.calls.length ?? 1;
   const aborted = row.series?.calls.filter(call => call.overrunMs !== undefined).length ?? 0;
   const budget = row.candidates + row.listingPages * runs + row.concurrency * aborted;
@@ -165,6 +175,26 @@ export function serverRequestCheck(row: MeasuredRow): TargetCheck {
     scenario: row.scenario,
     met: firstAttempts <= budget,
     detail: `${firstAttempts} first attempts (${repeated}) vs ${allowance} = ${budget}`,
+  };
+}
+
+/**
+ * At most one default-branch lookup per repository with the catalog file (the bench's catalog
+ * path is plain: one expected file per repository), learned once and kept in its state; a run the
+ * timeout stops may abandon lookups in flight (at most the concurrency), asked again next run.
+ */
+export function serverLookupCheck(row: MeasuredRow): TargetCheck {
+  const repeats = repeatsOf(row);
+  const lookups = defaultBranchLookups(row.simulator);
+  const firstLookups = Math.max(0, lookups - repeats);
+  const aborted = row.series?.calls.filter(call => call.overrunMs !== undefined).length ?? 0;
+  const budget = row.expected + row.concurrency * aborted;
+  const allowance = aborted > 0 ? `${row.expected} repositories with the file + ${row.concurrency} in flight × ${aborted} aborts` : `${row.expected} repositories with the file`;
+  return {
+    target: 'Server: ≤ 1 default-branch lookup per repository with a catalog file',
+    scenario: row.scenario,
+    met: firstLookups <= budget,
+    detail: `${lookups} lookups${repeats > 0 ? ` (${firstLookups} after deducting ${repeats} repeats)` : ''} vs ${allowance} = ${budget}`,
   };
 }
 

@@ -121,6 +121,22 @@ describe('BitbucketServerSimulator', () => {
     expect(empty.status).toBe(204);
   });
 
+  it('names the default branch in repository JSON when the instance does (listsDefaultBranch)', async () => {
+    const listing = new BitbucketServerSimulator({ estate: handmadeEstate(), listsDefaultBranch: true });
+    await listing.start();
+    try {
+      const page = await (await fetch(`${listing.url}/rest/api/1.0/projects/PLAT/repos`)).json();
+      const bySlug = Object.fromEntries(page.values.map((repo: { slug: string; defaultBranch?: string }) => [repo.slug, repo.defaultBranch]));
+      // An empty repository has no default branch to name.
+      expect(bySlug).toEqual({ 'payments-api': 'main', legacy: 'master', blank: undefined, 'payments-fork': 'main' });
+      const single = await (await fetch(`${listing.url}/rest/api/1.0/projects/PLAT/repos/legacy`)).json();
+      expect(single.defaultBranch).toBe('master');
+    } finally {
+      await listing.stop();
+    }
+    expect((await json('/projects/PLAT/repos/legacy')).body).not.toHaveProperty('defaultBranch');
+  });
+
   it('filters /repos by archive state, project and name', async () => {
     const slugs = async (query: string) =>
       (await json(`/repos${query}`)).body.values.map((repo: { slug: string }) => repo.slug);

@@ -32,6 +32,8 @@ export interface BitbucketServerSimulatorOptions extends SimulatorOptions {
    * with the webhook administration endpoints.
    */
   webhook?: WebhookTarget;
+  /** Repository JSON (listings and single repositories) carries `defaultBranch`, the default branch's name. */
+  listsDefaultBranch?: boolean;
 }
 
 const EXCEPTIONS = {
@@ -63,10 +65,12 @@ function route(name: string, path: string, handle: Route['handle'], method: Rout
 /** Bitbucket Server / Data Center REST 1.0 on loopback. */
 export class BitbucketServerSimulator extends BaseSimulator {
   private readonly auth: BitbucketServerAuth | undefined;
+  private readonly listsDefaultBranch: boolean;
 
   constructor(options: BitbucketServerSimulatorOptions) {
     super(options);
     this.auth = options.auth;
+    this.listsDefaultBranch = options.listsDefaultBranch ?? false;
     const manual = options.webhook;
     if (manual) {
       for (const project of options.estate.projects) {
@@ -117,7 +121,7 @@ export class BitbucketServerSimulator extends BaseSimulator {
     route('listRepositories', `${PROJECT}/repos`, (req, { projectKey }) => this.listProjectRepositories(req, projectKey)),
     route('listRepositories', `${API}/repos`, req => this.listAllRepositories(req)),
     route('getRepository', REPOSITORY, (req, { projectKey, slug }) =>
-      this.withRepository(projectKey, slug, repo => jsonReply(200, repositoryJson(this.store, repo, this.publicOrigin(req)))),
+      this.withRepository(projectKey, slug, repo => jsonReply(200, this.repositoryJson(repo, this.publicOrigin(req)))),
     ),
     route('defaultBranch', `${REPOSITORY}/default-branch`, (_req, { projectKey, slug }) =>
       this.withRepository(projectKey, slug, repo => this.defaultBranch(repo)),
@@ -251,7 +255,11 @@ export class BitbucketServerSimulator extends BaseSimulator {
 
   private repositoryPage(req: SimRequest, repositories: SimRepository[]): Reply {
     const baseUrl = this.publicOrigin(req);
-    return jsonReply(200, serverPage(repositories, req.query, repo => repositoryJson(this.store, repo, baseUrl)));
+    return jsonReply(200, serverPage(repositories, req.query, repo => this.repositoryJson(repo, baseUrl)));
+  }
+
+  private repositoryJson(repo: SimRepository, baseUrl: string): Record<string, unknown> {
+    return repositoryJson(this.store, repo, baseUrl, { withDefaultBranch: this.listsDefaultBranch });
   }
 
   private withRepository(projectKey: string, slug: string, answer: (repo: SimRepository) => Reply): Reply {

@@ -26,7 +26,7 @@ export function repositoryJson(
   store: EstateStore,
   repo: SimRepository,
   baseUrl: string,
-  { withOrigin = true } = {},
+  { withOrigin = true, withDefaultBranch = false } = {},
 ): Record<string, unknown> {
   const project = store.findProject(repo.projectKey) ?? { key: repo.projectKey };
   const forkOrigin = withOrigin ? store.findOrigin(repo) : undefined;
@@ -42,6 +42,8 @@ export function repositoryJson(
     forkable: true,
     public: false,
     archived: repo.archived ?? false,
+    // Some Data Center versions and plugins add the default branch's name to repository JSON; upstream reads it when there.
+    ...(withDefaultBranch && defaultBranchOf(repo) ? { defaultBranch: defaultBranchOf(repo) } : {}),
     project: { key: project.key, id: store.idOf(project), name: projectName(project), type: 'NORMAL' },
     // One level of origin is what clients read, and it keeps fork cycles in test data finite.
     ...(forkOrigin ? { origin: repositoryJson(store, forkOrigin, baseUrl, { withOrigin: false }) } : {}),

@@ -105,7 +105,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
       product: 'cloud',
       store: deps.stateStore,
       metrics: deps.metrics,
-      toEntity: target => locationEntity(target),
+      toEntity: ({ target }) => locationEntity(target),
     });
   }
 

@@ -14,7 +14,7 @@ async function beginPass(store: MemoryStateStore, now = 1000) {
   const pass = await DiscoveryPass.begin(store, D, () => clock.now);
   const applied: CatalogChanges[] = [];
   const flush = () => pass.flush(async changes => void applied.push(changes));
-  const added = () => applied.flatMap(changes => changes.added);
+  const added = () => applied.flatMap(changes => changes.added.map(location => location.target));
   const removed = () => applied.flatMap(changes => changes.removed);
   return { pass, clock, flush, added, removed };
 }
@@ -168,5 +168,27 @@ describe('DiscoveryPass: the newest answer wins', () => {
     expect(pass.hasUnflushed).toBe(true);
     await flush();
     expect(await store.readRepository(D, 'P/b')).toEqual({ ...withFile('P/b', 1100), visitedAt: 1000 });
+  });
+
+  it("carries each repository's default branch to its Locations: pending, flushed and read back from the store", async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [{ ...withFile('P/stored', 500), defaultBranch: 'master' }, { ...withFile('P/none', 500), defaultBranch: null }]);
+    const { pass } = await beginPass(store);
+    const applied: CatalogChanges[] = [];
+    pass.recordAnswer({ key: 'P/new', hasCatalogFile: true, target: target('P/new'), defaultBranch: 'main', checkedAt: 1100 });
+    expect(pass.locations()).toEqual([
+      { target: target('P/new'), defaultBranch: 'main' },
+      { target: target('P/none') },
+      { target: target('P/stored'), defaultBranch: 'master' },
+    ]);
+    await pass.flush(async changes => void applied.push(changes));
+    expect(applied.flatMap(changes => changes.added)).toEqual([{ target: target('P/new'), defaultBranch: 'main' }]);
+    expect(pass.locations()).toContainEqual({ target: target('P/new'), defaultBranch: 'main' });
+    const next = await DiscoveryPass.begin(store, D, () => 3000);
+    expect(next.locations()).toEqual([
+      { target: target('P/new'), defaultBranch: 'main' },
+      { target: target('P/none') },
+      { target: target('P/stored'), defaultBranch: 'master' },
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { notListed, RepositoryRemoval } from './removalPolicy';
 import { CatalogChanges, targetChanges } from './catalogChange';
 import { DiscoveryStateStore } from './DiscoveryStateStore';
 import { isAtLeastAsNew } from './newestAnswer';
-import { PassState, RepositoryState, targetsOf } from './RepositoryState';
+import { LocationTarget, locationsOf, PassState, RepositoryState, targetsOf, withDefaultBranch } from './RepositoryState';
 
 export type { CatalogChanges } from './catalogChange';
 
@@ -27,6 +27,7 @@ export interface ListedRepositories {
 interface CatalogEntry {
   checkedAt: number;
   targets: string[];
+  defaultBranch?: string;
 }
 
 /** An answer or failure not stored yet. */
@@ -240,9 +241,9 @@ export class DiscoveryPass {
 
   /** Keeps what the catalog now stands for at `key`: its targets, or nothing. */
   private remember(key: string, state: RepositoryState | undefined): void {
-    const targets = targetsOf(state);
-    if (state && targets.length > 0) {
-      this.catalog.set(key, { checkedAt: state.checkedAt, targets });
+    const entry = catalogEntryOf(state);
+    if (entry) {
+      this.catalog.set(key, entry);
     } else {
       this.catalog.delete(key);
     }
@@ -253,8 +254,9 @@ export class DiscoveryPass {
   private changesTo(after: Map<string, RepositoryState | undefined>, before?: Map<string, RepositoryState | undefined>): CatalogChanges {
     const changes: CatalogChanges = { added: [], removed: [] };
     for (const [key, state] of after) {
-      const had = before ? targetsOf(before.get(key)) : (this.catalog.get(key)?.targets ?? []);
-      const change = targetChanges(had, targetsOf(state));
+      const entry = this.catalog.get(key);
+      const had = before ? locationsOf(before.get(key)) : entry ? withDefaultBranch(entry.targets, entry.defaultBranch) : [];
+      const change = targetChanges(had, locationsOf(state));
       changes.added.push(...change.added);
       changes.removed.push(...change.removed);
     }
@@ -304,18 +306,24 @@ export class DiscoveryPass {
 
   /** Every target the discovery stands for now. */
   targets(): string[] {
-    const targets = new Set<string>();
+    return this.locations().map(location => location.target);
+  }
+
+  /** Every Location the discovery stands for now, sorted by target. */
+  locations(): LocationTarget[] {
+    const locations = new Map<string, LocationTarget>();
+    const add = (location: LocationTarget) => locations.set(location.target, location);
     for (const [key, entry] of this.catalog) {
       if (!this.removals.has(key) && !this.pending.has(key)) {
-        entry.targets.forEach(target => targets.add(target));
+        withDefaultBranch(entry.targets, entry.defaultBranch).forEach(add);
       }
     }
     for (const [key, pending] of this.pending) {
       if (!this.removals.has(key)) {
-        targetsOf(pending.state).forEach(target => targets.add(target));
+        locationsOf(pending.state).forEach(add);
       }
     }
-    return [...targets].sort();
+    return [...locations.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   }
 
   /**
@@ -326,7 +334,7 @@ export class DiscoveryPass {
    * time, each page's removals stored before the next is read.
    */
   async complete(): Promise<string[]> {
-    const before = this.targets();
+    const before = this.locations();
     // The catalog learns these changes from the full mutation that follows.
     const store = async () => this.flush(async () => undefined);
     await store();
@@ -337,7 +345,7 @@ export class DiscoveryPass {
     await this.reconcile();
     Object.assign(this.state, { open: false, incompleteRuns: 0, lastCompletedAt: this.now(), resumeAfter: undefined, lastError: undefined });
     await this.store.writePass(this.discovery, this.state);
-    return targetChanges(before, this.targets()).removed.sort();
+    return targetChanges(before, this.locations()).removed.sort();
   }
 
   private readUnlisted(afterKey?: string): Promise<RepositoryState[]> {
@@ -383,9 +391,9 @@ async function readCatalog(store: DiscoveryStateStore, discovery: string): Promi
   for (;;) {
     const page = await store.readRepositoryPage(discovery, { afterKey, limit: STATE_PAGE_SIZE, withCatalogFile: true });
     for (const state of page) {
-      const targets = targetsOf(state);
-      if (targets.length > 0) {
-        catalog.set(state.key, { checkedAt: state.checkedAt, targets });
+      const entry = catalogEntryOf(state);
+      if (entry) {
+        catalog.set(state.key, entry);
       }
     }
     if (page.length < STATE_PAGE_SIZE) {
@@ -393,4 +401,13 @@ async function readCatalog(store: DiscoveryStateStore, discovery: string): Promi
     }
     afterKey = page[page.length - 1].key;
   }
+}
+
+/** What the catalog holds of a repository: its targets and default branch; undefined when it stands for none. */
+function catalogEntryOf(state: RepositoryState | undefined): CatalogEntry | undefined {
+  const targets = targetsOf(state);
+  if (!state || targets.length === 0) {
+    return undefined;
+  }
+  return state.defaultBranch ? { checkedAt: state.checkedAt, targets, defaultBranch: state.defaultBranch } : { checkedAt: state.checkedAt, targets };
 }

@@ -17,7 +17,7 @@ describe('ProviderCatalog: a complete pass never undoes a newer answer', () => {
       product: 'server',
       store,
       metrics: NO_DISCOVERY_METRICS,
-      toEntity: t => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name: t }, spec: { target: t } }),
+      toEntity: ({ target: t }) => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name: t }, spec: { target: t } }),
     });
     const connection = recordingConnection();
     const apply = connection.applyMutation.bind(connection);

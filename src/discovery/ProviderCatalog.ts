@@ -8,7 +8,7 @@ import { PassFlusher } from './PassFlusher';
 import { scheduleRefresh } from './providerTaskRunner';
 import { recordRepositoryUpdate } from './recordRepositoryUpdate';
 import { isRemoval, RepositoryRemoval } from './removalPolicy';
-import { RepositoryState, targetsOf } from './RepositoryState';
+import { LocationTarget, RepositoryState, targetsOf } from './RepositoryState';
 import { PassSink } from './runPass';
 
 /**
@@ -28,8 +28,8 @@ export class ProviderCatalog implements PassSink {
       product: 'server' | 'cloud';
       store: DiscoveryStateStore;
       metrics: DiscoveryMetrics;
-      /** The Location entity for a target. */
-      toEntity: (target: string) => DeferredEntity['entity'];
+      /** The Location entity for a target (and its repository's default branch, where known). */
+      toEntity: (location: LocationTarget) => DeferredEntity['entity'];
     },
   ) {}
 
@@ -74,14 +74,14 @@ export class ProviderCatalog implements PassSink {
     const connection = this.requireConnection();
     const running = this.running;
     try {
-      const targets = pass.targets();
-      const full = () => connection.applyMutation({ type: 'full', entities: targets.map(target => this.deferred(target)) });
+      const locations = pass.locations();
+      const full = () => connection.applyMutation({ type: 'full', entities: locations.map(location => this.deferred(location)) });
       await (running ? running.flusher.exclusive(full) : full());
       // Another replica's webhook may have stored (and applied) a newer answer while the full mutation was on its way.
       await pass.reconcile();
-      await this.applyChanges(targetChanges(targets, pass.targets()));
+      await this.applyChanges(targetChanges(locations, pass.locations()));
       await running?.flusher.drain(() => (this.running = undefined));
-      return targets;
+      return locations.map(location => location.target);
     } finally {
       // Also when the catalog or the store failed: later webhooks must not join a finished pass.
       this.running = undefined;
@@ -115,13 +115,13 @@ export class ProviderCatalog implements PassSink {
     this.deps.metrics.locationsChanged(this.deps.product, this.deps.name, changes.added.length, changes.removed.length);
     await this.requireConnection().applyMutation({
       type: 'delta',
-      added: changes.added.map(target => this.deferred(target)),
-      removed: changes.removed.map(target => this.deferred(target)),
+      added: changes.added.map(location => this.deferred(location)),
+      removed: changes.removed.map(target => this.deferred({ target })),
     });
   }
 
-  private deferred(target: string): DeferredEntity {
-    return { entity: this.deps.toEntity(target), locationKey: this.deps.name };
+  private deferred(location: LocationTarget): DeferredEntity {
+    return { entity: this.deps.toEntity(location), locationKey: this.deps.name };
   }
 
   private requireConnection(): EntityProviderConnection {

@@ -23,6 +23,11 @@ export interface RepositoryState {
   updatedOn?: string;
   /** The branch the answer was learned on (Cloud main branch). */
   branch?: string;
+  /**
+   * Server: the repository's default branch (its display name) while it has the catalog file,
+   * learned once and kept; `null` when Bitbucket says it has none; absent while unknown.
+   */
+  defaultBranch?: string | null;
   /** Cloud: the `catalogPath` (plain or glob) the answer is for, when not the default; a changed one is asked again. */
   catalogPath?: string;
   /** Why the last check failed, while it keeps failing (no credentials in it). */
@@ -40,6 +45,22 @@ export function targetsOf(state: RepositoryState | undefined): string[] {
     return [];
   }
   return state.targets ?? (state.target ? [state.target] : []);
+}
+
+/** A Location a repository stands for: its target, and the repository's default branch where known. */
+export interface LocationTarget {
+  target: string;
+  defaultBranch?: string;
+}
+
+/** The Locations a repository stands for: {@link targetsOf}, each with the default branch the state knows. */
+export function locationsOf(state: RepositoryState | undefined): LocationTarget[] {
+  return withDefaultBranch(targetsOf(state), state?.defaultBranch);
+}
+
+/** Targets of one repository as Locations, naming its default branch when there is one. */
+export function withDefaultBranch(targets: string[], defaultBranch: string | null | undefined): LocationTarget[] {
+  return targets.map(target => (defaultBranch ? { target, defaultBranch } : { target }));
 }
 
 /** One pass: a full walk of a discovery's estate, which may span several runs. */

@@ -11,7 +11,7 @@ describe('applyRepositoryUpdate', () => {
   it('stores a newer answer and says what the catalog must change', async () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withoutFile('r', 1000)]);
-    expect(await applyRepositoryUpdate(store, D, 'r', withFile('r', 2000))).toEqual({ added: [target('r')], removed: [] });
+    expect(await applyRepositoryUpdate(store, D, 'r', withFile('r', 2000))).toEqual({ added: [{ target: target('r') }], removed: [] });
     expect(await store.readRepository(D, 'r')).toEqual(withFile('r', 2000));
   });
 

@@ -1,24 +1,25 @@
-import { RepositoryState, targetsOf } from './RepositoryState';
+import { LocationTarget, locationsOf, RepositoryState } from './RepositoryState';
 
-/** Location targets to add and to remove, as a delta mutation applies them. */
+/**
+ * Locations to add and targets to remove, as a delta mutation applies them. A Location whose
+ * repository's default branch changed is added again: the catalog replaces it, annotation and all.
+ */
 export interface CatalogChanges {
-  added: string[];
+  added: LocationTarget[];
   removed: string[];
 }
 
 /** What the catalog must change when a repository's state goes from `previous` to `next`. */
 export function catalogChange(previous: RepositoryState | undefined, next: RepositoryState | undefined): CatalogChanges {
-  const before = targetsOf(previous);
-  const after = targetsOf(next);
-  return {
-    added: after.filter(target => !before.includes(target)),
-    removed: before.filter(target => !after.includes(target)),
-  };
+  return targetChanges(locationsOf(previous), locationsOf(next));
 }
 
-/** What turns one set of Location targets into another. */
-export function targetChanges(before: string[], after: string[]): CatalogChanges {
-  const had = new Set(before);
-  const has = new Set(after);
-  return { added: after.filter(target => !had.has(target)), removed: before.filter(target => !has.has(target)) };
+/** What turns one set of Locations into another. */
+export function targetChanges(before: LocationTarget[], after: LocationTarget[]): CatalogChanges {
+  const had = new Map(before.map(location => [location.target, location.defaultBranch]));
+  const has = new Set(after.map(location => location.target));
+  return {
+    added: after.filter(location => !had.has(location.target) || had.get(location.target) !== location.defaultBranch),
+    removed: before.filter(location => !has.has(location.target)).map(location => location.target),
+  };
 }

@@ -17,6 +17,8 @@ export interface ServerRepository {
   archived?: boolean;
   project: { key: string };
   links?: { self?: Array<{ href?: string }> };
+  /** The default branch's name, where the instance puts it in repository JSON (listings usually do not). */
+  defaultBranch?: string;
 }
 
 /** `?at=refs/heads/<branch>`, the way Bitbucket Server names a branch in raw and browse URLs; nothing for the default branch. */
@@ -72,6 +74,25 @@ export class BitbucketServerClient {
     } catch (error) {
       if (error instanceof BitbucketRequestError && error.details.status === 404) {
         return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The repository's default branch (`GET …/default-branch`), by its display name; null when it has
+   * none (404 for a branch never created, 204 for an empty repository where an instance answers so).
+   */
+  async getDefaultBranch(repo: ServerRepository): Promise<string | null> {
+    try {
+      const branch = await this.http.getJson<{ displayId?: unknown }>(`${this.repositoryApiUrl(repo)}/default-branch`, this.context, 'branch');
+      if (typeof branch?.displayId !== 'string' || branch.displayId === '') {
+        throw new Error(`Bitbucket at ${this.host} answered the default branch of ${repo.project.key}/${repo.slug} without a displayId`);
+      }
+      return branch.displayId;
+    } catch (error) {
+      if (error instanceof BitbucketRequestError && (error.details.status === 404 || error.details.status === 204)) {
+        return null;
       }
       throw error;
     }

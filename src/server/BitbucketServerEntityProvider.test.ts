@@ -50,7 +50,8 @@ describe('BitbucketServerEntityProvider', () => {
     expect(sim.stats.byRoute.listProjects).toBe(2);
     expect(sim.stats.byRoute.listRepositories).toBe(2 + 3 + 1 + 3);
     expect(sim.stats.byRoute.raw).toBe(26);
-    expect(sim.stats.byRoute.defaultBranch ?? 0).toBe(0);
+    // One default-branch lookup per repository with the catalog file, for its Location's annotation (26 found).
+    expect(sim.stats.byRoute.defaultBranch).toBe(26);
     expect(summary).toMatchObject({
       resumed: false,
       complete: true,
@@ -70,7 +71,8 @@ describe('BitbucketServerEntityProvider', () => {
   it('asks for 1000 items per page by default', async () => {
     const { sim, provider } = await harness({ projects: [{ key: 'AAA' }], repositories: repos('AAA', 3) });
     await provider.refresh();
-    const listings = sim.requestLog.filter(r => !r.path.includes('/raw/'));
+    // Listings only: not the checks, nor the default-branch lookups of the repositories found.
+    const listings = sim.requestLog.filter(r => !r.path.includes('/raw/') && !r.path.endsWith('/default-branch'));
     expect(listings.map(r => new URLSearchParams(r.query).get('limit'))).toEqual(['1000', '1000']);
   });
 
@@ -99,17 +101,18 @@ describe('BitbucketServerEntityProvider', () => {
     expect(locationKey).toBe('bitbucketServer-provider:default');
   });
 
-  it("annotates each Location as upstream's Server provider does: <host>/repo-url, and the default branch when configured", async () => {
-    const estate: SimEstate = { projects: [{ key: 'PLAT' }], repositories: [repo('PLAT', 'svc', { branches: { release: { 'catalog-info.yaml': CATALOG } } })] };
+  it("annotates each Location as upstream's Server provider does: <host>/repo-url, and the default branch (configured, else the repository's)", async () => {
+    const estate: SimEstate = { projects: [{ key: 'PLAT' }], repositories: [repo('PLAT', 'svc', { defaultBranch: 'trunk', branches: { release: { 'catalog-info.yaml': CATALOG } } })] };
     const plain = await harness(estate);
     await plain.provider.refresh();
     const [{ entity }] = fullEntities(plain.connection);
     const repoUrlKey = `${plain.host.split(':')[0]}/repo-url`;
     expect(entity.metadata.annotations?.[repoUrlKey]).toBe(plain.browse('PLAT', 'svc'));
-    expect(entity.metadata.annotations).not.toHaveProperty(['bitbucket.org/default-branch']);
+    expect(entity.metadata.annotations?.['bitbucket.org/default-branch']).toBe('trunk');
     // Deltas carry them too, so a Location added as found looks like the one the full commit keeps.
     const [added] = plain.connection.mutations.flatMap(m => (m.type === 'delta' ? m.added : []));
     expect(added.entity.metadata.annotations?.[repoUrlKey]).toBe(plain.browse('PLAT', 'svc'));
+    expect(added.entity.metadata.annotations?.['bitbucket.org/default-branch']).toBe('trunk');
 
     const onBranch = await harness(estate, { provider: { branch: 'release' } });
     await onBranch.provider.refresh();
@@ -308,7 +311,9 @@ describe('BitbucketServerEntityProvider', () => {
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(950);
       expect(completedPassTargets(connection)).toEqual(estate.repositories.map(r => browse(r.projectKey, r.slug)).sort());
       expect(summary.requests.rateLimited).toBe(2);
-      expect(sim.stats.requests).toBe(2 + 8 + 2);
+      // Listings, checks, the two refused checks again, and one default-branch lookup per repository found.
+      expect(sim.stats.requests).toBe(2 + 8 + 2 + 8);
+      expect(sim.stats.byRoute.defaultBranch).toBe(8);
     });
 
     it('backs off on 429 without Retry-After and still gets the exact result', async () => {

@@ -124,7 +124,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       product: 'server',
       store: deps.stateStore,
       metrics: deps.metrics,
-      toEntity: target => serverLocationEntity(target, config),
+      toEntity: location => serverLocationEntity(location, config),
     });
   }
 
@@ -251,7 +251,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
       const known = await this.deps.stateStore.readRepository(this.getProviderName(), key);
       if (known) {
         // The stored target, so a file found again keeps the Location the listing's self link gave it.
-        await this.updateRepository(named, known.target);
+        await this.updateRepository(named, known);
         return;
       }
       const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
@@ -287,13 +287,21 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
    * default, and asking would cost as much as the check). Without a configured branch, pushes
    * to other branches thus cost a check but change nothing.
    */
-  private async updateRepository(repo: ServerRepository, knownTarget?: string): Promise<void> {
+  private async updateRepository(repo: ServerRepository, known?: RepositoryState): Promise<void> {
     const client = new BitbucketServerClient(this.http, this.integration.apiBaseUrl, this.config.pageSize, { stats: new RequestStats() });
     const key = serverRepositoryKey(repo);
     // An operator's rescan asks Bitbucket now; the answer is shared with the other providers over the host.
     const sharing = this.deps.sharedAnswers && { answers: this.deps.sharedAnswers, rule: askedSince(Date.now()) };
-    const { hasCatalogFile, target, targets, askedAt } = await checkServerRepository(client, this.config, repo, knownTarget, sharing);
-    const next = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt: askedAt, visitedAt: Date.now() };
+    const { hasCatalogFile, target, targets, askedAt, defaultBranch } = await checkServerRepository(client, this.config, repo, known?.target, sharing, known);
+    const next = {
+      key,
+      hasCatalogFile,
+      ...(target ? { target } : {}),
+      ...(targets ? { targets } : {}),
+      ...(defaultBranch !== undefined ? { defaultBranch } : {}),
+      checkedAt: askedAt,
+      visitedAt: Date.now(),
+    };
     await this.catalog.record(key, next);
   }
 }

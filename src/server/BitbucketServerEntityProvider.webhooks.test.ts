@@ -19,7 +19,7 @@ async function deliver(h: ServerHarness, delivery: WebhookDelivery): Promise<voi
 const requestsSince = (h: ServerHarness, from: number) => h.sim.stats.requests - from;
 
 describe('BitbucketServerEntityProvider webhooks', () => {
-  it('adds the Location of a catalog file pushed to the default branch, asks the catalog to read it now, in one request', async () => {
+  it('adds the Location of a catalog file pushed to the default branch, asks the catalog to read it now, in one request and a default-branch lookup', async () => {
     const h = await startServerHarness(MIXED_ESTATE);
     await h.provider.refresh();
     const target = h.browse('A', 'a-repo-3');
@@ -27,10 +27,15 @@ describe('BitbucketServerEntityProvider webhooks', () => {
 
     h.sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', CATALOG);
     const before = h.sim.stats.requests;
+    const lookupsBefore = h.sim.stats.byRoute.defaultBranch ?? 0;
     await deliver(h, serverPushDelivery({ projectKey: 'A', slug: 'a-repo-3' }));
-    expect(requestsSince(h, before)).toBe(1);
+    // The check, and the repository's default branch: it has the catalog file for the first time.
+    expect(requestsSince(h, before)).toBe(2);
+    expect((h.sim.stats.byRoute.defaultBranch ?? 0) - lookupsBefore).toBe(1);
     expect(h.connection.catalogTargets()).toContain(target);
     expect(h.connection.mutations.at(-1)).toMatchObject({ type: 'delta', removed: [] });
+    const added = h.connection.mutations.at(-1)!;
+    expect(added.type === 'delta' && added.added[0].entity.metadata.annotations?.['bitbucket.org/default-branch']).toBe('main');
     expect(h.connection.refreshedKeys).toEqual([`url:${target}`]);
   });
 
@@ -70,7 +75,8 @@ describe('BitbucketServerEntityProvider webhooks', () => {
       h.provider.handleWebhook(readServerWebhookEvent('repo:refs_changed', JSON.parse(serverPushDelivery({ projectKey: 'A', slug: 'a-repo-7' }).body))!);
     }
     await h.provider.webhookUpdatesIdle();
-    expect(requestsSince(h, before)).toBe(1);
+    // One check, and one default-branch lookup: the repository has the catalog file for the first time.
+    expect(requestsSince(h, before)).toBe(2);
     expect(h.connection.catalogTargets()).toContain(h.browse('A', 'a-repo-7'));
   });
 

@@ -65,7 +65,10 @@ describe('answers shared by Server providers over one host', () => {
     await second.provider.refresh();
 
     expect(sim.sim.stats.byRoute.raw - REPOSITORIES).toBe(secondChecks);
-    expect(sim.sim.stats.requests - before).toBe(listings + secondChecks);
+    // Default branches are learned per provider, shared or not: one lookup per repository with the catalog file (24).
+    const lookups = 24;
+    expect(sim.sim.stats.byRoute.defaultBranch).toBe(2 * lookups);
+    expect(sim.sim.stats.requests - before).toBe(listings + secondChecks + lookups);
     expect(second.connection.catalogTargets()).toEqual(first.connection.catalogTargets());
     expect(second.connection.catalogTargets()).toHaveLength(24);
   });

@@ -3,16 +3,19 @@ import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 import { AnswerSharing, CheckedAnswer, RepositoryAnswer, sharedCatalogPath } from '../discovery/SharedAnswers';
 import { serverRepositoryKey } from './walkServerEstate';
-
-/** What one repository holds for a provider on its branch: Bitbucket's answer, its own or another provider's. */
-export type ServerRepositoryAnswer = RepositoryAnswer;
+import { RepositoryState } from '../discovery/RepositoryState';
+import { learnDefaultBranch } from './learnDefaultBranch';
 
 /**
- * Asks Bitbucket about one repository, the same way for a pass and a webhook: a plain
- * catalogPath costs one raw-file check, a glob one file listing of its directory (paged, bounded
- * by maxFilesPerRepository). `knownTarget` keeps the target a listing's self link gave earlier.
- * With `sharing`, an answer another provider over the same host learned for the same repository,
- * branch and catalogPath stands for the check when its rule accepts it.
+ * What one repository holds for a provider on its branch: Bitbucket's answer, its own or another
+ * provider's, and the repository's default branch as this provider knows it (see learnDefaultBranch).
+ */
+export type ServerRepositoryAnswer = RepositoryAnswer & { defaultBranch?: string | null };
+
+/**
+ * Asks Bitbucket about one repository outside a pass (a webhook, a rescan): its catalog file
+ * ({@link checkServerCatalogFile}), then its default branch where the state does not know it yet
+ * (learnDefaultBranch). `before`, the state known before this check, keeps what was learned.
  */
 export async function checkServerRepository(
   client: BitbucketServerClient,
@@ -20,7 +23,27 @@ export async function checkServerRepository(
   repo: ServerRepository,
   knownTarget?: string,
   sharing?: AnswerSharing,
+  before?: RepositoryState,
 ): Promise<ServerRepositoryAnswer> {
+  const answer = await checkServerCatalogFile(client, config, repo, knownTarget, sharing);
+  const defaultBranch = await learnDefaultBranch(client, config, repo, answer.hasCatalogFile, before);
+  return defaultBranch === undefined ? answer : { ...answer, defaultBranch };
+}
+
+/**
+ * Asks Bitbucket whether one repository has the catalog file, the same way for a pass and a webhook: a plain
+ * catalogPath costs one raw-file check, a glob one file listing of its directory (paged, bounded
+ * by maxFilesPerRepository). `knownTarget` keeps the target a listing's self link gave earlier.
+ * With `sharing`, an answer another provider over the same host learned for the same repository,
+ * branch and catalogPath stands for the check when its rule accepts it.
+ */
+export async function checkServerCatalogFile(
+  client: BitbucketServerClient,
+  config: BitbucketServerProviderConfig,
+  repo: ServerRepository,
+  knownTarget?: string,
+  sharing?: AnswerSharing,
+): Promise<RepositoryAnswer> {
   const askedAt = Date.now();
   if (!config.catalogGlob && !config.validateLocationsExist) {
     // Unchecked: the Location stands without a request, so there is nothing to share. Noted

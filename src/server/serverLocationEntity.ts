@@ -1,5 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import { locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
+import { LocationTarget } from '../discovery/RepositoryState';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 
 /** Upstream's `bitbucket.org/default-branch`: the branch whose pushes change the Location. */
@@ -12,17 +13,20 @@ export function repoUrlAnnotation(host: string): string {
 
 /**
  * A Server Location with the annotations of Backstage's own Bitbucket Server provider, so catalog
- * queries and processors written for it keep working. The default branch is named only when the
- * config names it (`branch`): learning each repository's would cost a request per repository.
+ * queries and processors written for it keep working. The default branch is the configured
+ * `branch`, else the repository's as its state knows it; left out while unknown (never learned,
+ * the lookup failed, or the repository has none).
  */
-export function serverLocationEntity(target: string, config: BitbucketServerProviderConfig): Entity {
+export function serverLocationEntity(location: LocationTarget, config: BitbucketServerProviderConfig): Entity {
+  const { target } = location;
   const entity = locationSpecToLocationEntity({
     location: { type: 'url', target, presence: config.validateLocationsExist ? 'required' : 'optional' },
   });
+  const defaultBranch = config.branch ?? location.defaultBranch;
   entity.metadata.annotations = {
     ...entity.metadata.annotations,
     [repoUrlAnnotation(config.host)]: target,
-    ...(config.branch ? { [DEFAULT_BRANCH_ANNOTATION]: config.branch } : {}),
+    ...(defaultBranch ? { [DEFAULT_BRANCH_ANNOTATION]: defaultBranch } : {}),
   };
   return entity;
 }

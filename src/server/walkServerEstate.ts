@@ -9,7 +9,8 @@ import { CheckBacklog, QUEUED_CHECKS_PER_SLOT } from '../scan/CheckBacklog';
 import { ScanProgress } from '../scan/ScanProgress';
 import { TaskGroup } from '../scan/TaskGroup';
 import { BitbucketServerClient, ServerRepository } from './BitbucketServerClient';
-import { checkServerRepository, ServerRepositoryAnswer } from './checkServerRepository';
+import { checkServerCatalogFile, ServerRepositoryAnswer } from './checkServerRepository';
+import { askDefaultBranch, knownDefaultBranch } from './learnDefaultBranch';
 import { SharedAnswers } from '../discovery/SharedAnswers';
 import { BitbucketServerProviderConfig } from './readProviderConfigs';
 
@@ -49,10 +50,12 @@ export async function walkServerEstate(options: {
 
   const onBranch = config.branch ? `branch ${config.branch}` : 'the default branch';
   const check = async (repo: ServerRepository, key: string, before: RepositoryState | undefined) => {
+    let annotate: (() => Promise<void>) | undefined;
     try {
-      const answer = await checkServerRepository(client, config, repo, undefined, options.shared && sharing(options.shared, before));
+      const answer = await checkServerCatalogFile(client, config, repo, undefined, options.shared && sharing(options.shared, before));
       // When asked, not answered (`askedAt`): a webhook's answer learned while this check was in flight is newer.
       const { hasCatalogFile, target, targets, reason, truncated, askedAt: checkedAt } = answer;
+      const branch = knownDefaultBranch(config, repo, hasCatalogFile, before);
       failures.answered();
       if (answer.reused) {
         progress.answerReused(hasCatalogFile);
@@ -60,7 +63,8 @@ export async function walkServerEstate(options: {
         progress.candidateChecked(hasCatalogFile);
       }
       options.onAnswer?.(repo, before, answer);
-      pass.recordAnswer({ key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt });
+      const recorded = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt };
+      pass.recordAnswer(branch !== 'ask' && branch.value !== undefined ? { ...recorded, defaultBranch: branch.value } : recorded);
       if (truncated) {
         logger.warn(
           `Listed only the first ${config.maxFilesPerRepository} files of ${key} for ${catalogPath}; ` +
@@ -69,6 +73,14 @@ export async function walkServerEstate(options: {
       }
       if (!hasCatalogFile) {
         logger.debug(`Skipped ${key}: no ${catalogPath} on ${onBranch} (${reason})`);
+      }
+      if (branch === 'ask') {
+        annotate = async () => {
+          const defaultBranch = await askDefaultBranch(client, repo);
+          if (defaultBranch !== undefined) {
+            pass.recordAnswer({ ...recorded, defaultBranch });
+          }
+        };
       }
     } catch (error) {
       if (isPassStopping(error, group.signal)) {
@@ -79,6 +91,11 @@ export async function walkServerEstate(options: {
       pass.recordFailure(key, (error as Error).message, before);
     }
     await afterAnswer();
+    if (annotate) {
+      // After the answer is recorded, so the lookup never holds the Location back: its annotation follows.
+      await annotate();
+      await afterAnswer();
+    }
   };
 
   const isCandidate = (repo: ServerRepository) =>
@@ -98,7 +115,8 @@ export async function walkServerEstate(options: {
         // Noted once, so the catalog's reads of it are served too; a push notes it again.
         await client.noteUnreadFile(repo, catalogPath, config.branch, target);
       }
-      pass.recordAnswer({ key, hasCatalogFile: true, target });
+      // Unchecked Locations cost no request: the default branch only where the listing names it.
+      pass.recordAnswer({ key, hasCatalogFile: true, target, ...(repo.defaultBranch ? { defaultBranch: repo.defaultBranch } : {}) });
     } else if (listed.visitedInPass(key)) {
       progress.answerReused(listed.known(key)?.hasCatalogFile);
     } else {

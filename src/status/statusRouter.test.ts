@@ -215,7 +215,7 @@ describe('bitbucket-discovery status routes', () => {
     expect(asService.status).toBe(200);
   });
 
-  it('re-checks one repository with exactly one request and hands the change to the catalog', async () => {
+  it('re-checks one repository with exactly one check (and one default-branch lookup, its file being new) and hands the change to the catalog', async () => {
     await startBackend();
     await provider.refresh();
     const target = `${sim.url}/projects/A/repos/a-repo-3/browse/catalog-info.yaml`;
@@ -223,16 +223,19 @@ describe('bitbucket-discovery status routes', () => {
     sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', 'kind: Component\n');
 
     const before = sim.stats.requests;
+    const lookupsBefore = sim.stats.byRoute.defaultBranch;
     const response = await fetch(`${base}/repositories/A/a-repo-3/refresh`, { method: 'POST', ...asUser });
     expect(response.status).toBe(200);
-    expect(sim.stats.requests - before).toBe(1);
+    // The check, and the default branch of a repository that has the catalog file for the first time.
+    expect(sim.stats.requests - before).toBe(2);
+    expect(sim.stats.byRoute.defaultBranch - lookupsBefore).toBe(1);
     const body = (await response.json()) as RepositoryStatusResponse;
     expect(body.discoveries[0]).toMatchObject({ lastCheck: { answer: 'catalog-file' }, emittedTargets: [target] });
     expect(connection.catalogTargets()).toContain(target);
     expect(connection.refreshedKeys).toEqual([`url:${target}`]);
   });
 
-  it('re-checks a repository no listing has named yet with the repository and its file, two requests', async () => {
+  it('re-checks a repository no listing has named yet with the repository, its file and its default branch, three requests', async () => {
     await startBackend();
     await provider.refresh();
     sim.addRepository(repo('A', 'brand-new'));
@@ -246,7 +249,7 @@ describe('bitbucket-discovery status routes', () => {
     };
 
     const created = await rescan('brand-new');
-    expect(created.requests).toBe(2);
+    expect(created.requests).toBe(3);
     expect(created.coverage).toMatchObject({ known: true, lastCheck: { answer: 'catalog-file' } });
     expect(connection.catalogTargets()).toContain(`${sim.url}/projects/A/repos/brand-new/browse/catalog-info.yaml`);
 
@@ -375,13 +378,18 @@ describe('bitbucket-discovery status routes', () => {
     await provider.refresh();
     sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', 'kind: Component\n');
     const before = sim.stats.requests;
+    const rawBefore = sim.stats.byRoute.raw;
+    const lookupsBefore = sim.stats.byRoute.defaultBranch;
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => fetch(`${base}/repositories/A/a-repo-3/refresh`, { method: 'POST', ...asUser })),
     );
     expect(responses.map(response => response.status)).toEqual(Array(20).fill(200));
-    const checks = sim.stats.requests - before;
+    const checks = sim.stats.byRoute.raw - rawBefore;
     expect(checks).toBeGreaterThanOrEqual(1);
     expect(checks).toBeLessThanOrEqual(2);
+    // Its default branch once: a second check finds it in the state the first one left.
+    expect(sim.stats.byRoute.defaultBranch - lookupsBefore).toBe(1);
+    expect(sim.stats.requests - before).toBe(checks + 1);
     for (const response of responses) {
       const body = (await response.json()) as RepositoryStatusResponse;
       expect(body.discoveries[0].lastCheck?.answer).toBe('catalog-file');
@@ -394,11 +402,14 @@ describe('bitbucket-discovery status routes', () => {
     await provider.refresh();
     sim.setFile('A', 'a-repo-3', 'catalog-info.yaml', 'kind: Component\n');
     const before = sim.stats.requests;
+    const lookupsBefore = sim.stats.byRoute.defaultBranch;
     provider.handleWebhook({ kind: 'push', repository: { slug: 'a-repo-3', project: { key: 'A' } }, refs: ['refs/heads/main'] });
     const [coverage] = await provider.rescan('A', 'a-repo-3');
     await provider.webhookUpdatesIdle();
     expect(coverage.lastCheck?.answer).toBe('catalog-file');
-    expect(sim.stats.requests - before).toBe(1);
+    // One check, and the default branch of a repository that has the catalog file for the first time.
+    expect(sim.stats.requests - before).toBe(2);
+    expect(sim.stats.byRoute.defaultBranch - lookupsBefore).toBe(1);
   });
 
   it('answers 202 when the check takes longer, shows the outcome on the repository route, and caps rescans in flight', async () => {

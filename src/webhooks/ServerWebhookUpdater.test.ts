@@ -39,8 +39,8 @@ describe('Bitbucket Server deliveries are hints: what is recorded is what Bitbuc
     const before = h.sim.stats.requests;
     await deliver(h, serverModifiedDelivery({ projectKey: 'A', slug: 'old-name' }, { projectKey: 'C', slug: 'new-name' }));
     expect(h.connection.catalogTargets()).toEqual([h.browse('A', 'stays'), h.browse('C', 'new-name')]);
-    // Old name: 404 for the repository; new name: the repository, then its file.
-    expect(requestsSince(h, before)).toBe(3);
+    // Old name: 404 for the repository; new name: the repository, its file, then its default branch (a new key to the state).
+    expect(requestsSince(h, before)).toBe(4);
   });
 
   it('tells the catalog of a rename once Bitbucket answered for both names, and of no rename it did not confirm', async () => {

@@ -100,7 +100,7 @@ export class ServerWebhookUpdater {
     if (known && cause === 'push') {
       // Without validateLocationsExist nothing is asked: the file is noted unread, so the catalog's next read asks once.
       // A rename is not confirmed here: only Bitbucket's answer for the new name confirms it, below.
-      await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target, sharing)));
+      await record(key, stateOf(key, await checkServerRepository(client, config, named, known.target, sharing, known)));
       return;
     }
     const repo = await this.fetchRepository(client, named, arrivedAt);
@@ -120,7 +120,7 @@ export class ServerWebhookUpdater {
     }
     const canonicalKey = serverRepositoryKey(repo);
     const stored = canonicalKey === key ? known : await store.readRepository(discovery, canonicalKey);
-    await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target, sharing)));
+    await record(canonicalKey, stateOf(canonicalKey, await checkServerRepository(client, config, repo, stored?.target, sharing, stored)));
   }
 
   /** The repository as Bitbucket answers for it now: asked once for every provider the delivery reaches. */
@@ -143,6 +143,7 @@ function stateOf(key: string, answer: ServerRepositoryAnswer): RepositoryState {
     hasCatalogFile: answer.hasCatalogFile,
     ...(answer.hasCatalogFile && answer.target ? { target: answer.target } : {}),
     ...(answer.hasCatalogFile && answer.targets ? { targets: answer.targets } : {}),
+    ...(answer.defaultBranch !== undefined ? { defaultBranch: answer.defaultBranch } : {}),
     checkedAt: answer.askedAt,
     visitedAt: now,
   };
