@@ -3,14 +3,14 @@ import { setupServer } from 'msw/node';
 
 const PUBLIC_ORIGINS = ['https://api.bitbucket.org', 'https://bitbucket.org'];
 
-// msw patches the process-wide fetch; two routings at once would fight over it.
+// msw patches the process-wide fetch and node:http; two routings at once would fight over them.
 let active = false;
 
 /**
  * Sends every request this process makes to `https://api.bitbucket.org` or `https://bitbucket.org`
  * to the same path and query on a loopback simulator, so code that hard-codes Bitbucket Cloud's
  * address can be tested without knowing. `X-Forwarded-Host`/`-Proto` tell the simulator which
- * origin to put in its links. `close()` restores the real `fetch`. One routing at a time per process.
+ * origin to put in its links. `close()` restores the real `fetch` and `node:http`. One routing at a time per process.
  */
 export function routeBitbucketCloudTo(simulatorUrl: string): { close(): void } {
   if (active) throw new Error('routeBitbucketCloudTo is already active in this process; close it first');

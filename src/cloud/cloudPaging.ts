@@ -30,13 +30,14 @@ export async function* cloudPages<T>(
     if (page.values.length > pageLength) {
       throw malformedListingError(listing, `a page held ${page.values.length} items after ${pageLength} were asked for`);
     }
-    yield page.values;
+    // Told before the page is handed on: a walk that waits on its checks would otherwise act on a listing already known broken.
     if (page.next !== undefined && typeof page.next !== 'string') {
       throw malformedListingError(listing, 'next is not a URL');
     }
     if (page.next && seen.has(page.next)) {
       throw malformedListingError(listing, 'paging did not advance (the same next link came back)');
     }
+    yield page.values;
     url = page.next;
   }
 }

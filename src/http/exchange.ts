@@ -7,6 +7,9 @@ import type { Answer, SendOptions } from './transport';
 /** A body we do not need is read to its end (the connection is kept) up to this size, and the connection closed beyond. */
 const DRAIN_UP_TO_BYTES = 64 * 1024;
 
+/** A kept-alive connection idle this long is closed, before a server or proxy drops it under a request. */
+const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+
 /**
  * Keep-alive connections shared by every client of the process. The request schedulers bound
  * how many requests are in flight, so the agents need no limit of their own. node:http rather
@@ -15,8 +18,8 @@ const DRAIN_UP_TO_BYTES = 64 * 1024;
  * promoted and the heap grew with the estate (docs/performance.md, "Memory").
  */
 const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
 };
 
 /** One request and its answer; a redirect comes back with its `location`, its body dropped. */
@@ -62,7 +65,14 @@ export function exchange(url: URL, options: SendOptions, cut: Cut): Promise<Hop>
         finish();
       }
     };
-    const fail = (error: unknown) => settle(() => reject(error));
+    const fail = (error: unknown) =>
+      settle(() => {
+        // Nothing of a failed exchange is read any more: its connection must not wait on it.
+        answered?.destroy();
+        request.destroy();
+        reject(error);
+      });
+    let answered: IncomingMessage | undefined;
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(
       url,
@@ -72,6 +82,7 @@ export function exchange(url: URL, options: SendOptions, cut: Cut): Promise<Hop>
         agent: AGENTS[url.protocol === 'https:' ? 'https:' : 'http:'],
       },
       response => {
+        answered = response;
         const status = response.statusCode ?? 0;
         const headers = new AnswerHeaders(response.headers);
         const answer = (body: string, bytes?: Buffer): Answer => ({ status, headers, body, ...(bytes ? { bytes } : {}) });
@@ -143,15 +154,21 @@ function readBody(response: IncomingMessage, maxBytes: number): Promise<Buffer |
 }
 
 /**
- * Drops a body we do not need: a small one is read to its end so the connection serves the next
- * request; a large or unsized one closes the connection rather than cost its transfer.
+ * Drops a body we do not need: one of at most {@link DRAIN_UP_TO_BYTES} (sized or chunked) is read
+ * to its end so the connection serves the next request; a larger one closes the connection rather
+ * than cost its transfer.
  */
 function discardBody(response: IncomingMessage): void {
-  const length = Number(response.headers['content-length'] ?? Infinity);
-  if (length <= DRAIN_UP_TO_BYTES) {
-    response.on('error', () => undefined);
-    response.resume();
-  } else {
+  if (Number(response.headers['content-length'] ?? 0) > DRAIN_UP_TO_BYTES) {
     response.destroy();
+    return;
   }
+  let drained = 0;
+  response.on('error', () => undefined);
+  response.on('data', (chunk: Buffer) => {
+    drained += chunk.byteLength;
+    if (drained > DRAIN_UP_TO_BYTES) {
+      response.destroy();
+    }
+  });
 }

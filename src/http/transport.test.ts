@@ -72,11 +72,20 @@ describe('send', () => {
     expect(large.body).toBe('');
   });
 
-  it('reuses one connection for answers whose bodies it drops', async () => {
-    handle = (_request, response) => response.end('{"ignored":true}');
+  it('reuses one connection for answers whose bodies it drops, sized or chunked', async () => {
+    handle = (request, response) => {
+      if (request.url?.endsWith('/chunked')) {
+        // No Content-Length: node sends a chunked body.
+        response.write('{"ignored":');
+        response.end('true}');
+      } else {
+        response.end('{"ignored":true}');
+      }
+    };
 
     for (let i = 0; i < 5; i += 1) {
       await send(new URL(`${origin}/check/${i}`), options({ discardSuccessBody: true }));
+      await send(new URL(`${origin}/check/${i}/chunked`), options({ discardSuccessBody: true }));
     }
 
     expect(sockets.size).toBe(1);

@@ -28,6 +28,7 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
     push?: { changes?: Array<{ new?: { type?: unknown; name?: unknown } | null; old?: { type?: unknown; name?: unknown } | null }> };
     changes?: { full_name?: { old?: unknown } };
     previous_workspace?: { slug?: unknown };
+    previous_owner?: { username?: unknown; slug?: unknown };
   };
   const name = splitFullName(body?.repository?.full_name);
   if (!name) {
@@ -44,7 +45,7 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
     }
     case 'repo:updated':
     case 'repo:transfer': {
-      const previous = splitFullName(body.changes?.full_name?.old) ?? transferredFrom(body.previous_workspace?.slug, name.slug);
+      const previous = splitFullName(body.changes?.full_name?.old) ?? transferredFrom(body.previous_workspace?.slug ?? body.previous_owner?.username ?? body.previous_owner?.slug, name.slug);
       const moved = previous && (previous.workspace !== name.workspace || previous.slug !== name.slug);
       return { kind: 'updated', ...name, previous: moved ? previous : undefined };
     }
@@ -55,7 +56,11 @@ export function readCloudWebhookEvent(eventKey: string | undefined, payload: unk
   }
 }
 
-/** `repo:transfer` names the workspace the repository came from (`previous_workspace`); a transfer keeps the slug. */
+/**
+ * `repo:transfer` names the workspace the repository came from: `previous_workspace` in today's
+ * payloads, `previous_owner` (a user or team) in older ones; a transfer keeps the slug. Either only
+ * asks Bitbucket whether the old name is gone.
+ */
 function transferredFrom(workspace: unknown, slug: string): RepositoryFullName | undefined {
   return typeof workspace === 'string' ? splitFullName(`${workspace}/${slug}`) : undefined;
 }
