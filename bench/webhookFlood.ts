@@ -1,13 +1,12 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoBackend, startDemoBackend } from '../dev/demoBackend';
 import { DEMO_CREDENTIALS } from '../dev/demoSimulators';
-import { serverPushDelivery } from '../dev/simulator/serverWebhookDeliveries';
 import { freePort } from '../dev/testing/freePort';
 import { inProcessEventsService } from '../dev/testing/inProcessEvents';
+import { sendDeliveryFlood } from '../dev/testing/sendDeliveryFlood';
 
 /**
  * `npm run bench:flood`: what a flood of forged webhook deliveries costs the backend. Each flood
@@ -174,37 +173,9 @@ class BackendProcess {
 }
 
 /** Sends `count` deliveries of one flood, IN_FLIGHT at a time over kept-alive connections; counts the answers. */
-async function sendFlood(baseUrl: string, flood: Flood, count: number): Promise<Record<string, number>> {
+function sendFlood(baseUrl: string, flood: Flood, count: number): Promise<Record<string, number>> {
   const { topic, secret } = FLOODS[flood];
-  const url = new URL(`${baseUrl}/api/events/http/${topic}`);
-  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-  const statuses: Record<string, number> = {};
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < count) {
-        const i = next++;
-        const delivery = serverPushDelivery({ projectKey: 'PAY', slug: `random-${i.toString(36)}` }, { secret });
-        const status = await post(url, agent, delivery.headers, delivery.body);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  agent.destroy();
-  return statuses;
-}
-
-/** One POST; a connection the server reset under the flood counts as an answer of its own, not a failed bench. */
-function post(url: URL, agent: Agent, headers: Record<string, string>, body: string): Promise<string> {
-  return new Promise(resolve => {
-    const sent = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, response => {
-      response.resume();
-      response.on('end', () => resolve(String(response.statusCode)));
-      response.on('error', () => resolve('network error'));
-    });
-    sent.on('error', () => resolve('network error'));
-    sent.end(body);
-  });
+  return sendDeliveryFlood(new URL(`${baseUrl}/api/events/http/${topic}`), { count, inFlight: IN_FLIGHT, secret });
 }
 
 async function runFlood(flood: Flood): Promise<FloodResult> {

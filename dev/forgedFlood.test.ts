@@ -1,12 +1,11 @@
 import { createServiceFactory, coreServices } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
-import { Agent, request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { catalogModuleBitbucketDiscovery, eventsModuleBitbucketDiscoveryWebhooks } from '../src';
-import { serverPushDelivery } from './simulator/serverWebhookDeliveries';
 import { captureLogger } from './testing/captureLogger';
 import { inProcessEventsService } from './testing/inProcessEvents';
+import { sendDeliveryFlood } from './testing/sendDeliveryFlood';
 
 // Issue 22 item 5: a flood of forged or unsigned deliveries leaves memory where it was. A real
 // backend (the catalog and events plugins and this package's two modules) takes 15,000 refused
@@ -79,35 +78,8 @@ describe('a flood of refused webhook deliveries', () => {
     expect(JSON.stringify(lines)).not.toContain(SECRET);
   });
 
-  /** Sends `count` deliveries IN_FLIGHT at a time over kept-alive connections; the answers by status. */
-  async function flood(topic: string, count: number, secret: string | undefined): Promise<Record<number, number>> {
-    const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-    const statuses: Record<number, number> = {};
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < count) {
-          const i = next++;
-          const delivery = serverPushDelivery({ projectKey: 'PAY', slug: `random-${i.toString(36)}` }, { secret });
-          const status = await post(agent, `/api/events/http/${topic}`, delivery.headers, delivery.body);
-          statuses[status] = (statuses[status] ?? 0) + 1;
-        }
-      }),
-    );
-    agent.destroy();
-    return statuses;
-  }
-
-  function post(agent: Agent, path: string, headers: Record<string, string>, body: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const sent = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, response => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      });
-      sent.on('error', reject);
-      sent.end(body);
-    });
-  }
+  const flood = (topic: string, count: number, secret: string | undefined) =>
+    sendDeliveryFlood(new URL(`http://127.0.0.1:${port}/api/events/http/${topic}`), { count, inFlight: IN_FLIGHT, secret });
 });
 
 /**

@@ -31,17 +31,7 @@ export function cloudPushDelivery(
       ],
     },
   });
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-event-key': 'repo:push',
-    'x-hook-uuid': '{hook-uuid}',
-    'x-request-uuid': `{${Math.random().toString(16).slice(2)}}`,
-    'x-attempt-number': '1',
-  };
-  if (options.secret) {
-    headers['x-hub-signature'] = hubSignature(body, options.secret);
-  }
-  return { headers, body };
+  return cloudDelivery('repo:push', body, options.secret);
 }
 
 /**
@@ -63,15 +53,20 @@ export function cloudTransferDelivery(
     },
     previous_workspace: { type: 'workspace', slug: transfer.from, name: transfer.from, uuid: `{${transfer.from}-uuid}` },
   });
+  return cloudDelivery('repo:transfer', body, options.secret);
+}
+
+/** A delivery as Bitbucket Cloud sends it: its headers, signed with `secret` when one is given. */
+function cloudDelivery(eventKey: string, body: string, secret: string | undefined): WebhookDelivery {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    'x-event-key': 'repo:transfer',
+    'x-event-key': eventKey,
     'x-hook-uuid': '{hook-uuid}',
     'x-request-uuid': `{${Math.random().toString(16).slice(2)}}`,
     'x-attempt-number': '1',
   };
-  if (options.secret) {
-    headers['x-hub-signature'] = hubSignature(body, options.secret);
+  if (secret) {
+    headers['x-hub-signature'] = hubSignature(body, secret);
   }
   return { headers, body };
 }
