@@ -91,10 +91,10 @@ const pushedRepositories = WEBHOOK_PUSHES.pushes + WEBHOOK_PUSHES.burst;
 const WEBHOOKS_SERVER = { product: 'server', projects: demoServerEstate().projects.length, repositories: demoServerEstate().repositories.length + pushedRepositories } as const;
 const WEBHOOKS_CLOUD = { product: 'cloud', projects: demoCloudEstate().projects.length, repositories: demoCloudEstate().repositories.length + pushedRepositories } as const;
 
-// The timeouts add up to about 10.5 minutes, so even a run where everything hangs ends within 11. Each
-// leaves roughly 1.5 to 2 times what the scenario takes on 2 CPUs (server-5k-dc-limiter: ~145 s of 220).
+// The timeouts add up to 9.5 minutes, so even a run where everything hangs ends within 10. Each
+// leaves roughly 1.4 to 2.5 times what the scenario takes on 2 CPUs (server-5k-dc-limiter: ~145 s of 200).
 export const SCENARIOS: Scenario[] = [
-  { name: 'server-5k', description: 'Server, 5,000 repositories, 50 projects, 20 ms', ...SERVER_5K, timeoutMs: 50_000 },
+  { name: 'server-5k', description: 'Server, 5,000 repositories, 50 projects, 20 ms', ...SERVER_5K, timeoutMs: 40_000 },
   {
     name: 'server-50k',
     description: 'Server, 50,000 repositories, 200 projects, 2 ms',
@@ -103,7 +103,7 @@ export const SCENARIOS: Scenario[] = [
     repositories: 50_000,
     latencyMs: 2,
     seed: SEED,
-    timeoutMs: 110_000,
+    timeoutMs: 80_000,
   },
   {
     name: 'cloud-2k',
@@ -142,7 +142,7 @@ export const SCENARIOS: Scenario[] = [
     rateLimit: { perSecond: 50, burst: 50 },
     budget: { requests: 50, perSeconds: 1 },
     repetition: { kind: 'timed-runs', taskTimeoutMs: 30_000, maxRuns: 10 },
-    timeoutMs: 220_000,
+    timeoutMs: 200_000,
   },
 ];
 
