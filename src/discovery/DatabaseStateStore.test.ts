@@ -115,6 +115,19 @@ describe.each(databases.eachSupportedId())('DatabaseStateStore on %s', databaseI
     expect(await store.readRepositories('d')).toHaveLength(100);
   });
 
+  it('writes and deletes up to one statement of rows without a transaction of its own', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseStateStore.create(knex);
+    const queries: Array<{ sql: string; __knexTxId?: string }> = [];
+    knex.on('query', query => queries.push(query));
+    const states = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, hasCatalogFile: false, checkedAt: 0, visitedAt: 0 }));
+    await store.writeRepositories('d', states);
+    await store.deleteRepositories('d', states.slice(0, 400).map(state => state.key), 1);
+    expect(queries.filter(query => /^(insert|delete)/i.test(query.sql)).map(query => query.__knexTxId)).toEqual([undefined, undefined]);
+    expect(queries.some(query => /^(begin|BEGIN)/.test(query.sql))).toBe(false);
+    expect(await store.readRepositories('d')).toHaveLength(100);
+  });
+
   it('sends no query for an empty write, delete or keyed read', async () => {
     const knex = await databases.init(databaseId);
     const store = await DatabaseStateStore.create(knex);

@@ -101,10 +101,10 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     if (newest.length === 0) {
       return [];
     }
-    return this.knex.transaction(async trx => {
+    return this.atomically(newest.length, async db => {
       const refused: RepositoryState[] = [];
       for (const chunk of chunks(newest)) {
-        const written: Array<Pick<RepositoryRow, 'repository_key'>> = await trx<RepositoryRow>(REPOSITORIES)
+        const written: Array<Pick<RepositoryRow, 'repository_key'>> = await db<RepositoryRow>(REPOSITORIES)
           .insert(chunk.map(state => ({ discovery, repository_key: state.key, state: JSON.stringify(state), checked_at: state.checkedAt, ...statusColumnsOf(state) })))
           .onConflict(['discovery', 'repository_key'])
           .merge(['state', 'checked_at', ...STATUS_COLUMN_NAMES])
@@ -113,7 +113,7 @@ export class DatabaseStateStore implements DiscoveryStateStore {
         // A row the condition kept is not returned: its newer state is read back (rare).
         if (written.length < chunk.length) {
           const writtenKeys = new Set(written.map(row => row.repository_key));
-          refused.push(...(await this.select(trx, discovery, chunk.map(state => state.key).filter(key => !writtenKeys.has(key)))));
+          refused.push(...(await this.select(db, discovery, chunk.map(state => state.key).filter(key => !writtenKeys.has(key)))));
         }
       }
       return refused;
@@ -124,18 +124,29 @@ export class DatabaseStateStore implements DiscoveryStateStore {
     if (keys.length === 0) {
       return [];
     }
-    return this.knex.transaction(async trx => {
+    const unique = [...new Set(keys)];
+    return this.atomically(unique.length, async db => {
       const stayed: RepositoryState[] = [];
-      for (const chunk of chunks([...new Set(keys)])) {
-        await trx<RepositoryRow>(REPOSITORIES)
+      for (const chunk of chunks(unique)) {
+        await db<RepositoryRow>(REPOSITORIES)
           .where({ discovery })
           .whereIn('repository_key', chunk)
           .andWhere('checked_at', '<=', evidenceAt)
           .delete();
-        stayed.push(...(await this.select(trx, discovery, chunk)));
+        stayed.push(...(await this.select(db, discovery, chunk)));
       }
       return stayed;
     });
+  }
+
+  /**
+   * Runs `work` as one transaction when its `rows` take more than one statement. One statement is
+   * atomic on its own, and a pass writes a statement's worth at a time: a transaction per write
+   * would cost a connection hand-over and knex's transaction objects (long-lived enough to reach
+   * V8's old generation) for nothing. The read-back of refused rows then sees the newest state.
+   */
+  private atomically<T>(rows: number, work: (knex: Knex) => Promise<T>): Promise<T> {
+    return rows > CHUNK_SIZE ? this.knex.transaction(work) : work(this.knex);
   }
 
   private async select(knex: Knex, discovery: string, keys: string[]): Promise<RepositoryState[]> {

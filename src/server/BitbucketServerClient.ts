@@ -21,6 +21,22 @@ export interface ServerRepository {
   defaultBranch?: string;
 }
 
+/**
+ * What discovery reads of a listed repository. A page is held while its repositories are
+ * checked, long enough for V8 to move it to the old generation; the rest of Bitbucket's JSON
+ * (project descriptions, clone links, …) would go with it, a few kilobytes a repository.
+ */
+function listedFields(repo: ServerRepository): ServerRepository {
+  const self = repo.links?.self?.[0]?.href;
+  return {
+    slug: repo.slug,
+    project: { key: repo.project.key },
+    ...(repo.archived !== undefined ? { archived: repo.archived } : {}),
+    ...(self !== undefined ? { links: { self: [{ href: self }] } } : {}),
+    ...(repo.defaultBranch !== undefined ? { defaultBranch: repo.defaultBranch } : {}),
+  };
+}
+
 /** `?at=refs/heads/<branch>`, the way Bitbucket Server names a branch in raw and browse URLs; nothing for the default branch. */
 function atBranch(branch: string | undefined): string {
   return branch ? `?at=${encodeURIComponent(`refs/heads/${branch}`)}` : '';
@@ -50,6 +66,8 @@ export class BitbucketServerClient {
     return this.list<ServerRepository>(
       `/projects/${encodeSegment(projectKey)}/repos`,
       repo => typeof repo?.slug === 'string' && typeof repo?.project?.key === 'string',
+      undefined,
+      listedFields,
     );
   }
 
@@ -171,18 +189,21 @@ export class BitbucketServerClient {
     return this.apiBaseUrl.replace(/\/rest\/api\/(1\.0|latest)$/, '');
   }
 
-  private async *list<T>(path: string, isValid: (value: T) => boolean, query?: URLSearchParams): AsyncGenerator<T[]> {
+  /** A list's pages, each item checked by `isValid`, then reduced by `keep` to what the caller reads. */
+  private list<T>(path: string, isValid: (value: T) => boolean, query?: URLSearchParams, keep: (value: T) => T = value => value): AsyncGenerator<T[]> {
     const listing = { host: this.host, path: `${new URL(this.apiBaseUrl).pathname}${path}` };
     const filters = query ? `&${query}` : '';
-    const pages = serverPages<T>(listing, this.pageSize, start =>
-      this.http.getJson<ServerPage<T>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${this.pageSize}${filters}`, this.context),
+    return serverPages<T>(
+      listing,
+      this.pageSize,
+      start => this.http.getJson<ServerPage<T>>(`${this.apiBaseUrl}${path}?start=${start}&limit=${this.pageSize}${filters}`, this.context),
+      values => {
+        const invalid = values.findIndex(value => !isValid(value));
+        if (invalid >= 0) {
+          throw malformedListingError(listing, `item ${invalid} of a page lacks its key or slug`);
+        }
+        return values.map(keep);
+      },
     );
-    for await (const values of pages) {
-      const invalid = values.findIndex(value => !isValid(value));
-      if (invalid >= 0) {
-        throw malformedListingError(listing, `item ${invalid} of a page lacks its key or slug`);
-      }
-      yield values;
-    }
   }
 }
