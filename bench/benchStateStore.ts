@@ -38,7 +38,10 @@ export async function openBenchStateStore(kind: 'sqlite' | 'postgres'): Promise<
   await admin.raw('CREATE DATABASE ??', [database]);
   let db: Knex | undefined;
   try {
-    db = knex({ client: 'pg', connection: { connectionString, database } });
+    // In the URL itself: pg takes a connection string's database over a `database` beside it.
+    const url = new URL(connectionString);
+    url.pathname = `/${database}`;
+    db = knex({ client: 'pg', connection: url.toString() });
     const store = await DatabaseStateStore.create(db);
     const opened = db;
     return {
