@@ -1,6 +1,7 @@
 import { CatalogChanges } from './catalogChange';
 import { DiscoveryPass } from './DiscoveryPass';
 import { MemoryStateStore } from './MemoryStateStore';
+import { notListed } from './removalPolicy';
 import { RepositoryState } from './RepositoryState';
 
 const D = 'bitbucketServer-provider:test';
@@ -168,6 +169,33 @@ describe('DiscoveryPass: the newest answer wins', () => {
     expect(pass.hasUnflushed).toBe(true);
     await flush();
     expect(await store.readRepository(D, 'P/b')).toEqual({ ...withFile('P/b', 1100), visitedAt: 1000 });
+  });
+
+  it('keeps what a flush stored while a reconcile was reading: a removal it read before stays removed', async () => {
+    const store = new MemoryStateStore();
+    await store.writeRepositories(D, [withFile('P/gone', 500), withFile('P/kept', 500)]);
+    const { pass, flush, removed } = await beginPass(store);
+    const readPage = store.readRepositoryPage.bind(store);
+    let pageRead!: () => void;
+    const pageWasRead = new Promise<void>(resolve => (pageRead = resolve));
+    let release!: () => void;
+    const released = new Promise<void>(resolve => (release = resolve));
+    jest.spyOn(store, 'readRepositoryPage').mockImplementation(async (discovery, page) => {
+      const states = await readPage(discovery, page);
+      pageRead();
+      await released;
+      return states;
+    });
+    pass.recordGone('P/gone', notListed(1100));
+    const reconciling = pass.reconcile();
+    await pageWasRead;
+    // The page in hand still names P/gone; the flush removes it meanwhile.
+    await flush();
+    release();
+    await reconciling;
+
+    expect(removed()).toEqual([target('P/gone')]);
+    expect(pass.targets()).toEqual([target('P/kept')]);
   });
 
   it("carries each repository's default branch to its Locations: pending, flushed and read back from the store", async () => {

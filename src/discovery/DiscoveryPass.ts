@@ -266,29 +266,27 @@ export class DiscoveryPass {
   /**
    * Takes, per repository, the newest of this pass's stored view and the store: another process
    * may have stored a newer answer, or removed a repository, since this pass read or wrote it.
-   * Reads the targets a page at a time; answers not flushed yet are left for the next flush.
+   * Reads the targets a page at a time and changes the view in place, so an estate whose view
+   * holds still allocates only a page; answers not flushed yet are left for the next flush.
    */
   async reconcile(): Promise<void> {
     const touched = new Set<string>();
     this.reconciling.add(touched);
     try {
-      const fresh = await readCatalog(this.store, this.discovery);
-      for (const [key, entry] of fresh) {
+      const inStore = new Set<string>();
+      await forEachCatalogPage(this.store, this.discovery, (key, entry) => {
+        inStore.add(key);
         const mine = this.catalog.get(key);
-        if (mine && mine.checkedAt > entry.checkedAt) {
-          fresh.set(key, mine);
+        // A flush that ended while the store was read knows better than the read.
+        if (!touched.has(key) && (!mine || entry.checkedAt >= mine.checkedAt) && !sameEntry(mine, entry)) {
+          this.catalog.set(key, entry);
+        }
+      });
+      for (const key of this.catalog.keys()) {
+        if (!inStore.has(key) && !touched.has(key)) {
+          this.catalog.delete(key);
         }
       }
-      // A flush that ended while the store was read knows better than the read.
-      for (const key of touched) {
-        const mine = this.catalog.get(key);
-        if (mine) {
-          fresh.set(key, mine);
-        } else {
-          fresh.delete(key);
-        }
-      }
-      this.catalog = fresh;
     } finally {
       this.reconciling.delete(touched);
     }
@@ -312,18 +310,29 @@ export class DiscoveryPass {
   /** Every Location the discovery stands for now, sorted by target. */
   locations(): LocationTarget[] {
     const locations = new Map<string, LocationTarget>();
-    const add = (location: LocationTarget) => locations.set(location.target, location);
+    this.forEachStandingFor((targets, defaultBranch) => withDefaultBranch(targets, defaultBranch).forEach(location => locations.set(location.target, location)));
+    return [...locations.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  }
+
+  /** The targets of {@link locations}, unsorted, without a Location object each. */
+  private targetSet(): Set<string> {
+    const targets = new Set<string>();
+    this.forEachStandingFor(standing => standing.forEach(target => targets.add(target)));
+    return targets;
+  }
+
+  /** Each repository's targets and default branch, as the pass holds them now (recorded answers over the stored view). */
+  private forEachStandingFor(visit: (targets: string[], defaultBranch: string | null | undefined) => void): void {
     for (const [key, entry] of this.catalog) {
       if (!this.removals.has(key) && !this.pending.has(key)) {
-        withDefaultBranch(entry.targets, entry.defaultBranch).forEach(add);
+        visit(entry.targets, entry.defaultBranch);
       }
     }
     for (const [key, pending] of this.pending) {
       if (!this.removals.has(key)) {
-        locationsOf(pending.state).forEach(add);
+        visit(targetsOf(pending.state), pending.state.defaultBranch);
       }
     }
-    return [...locations.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   }
 
   /**
@@ -334,7 +343,7 @@ export class DiscoveryPass {
    * time, each page's removals stored before the next is read.
    */
   async complete(): Promise<string[]> {
-    const before = this.locations();
+    const before = this.targetSet();
     // The catalog learns these changes from the full mutation that follows.
     const store = async () => this.flush(async () => undefined);
     await store();
@@ -345,7 +354,8 @@ export class DiscoveryPass {
     await this.reconcile();
     Object.assign(this.state, { open: false, incompleteRuns: 0, lastCompletedAt: this.now(), resumeAfter: undefined, lastError: undefined });
     await this.store.writePass(this.discovery, this.state);
-    return targetChanges(before, this.locations()).removed.sort();
+    const after = this.targetSet();
+    return [...before].filter(target => !after.has(target)).sort();
   }
 
   private readUnlisted(afterKey?: string): Promise<RepositoryState[]> {
@@ -387,20 +397,37 @@ function resolve(pending: Pending, stored: RepositoryState | undefined): Reposit
 /** The targets of every repository with the catalog file, read a page at a time. */
 async function readCatalog(store: DiscoveryStateStore, discovery: string): Promise<Map<string, CatalogEntry>> {
   const catalog = new Map<string, CatalogEntry>();
+  await forEachCatalogPage(store, discovery, (key, entry) => catalog.set(key, entry));
+  return catalog;
+}
+
+/** Visits every repository of the store that stands for targets, reading a page at a time. */
+async function forEachCatalogPage(store: DiscoveryStateStore, discovery: string, visit: (key: string, entry: CatalogEntry) => void): Promise<void> {
   let afterKey: string | undefined;
   for (;;) {
     const page = await store.readRepositoryPage(discovery, { afterKey, limit: STATE_PAGE_SIZE, withCatalogFile: true });
     for (const state of page) {
       const entry = catalogEntryOf(state);
       if (entry) {
-        catalog.set(state.key, entry);
+        visit(state.key, entry);
       }
     }
     if (page.length < STATE_PAGE_SIZE) {
-      return catalog;
+      return;
     }
     afterKey = page[page.length - 1].key;
   }
+}
+
+/** Whether two entries stand for the same answer: the one held is kept, and the one read left to the collector. */
+function sameEntry(held: CatalogEntry | undefined, read: CatalogEntry): boolean {
+  return (
+    held !== undefined &&
+    held.checkedAt === read.checkedAt &&
+    held.defaultBranch === read.defaultBranch &&
+    held.targets.length === read.targets.length &&
+    held.targets.every((target, index) => target === read.targets[index])
+  );
 }
 
 /** What the catalog holds of a repository: its targets and default branch; undefined when it stands for none. */

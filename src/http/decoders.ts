@@ -1,13 +1,19 @@
 import { describeErrorBody, plainText } from './describeErrorBody';
+import { parseJsonBytes } from './parseJsonBytes';
 import { Answer } from './transport';
+
+/** How much of a body tells an empty one or an HTML page from JSON. */
+const HEAD_BYTES = 1024;
 
 /** What is wrong with a 2xx answer that should carry JSON, or undefined with the parsed value. */
 export function decodeJson<T>(answer: Answer): { value: T } | { problem: string; cause?: unknown } {
   const contentType = answer.headers.get('content-type') ?? '';
-  if (answer.body.trim() === '') {
+  // The start is enough to tell an empty body or a page from JSON; the rest is never one string.
+  const head = answer.bytes ? answer.bytes.toString('utf8', 0, HEAD_BYTES) : answer.body;
+  if (head.trim() === '' && (answer.bytes?.length ?? 0) <= HEAD_BYTES) {
     return { problem: `answered ${answer.status} with an empty body instead of JSON` };
   }
-  if (!/json/i.test(contentType) && /^\s*</.test(answer.body)) {
+  if (!/json/i.test(contentType) && /^\s*</.test(head)) {
     return {
       problem:
         `answered ${answer.status} with ${contentType || 'HTML'} instead of JSON; ` +
@@ -15,7 +21,7 @@ export function decodeJson<T>(answer: Answer): { value: T } | { problem: string;
     };
   }
   try {
-    return { value: JSON.parse(answer.body) as T };
+    return { value: (answer.bytes ? parseJsonBytes(answer.bytes) : JSON.parse(answer.body)) as T };
   } catch (cause) {
     return { problem: `answered ${answer.status} with malformed JSON`, cause };
   }

@@ -2,6 +2,7 @@ import http, { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import { AnswerHeaders } from './AnswerHeaders';
+import { WHOLE_UP_TO_BYTES } from './parseJsonBytes';
 import type { Answer, SendOptions } from './transport';
 
 /** A body we do not need is read to its end (the connection is kept) up to this size, and the connection closed beyond. */
@@ -97,7 +98,7 @@ export function exchange(url: URL, options: SendOptions, cut: Cut): Promise<Hop>
           discardBody(response);
           settle(() => resolve({ answer: answer('') }));
         } else {
-          readBody(response, Infinity).then(bytes => settle(() => resolve({ answer: answer(bytes?.toString('utf8') ?? '') })), fail);
+          readBody(response, Infinity).then(bytes => settle(() => resolve({ answer: wholeAnswer(status, headers, bytes ?? Buffer.alloc(0)) })), fail);
         }
       },
     );
@@ -108,6 +109,28 @@ export function exchange(url: URL, options: SendOptions, cut: Cut): Promise<Hop>
     request.on('error', fail);
     request.end(options.body);
   });
+}
+
+/**
+ * An answer read in full. A large body stays bytes, decoded only when read as text: a JSON reader
+ * parses the bytes a piece at a time (parseJsonBytes), so a listing page never becomes one large
+ * string. A small one is decoded at once and its bytes dropped: a Buffer kept with each answer
+ * made V8 promote every request's state to its old generation.
+ */
+function wholeAnswer(status: number, headers: AnswerHeaders, bytes: Buffer): Answer {
+  if (bytes.length <= WHOLE_UP_TO_BYTES) {
+    return { status, headers, body: bytes.toString('utf8') };
+  }
+  let text: string | undefined;
+  return {
+    status,
+    headers,
+    bytes,
+    get body() {
+      text ??= bytes.toString('utf8');
+      return text;
+    },
+  };
 }
 
 /** The body, decoded as `Content-Encoding` says (we ask for compression, as `fetch` did). */

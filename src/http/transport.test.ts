@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import zlib from 'node:zlib';
+import { decodeJson } from './decoders';
 import { RequestStats } from './RequestStats';
 import { RedirectRefused, send, SendOptions } from './transport';
 
@@ -42,6 +43,25 @@ describe('send', () => {
     stats: new RequestStats(),
     discardSuccessBody: false,
     ...overrides,
+  });
+
+  it('keeps a large body as bytes that decodeJson parses a piece at a time, and a small one as text only', async () => {
+    const page = { values: Array.from({ length: 2000 }, (_, i) => ({ slug: `répo-${i}`, links: { self: [{ href: `${origin}/projects/P/repos/r${i}` }] } })), isLastPage: true };
+    let body = JSON.stringify(page);
+    handle = (_request, response) => {
+      response.setHeader('Content-Type', 'application/json');
+      response.end(body);
+    };
+
+    const large = await send(new URL(`${origin}/rest/api/1.0/projects/P/repos`), options());
+    expect(large.bytes?.length).toBe(Buffer.byteLength(body));
+    expect(decodeJson(large)).toEqual({ value: page });
+    expect(large.body).toBe(body);
+
+    body = JSON.stringify({ values: [], isLastPage: true });
+    const small = await send(new URL(`${origin}/rest/api/1.0/projects/P/repos`), options());
+    expect(small.bytes).toBeUndefined();
+    expect(decodeJson(small)).toEqual({ value: { values: [], isLastPage: true } });
   });
 
   it('reads a compressed body, repeated headers joined as fetch joined them', async () => {
