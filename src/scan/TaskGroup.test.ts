@@ -30,4 +30,24 @@ describe('TaskGroup', () => {
     await expect(group.wait()).rejects.toThrow('first');
     expect(aborted).toEqual([expect.objectContaining({ message: 'first' })]);
   });
+
+  it('waits for every task, also those added while it waits or by a task that just settled', async () => {
+    const group = new TaskGroup();
+    const finished: string[] = [];
+    const later = (name: string, ms: number, then?: () => void) => async () => {
+      await new Promise(resolve => setTimeout(resolve, ms));
+      finished.push(name);
+      then?.();
+    };
+    group.add(later('first', 5, () => group.add(later('added by first', 5))));
+    const waiting = group.wait();
+    group.add(later('added while waiting', 15));
+    await waiting;
+    expect(finished.sort()).toEqual(['added by first', 'added while waiting', 'first']);
+    // Empty again: waiting returns at once, and the group takes more work.
+    await group.wait();
+    group.add(later('after', 1));
+    await group.wait();
+    expect(finished).toContain('after');
+  });
 });

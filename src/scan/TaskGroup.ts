@@ -7,7 +7,13 @@ import { setMaxListeners } from 'events';
  */
 export class TaskGroup {
   private readonly controller = new AbortController();
-  private readonly running = new Set<Promise<void>>();
+  /**
+   * Tasks not settled, counted rather than kept in a Set: a pass adds a task per project and per
+   * check, and a Set that many long-waiting listings fill is rebuilt every few hundred checks,
+   * each copy long-lived enough for V8 to promote it with what it held (docs/performance.md, "Memory").
+   */
+  private running = 0;
+  private idle: { promise: Promise<void>; resolve: () => void } | undefined;
   private failure: { error: unknown } | undefined;
 
   /**
@@ -41,16 +47,29 @@ export class TaskGroup {
     if (this.failure) {
       return;
     }
-    const promise = task()
-      .catch(error => this.fail(error))
-      .finally(() => this.running.delete(promise));
-    this.running.add(promise);
+    this.running += 1;
+    const settled = () => {
+      this.running -= 1;
+      if (this.running === 0) {
+        this.idle?.resolve();
+        this.idle = undefined;
+      }
+    };
+    task().then(settled, error => {
+      this.fail(error);
+      settled();
+    });
   }
 
   /** Waits for every task, including ones added while waiting; throws the first failure. */
   async wait(): Promise<void> {
-    while (this.running.size > 0) {
-      await Promise.all(this.running);
+    while (this.running > 0) {
+      if (!this.idle) {
+        let resolve!: () => void;
+        const promise = new Promise<void>(done => (resolve = done));
+        this.idle = { promise, resolve };
+      }
+      await this.idle.promise;
     }
     if (this.failure) {
       throw this.failure.error;

@@ -1,5 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import pLimit from 'p-limit';
 import { DiscoveryPass, ListedRepositories } from '../discovery/DiscoveryPass';
 import { RepositoryState } from '../discovery/RepositoryState';
 import { CheckFailures } from '../discovery/CheckFailures';
@@ -43,8 +42,6 @@ export async function walkServerEstate(options: {
 }): Promise<void> {
   const { client, config, pass, progress, logger, group, afterAnswer } = options;
   const { filters, catalogPath } = config;
-  // At most this many projects are listed at once, so listed pages are not held long before their checks.
-  const listings = pLimit(config.concurrency);
   const backlog = new CheckBacklog(group, QUEUED_CHECKS_PER_SLOT * config.concurrency);
   const failures = new CheckFailures();
 
@@ -143,16 +140,30 @@ export async function walkServerEstate(options: {
     }
   };
 
-  group.add(async () => {
-    for await (const projects of client.listProjects()) {
-      for (const project of projects) {
-        if (!filters.projectKey || filters.projectKey.test(project.key)) {
-          group.add(() => listings(() => listProject(project.key)));
-        }
+  // At most `concurrency` projects are listed at once, so listed pages are not held long before
+  // their checks: as many workers, each taking the next project the listing names. A task per
+  // project waiting its turn would hold every project of the estate at once instead.
+  const projects = coveredProjectKeys(client, filters.projectKey);
+  const listingWorker = async () => {
+    for (let next = await projects.next(); !next.done; next = await projects.next()) {
+      await listProject(next.value);
+    }
+  };
+  for (let worker = 0; worker < config.concurrency; worker += 1) {
+    group.add(listingWorker);
+  }
+  await group.wait();
+}
+
+/** The keys of the projects the filter covers, in listing order; workers may ask for the next one at once (an async generator queues them). */
+async function* coveredProjectKeys(client: BitbucketServerClient, projectKey: RegExp | undefined): AsyncGenerator<string> {
+  for await (const projects of client.listProjects()) {
+    for (const project of projects) {
+      if (!projectKey || projectKey.test(project.key)) {
+        yield project.key;
       }
     }
-  });
-  await group.wait();
+  }
 }
 
 /**
