@@ -99,3 +99,17 @@ describe('describeNetworkError', () => {
     expect(describeNetworkError(failureWithRequest())).toBe('ECONNREFUSED');
   });
 });
+
+describe('decodeJson of a large body kept as bytes', () => {
+  const large = (text: string) => ({ status: 200, headers: new Headers({ 'content-type': 'text/html' }), bytes: Buffer.from(text), body: text });
+
+  it('tells an empty body and a login page from JSON however much white space comes first', () => {
+    expect(decodeJson(large(' \n'.repeat(40_000)))).toEqual({ problem: 'answered 200 with an empty body instead of JSON' });
+    expect(decodeJson(large(`${' '.repeat(40_000)}<html>${'x'.repeat(40_000)}</html>`))).toMatchObject({ problem: expect.stringContaining('got a login page') });
+  });
+
+  it('parses JSON from the bytes, whatever its content type says', () => {
+    const page = { values: Array.from({ length: 1000 }, (_, i) => ({ slug: `repo-${i}` })), isLastPage: true };
+    expect(decodeJson(large(`\n ${JSON.stringify(page)}`))).toEqual({ value: page });
+  });
+});

@@ -2,15 +2,22 @@ import { describeErrorBody, plainText } from './describeErrorBody';
 import { parseJsonBytes } from './parseJsonBytes';
 import { Answer } from './transport';
 
-/** How much of a body tells an empty one or an HTML page from JSON. */
-const HEAD_BYTES = 1024;
+/** Where the first byte that is not ASCII white space is; the length when there is none. */
+function firstContentByte(bytes: Buffer): number {
+  let at = 0;
+  while (at < bytes.length && (bytes[at] === 0x20 || (bytes[at] >= 0x09 && bytes[at] <= 0x0d))) {
+    at += 1;
+  }
+  return at;
+}
 
 /** What is wrong with a 2xx answer that should carry JSON, or undefined with the parsed value. */
 export function decodeJson<T>(answer: Answer): { value: T } | { problem: string; cause?: unknown } {
   const contentType = answer.headers.get('content-type') ?? '';
-  // The start is enough to tell an empty body or a page from JSON; the rest is never one string.
-  const head = answer.bytes ? answer.bytes.toString('utf8', 0, HEAD_BYTES) : answer.body;
-  if (head.trim() === '' && (answer.bytes?.length ?? 0) <= HEAD_BYTES) {
+  // A large body stays bytes: its first character tells an empty body or a page from JSON.
+  const start = answer.bytes && firstContentByte(answer.bytes);
+  const head = answer.bytes ? answer.bytes.toString('utf8', start, (start ?? 0) + 1) : answer.body;
+  if (head.trim() === '') {
     return { problem: `answered ${answer.status} with an empty body instead of JSON` };
   }
   if (!/json/i.test(contentType) && /^\s*</.test(head)) {

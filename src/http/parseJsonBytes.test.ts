@@ -76,6 +76,18 @@ describe('parseJsonBytes', () => {
     expect(() => parseJsonBytes(Buffer.from(text))).toThrow(SyntaxError);
   });
 
+  it('parses deep nesting as JSON.parse does, without overflowing the stack: levels below the first few are parsed whole', () => {
+    const deep = Buffer.from(`${'['.repeat(36_000)}${']'.repeat(36_000)}`);
+    // Walked, not compared: a comparison this deep overflows the stack of its own.
+    let depth = 0;
+    for (let level = parseJsonBytes(deep); Array.isArray(level) && level.length > 0; level = level[0]) {
+      depth += 1;
+    }
+    expect(depth).toBe(35_999);
+    const nestedPages = JSON.stringify(Array.from({ length: 40 }).reduce<unknown>(inner => ({ values: [inner, listingPage(50)] }), listingPage(50)));
+    expect(parseJsonBytes(Buffer.from(nestedPages))).toEqual(JSON.parse(nestedPages));
+  });
+
   it('parses small bodies whole, with JSON.parse errors', () => {
     expect(parseJsonBytes(Buffer.from(' {"a": [1, 2]} '))).toEqual({ a: [1, 2] });
     expect(() => parseJsonBytes(Buffer.from('{"a": '))).toThrow(SyntaxError);

@@ -2,9 +2,13 @@
  * Bodies up to this size are parsed as one string. Larger ones are parsed a piece at a time: V8
  * allocates a string above 128 KB straight into its old generation (large-object space), where
  * it stays until a full collection, so a pass's listing pages (up to 1000 repositories, ~600 KB)
- * grew the heap with the estate (docs/performance.md, "Memory").
+ * grew the heap with the estate (docs/performance.md, "Memory"). 32 KB of UTF-8 is at most 32K
+ * characters, 64 KB even as a two-byte string.
  */
-export const WHOLE_UP_TO_BYTES = 64 * 1024;
+export const WHOLE_UP_TO_BYTES = 32 * 1024;
+
+/** Containers nested deeper than this are parsed whole: Bitbucket's answers nest a few levels, and splitting rescans each level. */
+const SPLIT_DEPTH = 16;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -17,7 +21,8 @@ const CLOSE_ARRAY = 0x5d;
 
 /**
  * `JSON.parse` of UTF-8 bytes, with the same result and the same SyntaxError on malformed input,
- * that never makes a string of more than {@link WHOLE_UP_TO_BYTES}: a large object or array is
+ * that makes no string of more than {@link WHOLE_UP_TO_BYTES} (above {@link SPLIT_DEPTH} levels of
+ * nesting, or for one long string, it must): a large object or array is
  * split into its members and elements (JSON's structural characters are ASCII, which UTF-8 never
  * uses inside a multi-byte character), each parsed on its own.
  */
@@ -30,23 +35,23 @@ export function parseJsonBytes(bytes: Buffer): unknown {
   if (skipSpace(bytes, end) !== bytes.length) {
     throw syntaxError(`unexpected content at byte ${end}`);
   }
-  return parseValue(bytes, start, end);
+  return parseValue(bytes, start, end, 0);
 }
 
-function parseValue(bytes: Buffer, start: number, end: number): unknown {
-  if (end - start <= WHOLE_UP_TO_BYTES) {
+function parseValue(bytes: Buffer, start: number, end: number, depth: number): unknown {
+  if (end - start <= WHOLE_UP_TO_BYTES || depth >= SPLIT_DEPTH) {
     return JSON.parse(bytes.toString('utf8', start, end));
   }
   if (bytes[start] === OPEN_ARRAY) {
     const values: unknown[] = [];
-    forEachMember(bytes, start, end, false, (_key, from, to) => values.push(parseValue(bytes, from, to)));
+    forEachMember(bytes, start, end, false, (_key, from, to) => values.push(parseValue(bytes, from, to, depth + 1)));
     return values;
   }
   if (bytes[start] === OPEN_OBJECT) {
     const value: Record<string, unknown> = {};
     forEachMember(bytes, start, end, true, (key, from, to) =>
       // As JSON.parse: an own property, even one named __proto__.
-      Object.defineProperty(value, key!, { value: parseValue(bytes, from, to), enumerable: true, writable: true, configurable: true }),
+      Object.defineProperty(value, key!, { value: parseValue(bytes, from, to, depth + 1), enumerable: true, writable: true, configurable: true }),
     );
     return value;
   }

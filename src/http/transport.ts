@@ -7,7 +7,10 @@ export interface Answer {
   status: number;
   headers: HeaderLookup;
   body: string;
-  /** A success body kept as bytes (`keepSuccessBodyUpTo`); absent when it was larger. */
+  /**
+   * The body as bytes: a body over 32 KB read in full (`body` is then decoded from them only when
+   * read; decodeJson parses the bytes), and a success body kept with `keepSuccessBodyUpTo`.
+   */
   bytes?: Buffer;
 }
 

@@ -50,4 +50,13 @@ describe('TaskGroup', () => {
     await group.wait();
     expect(finished).toContain('after');
   });
+
+  it('fails, and still ends its wait, when a task throws before it returns a promise', async () => {
+    const group = new TaskGroup();
+    group.add(() => {
+      throw new Error('thrown at once');
+    });
+    await expect(group.wait()).rejects.toThrow('thrown at once');
+    expect(group.signal.aborted).toBe(true);
+  });
 });

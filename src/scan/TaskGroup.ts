@@ -47,6 +47,12 @@ export class TaskGroup {
     if (this.failure) {
       return;
     }
+    let promise: Promise<void>;
+    try {
+      promise = task();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
     this.running += 1;
     const settled = () => {
       this.running -= 1;
@@ -55,7 +61,7 @@ export class TaskGroup {
         this.idle = undefined;
       }
     };
-    task().then(settled, error => {
+    promise.then(settled, error => {
       this.fail(error);
       settled();
     });
