@@ -19,7 +19,12 @@ describe('parseBenchArguments', () => {
 
   it('names the memory scenarios as a group, and takes a heap limit in whole MB', () => {
     expect(selectScenarios(['memory']).map(s => s.name)).toEqual(['server-sqlite-5k', 'server-sqlite-50k', 'server-sqlite-200k']);
-    expect(selectScenarios(['memory-postgres']).every(s => s.stateStore === 'postgres')).toBe(true);
+    expect(selectScenarios(['memory-postgres']).every(s => s.stateStore === 'postgres' && s.latencyMs === 2)).toBe(true);
+    expect(selectScenarios(['memory-postgres-20ms']).map(s => s.name)).toEqual([
+      'server-postgres-5k-20ms',
+      'server-postgres-50k-20ms',
+      'server-postgres-200k-20ms',
+    ]);
     expect(parseBenchArguments(['--max-old-space', '256']).maxOldSpaceMb).toBe(256);
     expect(() => parseBenchArguments(['--max-old-space', '1.5'])).toThrow(/--max-old-space takes a whole number of MB, got '1.5'/);
   });

@@ -1,7 +1,7 @@
 import { measuredRowFixture } from './benchRowFixtures';
 import { CallSeries, SeriesCall } from './CallSeries';
 import { rateFloorMs } from './rateFloor';
-import { Scenario } from './scenarios';
+import { MEMORY_SCENARIOS, Scenario } from './scenarios';
 import { quotaLoopChecks, timedRunChecks } from './seriesTargets';
 import { checkTargets, rateFloorCheck, serverLookupCheck, serverRequestCheck } from './targets';
 
@@ -205,5 +205,31 @@ describe('checkTargets', () => {
       'requests in all ≤ 1.1× one uninterrupted scan',
       'each loop emits ⊇ the loop before',
     ]);
+  });
+});
+
+describe('the flat-memory check', () => {
+  const memoryRow = (name: string, peakRssMb: number) => {
+    const scenario = MEMORY_SCENARIOS.find(candidate => candidate.name === name)!;
+    return measuredRowFixture({ scenario: name, scenarioName: name, repositories: scenario.repositories, latencyMs: scenario.latencyMs, peakRssMb });
+  };
+  const flatChecks = (rows: ReturnType<typeof memoryRow>[]) =>
+    checkTargets(rows, MEMORY_SCENARIOS).filter(check => check.target.startsWith('peak RSS within'));
+
+  it('holds a larger estate against the 5,000-repository row at its own latency', () => {
+    const checks = flatChecks([
+      memoryRow('server-postgres-5k', 175),
+      memoryRow('server-postgres-200k', 260),
+      memoryRow('server-postgres-5k-20ms', 200),
+      memoryRow('server-postgres-200k-20ms', 250),
+    ]);
+    expect(checks.map(check => [check.scenario, check.met, check.detail])).toEqual([
+      ['server-postgres-200k', false, '260 MB vs 175 MB = +49%'],
+      ['server-postgres-200k-20ms', true, '250 MB vs 200 MB = +25%'],
+    ]);
+  });
+
+  it('checks nothing without the 5,000-repository row of the same latency', () => {
+    expect(flatChecks([memoryRow('server-postgres-5k', 175), memoryRow('server-postgres-200k-20ms', 400)])).toEqual([]);
   });
 });

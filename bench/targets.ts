@@ -1,6 +1,6 @@
 import { BenchRow, isScanRow, isWebhookRow, MeasuredRow } from './BenchRow';
 import { rateFloorMs } from './rateFloor';
-import { Scenario } from './scenarios';
+import { memoryScenarioName, Scenario } from './scenarios';
 import { quotaLoopChecks, timedRunChecks } from './seriesTargets';
 import { TargetCheck } from './TargetCheck';
 import { webhookChecks } from './webhookTargets';
@@ -99,7 +99,9 @@ export function checkTargets(rows: BenchRow[], scenarios: Scenario[]): TargetChe
 
 /** A larger estate on a database store against the same store's 5,000-repository row of this run. */
 function flatMemoryCheck(row: MeasuredRow, rows: BenchRow[], stateStore: string): TargetCheck | undefined {
-  const small = rows.find((other): other is MeasuredRow => isScanRow(other) && other.scenarioName === `server-${stateStore}-5k`);
+  const small = rows.find(
+    (other): other is MeasuredRow => isScanRow(other) && other.scenarioName === memoryScenarioName(stateStore, 5_000, row.latencyMs),
+  );
   if (!small || row.repositories <= small.repositories) {
     return undefined;
   }
