@@ -128,7 +128,7 @@ export class BitbucketCloudClient {
   async listMatchingFiles(workspace: string, slug: string, ref: string, glob: CatalogPathGlob, maxFiles: number): Promise<GlobMatches> {
     const walk = new ShallowerListings((directory, depth, filesOnly) => this.srcListing(workspace, slug, ref, directory, depth, filesOnly ? glob.fileName ?? '' : undefined, maxFiles), maxFiles);
     const matches = await matchListedFiles(noneWhenMissing(walk.files(glob.directory, glob.depth ?? MAX_LISTING_DEPTH)), glob, maxFiles);
-    return { ...matches, truncated: matches.truncated || walk.cutShort };
+    return Object.assign({}, matches, { truncated: matches.truncated || walk.cutShort });
   }
 
   /**

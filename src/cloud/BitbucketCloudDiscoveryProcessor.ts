@@ -189,7 +189,7 @@ export class BitbucketCloudDiscoveryProcessor implements CatalogProcessor, Disco
       return undefined;
     }
     // Deliveries reach the processor as a whole: every location shows what it received.
-    return { ...(await describeCloudDiscovery(found.view)), webhooks: this.hooks.status() };
+    return Object.assign({}, await describeCloudDiscovery(found.view), { webhooks: this.hooks.status() });
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

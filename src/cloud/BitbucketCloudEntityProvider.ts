@@ -176,7 +176,7 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
     if (discovery !== this.getProviderName()) {
       return undefined;
     }
-    return { ...(await describeCloudDiscovery(this.statusView())), webhooks: this.hooks.status() };
+    return Object.assign({}, await describeCloudDiscovery(this.statusView()), { webhooks: this.hooks.status() });
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {
@@ -232,6 +232,6 @@ export class BitbucketCloudEntityProvider implements EntityProvider, DiscoverySt
 function locationEntity(target: string): DeferredEntity['entity'] {
   const entity = locationSpecToLocationEntity({ location: { type: 'url', target, presence: 'required' } });
   const repoUrl = target.slice(0, target.indexOf('/src/'));
-  entity.metadata.annotations = { ...entity.metadata.annotations, [REPO_URL_ANNOTATION]: repoUrl };
+  entity.metadata.annotations = Object.assign({}, entity.metadata.annotations, { [REPO_URL_ANNOTATION]: repoUrl });
   return entity;
 }

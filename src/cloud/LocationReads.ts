@@ -41,7 +41,7 @@ export class LocationReads {
     this.notedAt.set(discovery, now);
     const stored = await this.store.readPass(discovery);
     if (stored) {
-      await this.store.writePass(discovery, { ...stored, lastReadAt: now });
+      await this.store.writePass(discovery, Object.assign({}, stored, { lastReadAt: now }));
     }
   }
 

@@ -26,7 +26,7 @@ export async function checkCloudRepository(
   const ask = () => askBitbucket(client, scope, slug, branch);
   if (!sharing) {
     const askedAt = Date.now();
-    return { ...(await ask()), askedAt };
+    return { askedAt, ...(await ask()) };
   }
   const question = {
     host: client.apiBaseUrl,
@@ -51,7 +51,7 @@ async function askBitbucket(client: BitbucketCloudClient, scope: CloudDiscoveryS
   if (matches.paths.length === 0) {
     return fileNotFound(`no file matches ${scope.catalogPath}`, { truncated: matches.truncated });
   }
-  const targets = matches.paths.map(path => cloudFileUrl({ ...scope, catalogPath: `/${path}` }, slug, ref));
+  const targets = matches.paths.map(path => cloudFileUrl(Object.assign({}, scope, { catalogPath: `/${path}` }), slug, ref));
   for (const [index, path] of matches.paths.entries()) {
     await client.noteUnreadFile(scope.workspace, slug, ref, `/${path}`, targets[index]);
   }

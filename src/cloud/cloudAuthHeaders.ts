@@ -8,7 +8,7 @@ import { BitbucketCloudIntegrationConfig, getBitbucketCloudRequestOptions } from
 export async function cloudAuthHeaders(config: BitbucketCloudIntegrationConfig): Promise<Record<string, string>> {
   const { headers } = await getBitbucketCloudRequestOptions(config);
   if (!headers.Authorization && config.token && !config.username) {
-    return { ...headers, Authorization: `Bearer ${config.token}` };
+    return Object.assign({}, headers, { Authorization: `Bearer ${config.token}` });
   }
   return headers;
 }

@@ -25,7 +25,7 @@ const repositoryName = (discovery: CloudDiscovery) => (key: string) => `${discov
 export async function describeCloudDiscovery(discovery: CloudDiscovery): Promise<DiscoveryStatus> {
   const { store, name, kind, scope } = discovery;
   const status = await readDiscoveryStatus(store, { name, product: 'cloud', kind, scope: scope.workspace }, repositoryName(discovery));
-  return discovery.location ? { ...status, location: discovery.location } : status;
+  return discovery.location ? Object.assign({}, status, { location: discovery.location }) : status;
 }
 
 /** One page of the discovery's broken repositories. */

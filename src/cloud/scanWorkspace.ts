@@ -125,12 +125,12 @@ export async function scanWorkspace(options: {
     const searchAnswers = search && !branchNeedsCommitRef(branch);
     if (searchAnswers && search.hits.has(repo.slug)) {
       progress.answerReused(true);
-      pass.recordAnswer({ ...learned, hasCatalogFile: true });
+      pass.recordAnswer(Object.assign({}, learned, { hasCatalogFile: true }));
     } else if (searchAnswers && search.complete && isSettled(repo)) {
       // The index has caught up with this repository: the miss is an answer (removalPolicy's
       // `file-not-found`, the complete search standing for the check), re-checked on the spread schedule.
       progress.answerReused(false);
-      pass.recordAnswer({ ...learned, hasCatalogFile: false });
+      pass.recordAnswer(Object.assign({}, learned, { hasCatalogFile: false }));
     } else {
       await backlog.add(() => check(repo, branch, known));
     }
@@ -160,7 +160,7 @@ export function workspaceWalk(options: {
 }): PassWalk {
   const { http, apiBaseUrl, ...rest } = options;
   return ({ pass, progress, group, afterAnswer }) =>
-    scanWorkspace({ ...rest, client: new BitbucketCloudClient(http, apiBaseUrl, { stats: progress.stats, signal: group.signal }), pass, progress, group, afterAnswer });
+    scanWorkspace(Object.assign({}, rest, { client: new BitbucketCloudClient(http, apiBaseUrl, { stats: progress.stats, signal: group.signal }), pass, progress, group, afterAnswer }));
 }
 
 /**

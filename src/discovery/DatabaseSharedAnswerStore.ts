@@ -43,7 +43,7 @@ export class DatabaseSharedAnswerStore implements SharedAnswerStore {
 
   async write(question: SharedQuestion, answer: SharedAnswer): Promise<void> {
     await this.knex<SharedAnswerRow>(SHARED_ANSWERS)
-      .insert({ ...keyOf(question), answer: JSON.stringify(answer), asked_at: answer.askedAt })
+      .insert(Object.assign({}, keyOf(question), { answer: JSON.stringify(answer), asked_at: answer.askedAt }))
       .onConflict(['host', 'repository', 'branch', 'catalog_path'])
       .merge(['answer', 'asked_at'])
       .where(`${SHARED_ANSWERS}.asked_at`, '<=', answer.askedAt);

@@ -171,6 +171,28 @@ describe('DiscoveryPass: the newest answer wins', () => {
     expect(await store.readRepository(D, 'P/b')).toEqual({ ...withFile('P/b', 1100), visitedAt: 1000 });
   });
 
+  it('keeps for the next flush what was answered while a flush was on its way, and only that', async () => {
+    const store = new MemoryStateStore();
+    const { pass, clock, flush, added } = await beginPass(store);
+    pass.recordAnswer({ key: 'P/a', hasCatalogFile: false, checkedAt: 1000 });
+    pass.recordAnswer({ key: 'P/b', hasCatalogFile: false, checkedAt: 1000 });
+    const first = flush();
+    // Answered again, and answered for the first time, after the flush took its answers.
+    clock.now = 1200;
+    pass.recordAnswer({ key: 'P/a', hasCatalogFile: true, target: target('P/a'), checkedAt: 1200 });
+    pass.recordAnswer({ key: 'P/c', hasCatalogFile: false, checkedAt: 1200 });
+    await first;
+    expect(pass.pendingCount).toBe(2);
+    expect(await store.readRepository(D, 'P/a')).toMatchObject({ hasCatalogFile: false, checkedAt: 1000 });
+    expect(pass.targets()).toEqual([target('P/a')]);
+
+    await flush();
+    expect(pass.hasUnflushed).toBe(false);
+    expect(await store.readRepository(D, 'P/a')).toMatchObject({ hasCatalogFile: true, checkedAt: 1200 });
+    expect(await store.readRepository(D, 'P/c')).toMatchObject({ hasCatalogFile: false, checkedAt: 1200 });
+    expect(added()).toEqual([target('P/a')]);
+  });
+
   it('keeps what a flush stored while a reconcile was reading: a removal it read before stays removed', async () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withFile('P/gone', 500), withFile('P/kept', 500)]);

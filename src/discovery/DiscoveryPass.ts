@@ -58,8 +58,12 @@ interface Pending {
 export class DiscoveryPass {
   /** Listed repositories the store did not know when looked up, not answered since: they count as remaining. */
   private readonly listedUnknown = new Set<string>();
-  /** Answers not yet stored. */
-  private readonly pending = new Map<string, Pending>();
+  /**
+   * Answers not yet stored. A flush replaces the map rather than deleting what it stored: a map
+   * as old as the pass lives in V8's old generation, where each rebuild of its table (as it fills
+   * and empties, every flush) would be allocated too; a fresh one stays young (docs/performance.md).
+   */
+  private pending = new Map<string, Pending>();
   /** Removals not yet stored: when each was learned, the evidence a newer answer outweighs. */
   private readonly removals = new Map<string, number>();
   /** Keys a flush changed while a reconcile was reading the store: the flush's view is newer. */
@@ -127,7 +131,7 @@ export class DiscoveryPass {
   recordAnswer(answer: Omit<RepositoryState, 'visitedAt' | 'checkedAt' | 'lastError'> & { checkedAt?: number }): void {
     const now = this.now();
     const previous = this.pending.get(answer.key);
-    const next: RepositoryState = { ...answer, checkedAt: answer.checkedAt ?? now, visitedAt: now };
+    const next: RepositoryState = Object.assign({}, answer, { checkedAt: answer.checkedAt ?? now, visitedAt: now });
     if ((previous?.state.checkedAt ?? 0) > next.checkedAt || (this.removals.get(next.key) ?? 0) > next.checkedAt) {
       return;
     }
@@ -175,7 +179,7 @@ export class DiscoveryPass {
     const base = previous?.state ?? known;
     const visitedAt = this.now();
     this.pending.set(key, {
-      state: base ? { ...base, visitedAt, lastError: error } : { key, hasCatalogFile: false, checkedAt: 0, visitedAt, lastError: error },
+      state: base ? Object.assign({}, base, { visitedAt, lastError: error }) : { key, hasCatalogFile: false, checkedAt: 0, visitedAt, lastError: error },
       recheckAgainstStored: previous?.recheckAgainstStored ?? false,
     });
   }
@@ -225,11 +229,13 @@ export class DiscoveryPass {
       this.remember(key, state);
     }
     // What was recorded while this flush was on its way stays for the next one.
-    for (const [key, pending] of answers) {
-      if (this.pending.get(key) === pending) {
-        this.pending.delete(key);
+    const unflushed = new Map<string, Pending>();
+    for (const [key, pending] of this.pending) {
+      if (answers.get(key) !== pending) {
+        unflushed.set(key, pending);
       }
     }
+    this.pending = unflushed;
     for (const [key, removedAt] of removals) {
       if (this.removals.get(key) === removedAt) {
         this.removals.delete(key);
@@ -389,7 +395,7 @@ export class DiscoveryPass {
 function resolve(pending: Pending, stored: RepositoryState | undefined): RepositoryState {
   const { state } = pending;
   if (pending.recheckAgainstStored && !state.hasCatalogFile && stored?.hasCatalogFile) {
-    return { ...state, recheck: true };
+    return Object.assign({}, state, { recheck: true });
   }
   return state;
 }

@@ -39,7 +39,7 @@ export class ProviderCatalog implements PassSink {
     schedule: { taskRunner: SchedulerServiceTaskRunner; className: string; logger: LoggerService; refresh: (logger: LoggerService, signal: AbortSignal) => Promise<unknown> },
   ): Promise<void> {
     this.connection = connection;
-    await scheduleRefresh({ ...schedule, providerName: this.deps.name });
+    await scheduleRefresh(Object.assign({}, schedule, { providerName: this.deps.name }));
   }
 
   /** The pass is under way: answers reach the catalog in batches, and webhook answers join it. */

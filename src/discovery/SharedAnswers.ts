@@ -57,24 +57,24 @@ export class SharedAnswers {
   ): Promise<SharedAnswer & { reused: boolean }> {
     const stored = await this.read(question);
     if (stored && rule.accepts(stored)) {
-      return { ...stored, reused: true };
+      return Object.assign({}, stored, { reused: true });
     }
     const id = questionId(question);
     const running = this.inFlight.get(id);
     // Joined only when asked since the rule says, and (Cloud) against the same `updated_on`:
     // a check asked before the repository changed must not stand for one after.
     if (running && running.askedAt >= rule.askedSince && (updatedOn === undefined || running.updatedOn === updatedOn)) {
-      return { ...(await running.answer), reused: true };
+      return Object.assign({}, await running.answer, { reused: true });
     }
     const askedAt = this.now();
     const answer = check().then(async checked => {
-      const learned: SharedAnswer = { ...checked, askedAt, ...(updatedOn ? { updatedOn } : {}) };
+      const learned: SharedAnswer = Object.assign({}, checked, { askedAt }, updatedOn ? { updatedOn } : {});
       await this.write(question, learned);
       return learned;
     });
     this.inFlight.set(id, { askedAt, answer, ...(updatedOn ? { updatedOn } : {}) });
     try {
-      return { ...(await answer), reused: false };
+      return Object.assign({}, await answer, { reused: false });
     } finally {
       if (this.inFlight.get(id)?.answer === answer) {
         this.inFlight.delete(id);

@@ -152,11 +152,11 @@ export class BitbucketHttpClient {
     const answer = await this.request(target, context, true, 'file_check', undefined, sink?.maxBytes);
     const kept = { target: locationTarget ?? '', checkUrl: url, tookMs: Date.now() - sentAt };
     if (answer.status >= 200 && answer.status < 300) {
-      await sink?.keep({ ...kept, found: true, ...(answer.bytes ? { content: answer.bytes } : {}) });
+      await sink?.keep(Object.assign({}, kept, { found: true }, answer.bytes ? { content: answer.bytes } : {}));
       return { found: true };
     }
     if (answer.status === 404) {
-      await sink?.keep({ ...kept, found: false });
+      await sink?.keep(Object.assign({}, kept, { found: false }));
       return { found: false, reason: describeErrorBody(answer.body) ?? 'not found' };
     }
     // A 403 here is one repository's permission, not a credentials problem of the whole pass.

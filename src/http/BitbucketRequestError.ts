@@ -27,7 +27,7 @@ export class BitbucketRequestError extends Error {
     // The error is serialised whole wherever it ends up (catalog errors, logs): a runtime
     // error kept as is would take its request along, headers and all.
     const { cause, ...rest } = details;
-    this.details = cause === undefined ? rest : { ...rest, cause: safeCause(cause) };
+    this.details = cause === undefined ? rest : Object.assign({}, rest, { cause: safeCause(cause) });
   }
 }
 

@@ -155,7 +155,7 @@ export class LearnedPace {
   /** The pause is over; the probe counts from here, not from the 429. */
   resumed(now: number): void {
     if (this.mode.kind === 'paced') {
-      this.mode = { ...this.mode, probeFrom: Math.max(this.mode.probeFrom, now) };
+      this.mode = Object.assign({}, this.mode, { probeFrom: Math.max(this.mode.probeFrom, now) });
     }
     if (this.mode.kind === 'measuring') {
       this.mode = { kind: 'measuring', since: Math.max(this.mode.since, now) };

@@ -57,6 +57,38 @@ describe('RequestScheduler', () => {
     }
   });
 
+  it("on one pass's abort, fails only that pass's waiters; the others keep their turn in order", async () => {
+    const scheduler = new RequestScheduler({ concurrency: 1, maxWaitMs: 60_000 });
+    const stopped = new AbortController();
+    const running = new AbortController();
+    const order: string[] = [];
+    const slots: RequestSlot[] = [];
+    const acquire = (name: string, signal?: AbortSignal) =>
+      scheduler.acquire(signal).then(
+        slot => {
+          order.push(name);
+          slots.push(slot);
+        },
+        () => order.push(`${name} failed`),
+      );
+    acquire('first');
+    acquire('stopped-1', stopped.signal);
+    acquire('running-1', running.signal);
+    acquire('stopped-2', stopped.signal);
+    acquire('unsignalled');
+    acquire('running-2', running.signal);
+    await settle();
+    stopped.abort(new Error('stopped'));
+    await settle();
+    expect(order).toEqual(['first', 'stopped-1 failed', 'stopped-2 failed']);
+
+    while (slots.length < 4) {
+      slots[slots.length - 1].release('answered');
+      await settle();
+    }
+    expect(order).toEqual(['first', 'stopped-1 failed', 'stopped-2 failed', 'running-1', 'unsignalled', 'running-2']);
+  });
+
   it('rejects an acquire on a signal that is already aborted', async () => {
     const scheduler = new RequestScheduler({ concurrency: 1, maxWaitMs: 1000 });
     const controller = new AbortController();

@@ -4,6 +4,7 @@ import { QuotaSpentError } from './QuotaSpentError';
 import { RateLimitHints } from './rateLimitHints';
 import { RequestBudget, RequestBudgetOptions } from './RequestBudget';
 import { WaitCause } from './RequestMetrics';
+import { QueueEntry, WaiterQueue } from './WaiterQueue';
 
 export interface RequestSchedulerOptions {
   /** Requests in flight at most. */
@@ -37,7 +38,7 @@ export interface RateLimitPause {
   askedByBitbucket: boolean;
 }
 
-interface Waiter {
+interface Waiter extends QueueEntry<Waiter> {
   resolve: (slot: RequestSlot) => void;
   reject: (error: unknown) => void;
   signal?: AbortSignal;
@@ -55,13 +56,14 @@ export class RequestScheduler {
   private budgetOptions?: RequestBudgetOptions;
   private concurrency: number;
   private readonly pace: LearnedPace;
-  /** In arrival order; a Set so that leaving the queue from anywhere is O(1). */
-  private readonly waiting = new Set<Waiter>();
+  /** In arrival order. */
+  private readonly waiting = new WaiterQueue<Waiter>();
   /**
-   * Waiters per signal, with one abort listener per signal rather than per waiter: removing a
-   * listener from an EventTarget costs time in the number of listeners, and a pass queues a thousand.
+   * Signals with this scheduler's abort listener: one per signal rather than per waiter, since
+   * removing a listener from an EventTarget costs time in the number of listeners, and a pass
+   * queues a thousand. An abort walks the queue for its waiters (it happens once a signal).
    */
-  private readonly bySignal = new WeakMap<AbortSignal, Set<Waiter>>();
+  private readonly listening = new WeakSet<AbortSignal>();
   private inFlight = 0;
   private pausedUntil = 0;
   private pauseSource: 'bitbucket' | 'budget' = 'bitbucket';
@@ -86,42 +88,30 @@ export class RequestScheduler {
     return new Promise<RequestSlot>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
       if (signal) {
-        this.waitersOf(signal).add(waiter);
+        this.listenTo(signal);
       }
-      this.waiting.add(waiter);
+      this.waiting.push(waiter);
       this.pump();
     });
   }
 
-  private waitersOf(signal: AbortSignal): Set<Waiter> {
-    let waiters = this.bySignal.get(signal);
-    if (!waiters) {
-      const created = new Set<Waiter>();
-      waiters = created;
-      this.bySignal.set(signal, created);
-      // A pass's signal is shared with the transport's own listeners: many listeners are the design.
-      setMaxListeners(0, signal);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const waiter of created) {
-            this.waiting.delete(waiter);
-            waiter.reject(signal.reason);
-          }
-          created.clear();
-          this.pump();
-        },
-        { once: true },
-      );
+  private listenTo(signal: AbortSignal): void {
+    if (this.listening.has(signal)) {
+      return;
     }
-    return waiters;
-  }
-
-  private leave(waiter: Waiter): void {
-    this.waiting.delete(waiter);
-    if (waiter.signal) {
-      this.bySignal.get(waiter.signal)?.delete(waiter);
-    }
+    this.listening.add(signal);
+    // A pass's signal is shared with the transport's own listeners: many listeners are the design.
+    setMaxListeners(0, signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const waiter of this.waiting.removeWhere(queued => queued.signal === signal)) {
+          waiter.reject(signal.reason);
+        }
+        this.pump();
+      },
+      { once: true },
+    );
   }
 
   /**
@@ -192,9 +182,7 @@ export class RequestScheduler {
       if (this.inFlight >= Math.min(this.concurrency, this.pace.maxInFlight())) {
         return;
       }
-      const next: Waiter = this.waiting.values().next().value!;
-      this.leave(next);
-      this.grant(next, now);
+      this.grant(this.waiting.shift()!, now);
     }
     this.endHold(this.now());
     this.clearTimer();
@@ -239,8 +227,7 @@ export class RequestScheduler {
   }
 
   private failAll(error: QuotaSpentError): void {
-    for (const waiter of [...this.waiting]) {
-      this.leave(waiter);
+    for (const waiter of this.waiting.removeWhere(() => true)) {
       waiter.reject(error);
     }
     this.clearTimer();

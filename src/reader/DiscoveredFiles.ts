@@ -108,7 +108,7 @@ export class DiscoveredFiles {
         // As old as the question: bytes asked for before a push was noted must not replace the note.
         checkedAt: this.now() - (file.tookMs ?? 0),
       });
-      const change = changeOf(file.target, before, { ...file, etag });
+      const change = changeOf(file.target, before, Object.assign({}, file, { etag }));
       if (change) {
         await this.scmEvents?.publish([change]);
       }

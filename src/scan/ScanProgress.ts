@@ -89,8 +89,7 @@ export class ScanProgress {
   /** Stops the cadence and returns the totals. */
   finish(outcome: Pick<ScanSummary, 'resumed' | 'complete' | 'broken' | 'remaining' | 'locationsEmitted' | 'quotaResumesAt'>): ScanSummary {
     this.stop();
-    return {
-      ...outcome,
+    return Object.assign({}, outcome, {
       repositoriesSeen: this.repositoriesSeen,
       candidates: this.candidates,
       checked: this.checked,
@@ -98,7 +97,7 @@ export class ScanProgress {
       catalogFilesFound: this.catalogFilesFound,
       durationMs: Date.now() - this.startedAt,
       requests: this.stats.counts(),
-    };
+    });
   }
 
   stop(): void {

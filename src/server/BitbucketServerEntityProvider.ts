@@ -77,7 +77,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
         scheduler: options.scheduler,
       });
       const sharedAnswers = hostsOfSeveral.has(providerConfig.host) ? options.sharedAnswers : undefined;
-      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps({ ...options, sharedAnswers }, stateStore, runner));
+      return new BitbucketServerEntityProvider(providerConfig, integration.config, runner.taskRunner, providerDeps(Object.assign({}, options, { sharedAnswers }), stateStore, runner));
     });
   }
 
@@ -222,7 +222,7 @@ export class BitbucketServerEntityProvider implements EntityProvider, DiscoveryS
     if (discovery !== this.getProviderName()) {
       return undefined;
     }
-    return { ...(await describeServerDiscovery(this.statusView())), webhooks: this.hooks.status() };
+    return Object.assign({}, await describeServerDiscovery(this.statusView()), { webhooks: this.hooks.status() });
   }
 
   async readBroken(discovery: string, page: { afterKey?: string; limit: number }): Promise<BrokenRepositoryPage | undefined> {

@@ -27,7 +27,7 @@ export async function checkServerRepository(
 ): Promise<ServerRepositoryAnswer> {
   const answer = await checkServerCatalogFile(client, config, repo, knownTarget, sharing);
   const defaultBranch = await learnDefaultBranch(client, config, repo, answer.hasCatalogFile, before);
-  return defaultBranch === undefined ? answer : { ...answer, defaultBranch };
+  return defaultBranch === undefined ? answer : Object.assign({}, answer, { defaultBranch });
 }
 
 /**
@@ -54,7 +54,7 @@ export async function checkServerCatalogFile(
   }
   const ask = () => askBitbucket(client, config, repo, knownTarget);
   if (!sharing) {
-    return { ...(await ask()), askedAt };
+    return { askedAt, ...(await ask()) };
   }
   const question = {
     host: client.apiBaseUrl,

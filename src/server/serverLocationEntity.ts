@@ -23,10 +23,11 @@ export function serverLocationEntity(location: LocationTarget, config: Bitbucket
     location: { type: 'url', target, presence: config.validateLocationsExist ? 'required' : 'optional' },
   });
   const defaultBranch = config.branch ?? location.defaultBranch;
-  entity.metadata.annotations = {
-    ...entity.metadata.annotations,
-    [repoUrlAnnotation(config.host)]: target,
-    ...(defaultBranch ? { [DEFAULT_BRANCH_ANNOTATION]: defaultBranch } : {}),
-  };
+  entity.metadata.annotations = Object.assign(
+    {},
+    entity.metadata.annotations,
+    { [repoUrlAnnotation(config.host)]: target },
+    defaultBranch ? { [DEFAULT_BRANCH_ANNOTATION]: defaultBranch } : {},
+  );
   return entity;
 }

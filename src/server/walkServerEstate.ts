@@ -61,7 +61,7 @@ export async function walkServerEstate(options: {
       }
       options.onAnswer?.(repo, before, answer);
       const recorded = { key, hasCatalogFile, ...(target ? { target } : {}), ...(targets ? { targets } : {}), checkedAt };
-      pass.recordAnswer(branch !== 'ask' && branch.value !== undefined ? { ...recorded, defaultBranch: branch.value } : recorded);
+      pass.recordAnswer(branch !== 'ask' && branch.value !== undefined ? Object.assign({}, recorded, { defaultBranch: branch.value }) : recorded);
       if (truncated) {
         logger.warn(
           `Listed only the first ${config.maxFilesPerRepository} files of ${key} for ${catalogPath}; ` +
@@ -75,7 +75,7 @@ export async function walkServerEstate(options: {
         annotate = async () => {
           const defaultBranch = await askDefaultBranch(client, repo);
           if (defaultBranch !== undefined) {
-            pass.recordAnswer({ ...recorded, defaultBranch });
+            pass.recordAnswer(Object.assign({}, recorded, { defaultBranch }));
           }
         };
       }

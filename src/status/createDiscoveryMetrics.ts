@@ -78,7 +78,7 @@ export function createDiscoveryMetrics(metrics: MetricsService): DiscoveryMetric
     requests: product => byProduct[product],
     runEnded: (product, discovery, run) => {
       const attributes = { 'bitbucket.product': product, 'bitbucket_discovery.discovery': discovery };
-      runs.add(1, { ...attributes, 'bitbucket_discovery.run.outcome': run.complete ? 'complete' : 'incomplete' });
+      runs.add(1, Object.assign({}, attributes, { 'bitbucket_discovery.run.outcome': run.complete ? 'complete' : 'incomplete' }));
       remaining.record(run.remaining, attributes);
       broken.record(run.broken, attributes);
       if (run.passDurationMs !== undefined) {
@@ -91,10 +91,10 @@ export function createDiscoveryMetrics(metrics: MetricsService): DiscoveryMetric
     locationsChanged: (product, discovery, added, removed) => {
       const attributes = { 'bitbucket.product': product, 'bitbucket_discovery.discovery': discovery };
       if (added > 0) {
-        locationChanges.add(added, { ...attributes, 'bitbucket_discovery.location.change': 'added' });
+        locationChanges.add(added, Object.assign({}, attributes, { 'bitbucket_discovery.location.change': 'added' }));
       }
       if (removed > 0) {
-        locationChanges.add(removed, { ...attributes, 'bitbucket_discovery.location.change': 'removed' });
+        locationChanges.add(removed, Object.assign({}, attributes, { 'bitbucket_discovery.location.change': 'removed' }));
       }
     },
     webhookDelivery: (product, eventKey, verdict) =>

@@ -61,8 +61,7 @@ export function summarizeDiscovery(
 ): DiscoveryStatus {
   const done = pass?.open ? counts.visitedSince : 0;
   const limited = pass?.resumeAfter !== undefined && pass.resumeAfter > now;
-  return {
-    ...identity,
+  return Object.assign({}, identity, {
     currentPass: pass?.open
       ? {
           startedAt: iso(pass.startedAt)!,
@@ -78,7 +77,7 @@ export function summarizeDiscovery(
     repositories: { known: counts.known, withCatalogFile: counts.withCatalogFile, broken: counts.broken },
     broken: firstBroken.broken,
     ...(firstBroken.nextCursor ? { brokenCursor: firstBroken.nextCursor } : {}),
-  };
+  });
 }
 
 /** What a discovery's stored state says about one repository, and when it will look again. */

@@ -32,6 +32,6 @@ export class DeliveryRecord {
   health(): WebhookDeliveryHealth {
     const minute = Math.floor(this.now() / MINUTE_MS);
     const deliveriesLastHour = this.perMinute.reduce((sum, count, slot) => (minute - this.minuteOf[slot] < 60 ? sum + count : sum), 0);
-    return { ...(this.last !== undefined ? { lastDeliveryAt: new Date(this.last).toISOString() } : {}), deliveriesLastHour };
+    return Object.assign({}, this.last !== undefined ? { lastDeliveryAt: new Date(this.last).toISOString() } : {}, { deliveriesLastHour });
   }
 }

@@ -79,7 +79,7 @@ export class ServerWebhookUpdater {
   /** The filters on key and slug, the only fields of a payload worth anything before Bitbucket confirms them. */
   private mayCover(named: ServerRepository): boolean {
     const { filters } = this.deps.config;
-    return excludingServerFilter({ ...filters, skipArchivedRepos: false }, named) === undefined;
+    return excludingServerFilter(Object.assign({}, filters, { skipArchivedRepos: false }), named) === undefined;
   }
 
   /**

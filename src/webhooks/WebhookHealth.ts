@@ -45,11 +45,12 @@ export class WebhookHealth {
   status(): WebhookStatus {
     const registration = this.registration?.health();
     const refused = this.refusals && this.refusals.record?.health(this.refusals.host);
-    return {
-      ...this.deliveries.health(),
-      ...(this.missed ? { missed: this.missed.health() } : {}),
-      ...(registration ? { registration } : {}),
-      ...(refused ? { refused } : {}),
-    };
+    return Object.assign(
+      {},
+      this.deliveries.health(),
+      this.missed ? { missed: this.missed.health() } : {},
+      registration ? { registration } : {},
+      refused ? { refused } : {},
+    );
   }
 }

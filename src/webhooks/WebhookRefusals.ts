@@ -65,12 +65,11 @@ export class WebhookRefusals {
       return undefined;
     }
     const { lastDeliveryAt, deliveriesLastHour } = refusals.record.health();
-    return {
-      ...(lastDeliveryAt ? { lastRefusedAt: lastDeliveryAt } : {}),
+    return Object.assign({}, lastDeliveryAt ? { lastRefusedAt: lastDeliveryAt } : {}, {
       refusedLastHour: deliveriesLastHour,
       byCause: { ...refusals.byCause },
       likelyCause: LIKELY_CAUSE[likelyCause(refusals)],
-    };
+    });
   }
 }
 

@@ -74,7 +74,7 @@ export async function routeWebhookEvents(options: {
         ignored(params, eventKey, 'discovery does not act on it');
         return;
       }
-      const event = { ...read, arrivedAt: Date.now() };
+      const event = Object.assign({}, read, { arrivedAt: Date.now() });
       const reached = isServer
         ? handOn(server, origin, event as ServerWebhookEvent)
         : handOn(cloud, origin, event as CloudWebhookEvent);

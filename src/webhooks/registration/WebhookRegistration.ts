@@ -185,13 +185,13 @@ export class WebhookRegistration {
     const base = { place: place.place, ...(place.within ? { within: place.within } : {}) };
     const { repositories } = place;
     if (!repositories) {
-      return { record: { ...base, level: place.level, reports: [own] }, holders: known, handedOver: [], leftScope: [] };
+      return { record: Object.assign({}, base, { level: place.level, reports: [own] }), holders: known, handedOver: [], leftScope: [] };
     }
     if (own.denied) {
       return this.reconcileRepositories(place, repositories, desired, { own, holders }, logger);
     }
     if (own.outcome === 'failed' || (known !== 'unknown' && known.length === 0)) {
-      return { record: { ...base, level: place.level, reports: [own] }, holders: known, handedOver: [], leftScope: [] };
+      return { record: Object.assign({}, base, { level: place.level, reports: [own] }), holders: known, handedOver: [], leftScope: [] };
     }
     // The owner's hook delivers for every repository: ours beside it would deliver each push twice.
     const handedOver: HookReport[] = [];
@@ -213,9 +213,9 @@ export class WebhookRegistration {
       if (!(error instanceof BitbucketRequestError)) throw error;
       // Looked for again on the next pass.
       handedOver.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
-      return { record: { ...base, level: place.level, reports: [own] }, holders: 'unknown', handedOver, leftScope: [] };
+      return { record: Object.assign({}, base, { level: place.level, reports: [own] }), holders: 'unknown', handedOver, leftScope: [] };
     }
-    return { record: { ...base, level: place.level, reports: [own] }, holders: leftover, handedOver, leftScope: [] };
+    return { record: Object.assign({}, base, { level: place.level, reports: [own] }), holders: leftover, handedOver, leftScope: [] };
   }
 
   /** One hook per administrable repository the discovery covers; ours on repositories no longer listed are removed. */
@@ -250,11 +250,11 @@ export class WebhookRegistration {
       reports.push({ place: place.place, outcome: 'failed', reason: `its repositories could not be listed: ${error.message}`, writes: 0 });
       const kept = new Set(holding);
       holding.push(...known.filter(slug => !kept.has(slug)));
-      return { record: { ...base, reports }, holders: holders.previous === 'unknown' ? 'unknown' : holding, handedOver: [], leftScope: [] };
+      return { record: Object.assign({}, base, { reports }), holders: holders.previous === 'unknown' ? 'unknown' : holding, handedOver: [], leftScope: [] };
     }
     if (listed.size === 0) {
       // Without admin on the owner nor on any repository it covers: said once for the place.
-      reports.push({ ...own, reason: `${own.reason}, and on none of its repositories` });
+      reports.push(Object.assign({}, own, { reason: `${own.reason}, and on none of its repositories` }));
     }
     // Filtered out, moved, deleted (404: gone with it) or no longer administrable: ours there would deliver for nothing.
     const leftScope: HookReport[] = [];
@@ -263,7 +263,7 @@ export class WebhookRegistration {
       leftScope.push(removal);
       if ((config.dryRun && removal.outcome === 'would-remove') || removal.outcome === 'failed') holding.push(slug);
     }
-    return { record: { ...base, reports }, holders: holding, handedOver: [], leftScope };
+    return { record: Object.assign({}, base, { reports }), holders: holding, handedOver: [], leftScope };
   }
 }
 
