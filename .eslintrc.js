@@ -24,7 +24,7 @@ module.exports = {
             // own in Node 20, allocated in the old generation, and the ICs reading it went megamorphic.
             selector: 'ObjectExpression > SpreadElement:first-child:not(:last-child)',
             message:
-              'An object literal that starts with a spread and goes on gets a hidden class of its own each time it runs (V8 in Node 20): start it with a plain property, or copy with Object.assign.',
+              'An object literal that starts with a spread and goes on gets a hidden class of its own each time it runs (V8 in Node 20): copy with Object.assign({}, x, { y }) instead (the same keys, later ones winning).',
           },
         ],
       },

@@ -26,7 +26,7 @@ export async function checkCloudRepository(
   const ask = () => askBitbucket(client, scope, slug, branch);
   if (!sharing) {
     const askedAt = Date.now();
-    return { askedAt, ...(await ask()) };
+    return Object.assign({}, await ask(), { askedAt });
   }
   const question = {
     host: client.apiBaseUrl,

@@ -193,6 +193,21 @@ describe('DiscoveryPass: the newest answer wins', () => {
     expect(added()).toEqual([target('P/a')]);
   });
 
+  it('loses nothing when a flush fails: every answer stays for the next one', async () => {
+    const store = new MemoryStateStore();
+    const { pass, flush, added } = await beginPass(store);
+    pass.recordAnswer({ key: 'P/a', hasCatalogFile: true, target: target('P/a'), checkedAt: 1000 });
+    pass.recordAnswer({ key: 'P/b', hasCatalogFile: false, checkedAt: 1000 });
+    await expect(pass.flush(async () => Promise.reject(new Error('catalog unavailable')))).rejects.toThrow('catalog unavailable');
+    expect(pass.pendingCount).toBe(2);
+    expect(await store.readRepository(D, 'P/a')).toBeUndefined();
+
+    await flush();
+    expect(pass.hasUnflushed).toBe(false);
+    expect(added()).toEqual([target('P/a')]);
+    expect(await store.readRepository(D, 'P/b')).toMatchObject({ hasCatalogFile: false });
+  });
+
   it('keeps what a flush stored while a reconcile was reading: a removal it read before stays removed', async () => {
     const store = new MemoryStateStore();
     await store.writeRepositories(D, [withFile('P/gone', 500), withFile('P/kept', 500)]);

@@ -86,7 +86,8 @@ export class RequestScheduler {
       return Promise.reject(signal.reason);
     }
     return new Promise<RequestSlot>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
+      // The queue's links declared up front, so the waiter keeps one shape from the start.
+      const waiter: Waiter = { resolve, reject, signal, queued: false, previous: undefined, next: undefined };
       if (signal) {
         this.listenTo(signal);
       }

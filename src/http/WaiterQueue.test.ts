@@ -57,6 +57,14 @@ describe('WaiterQueue', () => {
     expect(drain(queue)).toEqual(['b1', 'b2', 'c']);
   });
 
+  it('refuses an entry already queued', () => {
+    const queue = new WaiterQueue<Entry>();
+    const a = entry('a');
+    queue.push(a);
+    expect(() => queue.push(a)).toThrow('An entry is in a queue at most once');
+    expect(drain(queue)).toEqual(['a']);
+  });
+
   it('can be queued again after leaving', () => {
     const queue = new WaiterQueue<Entry>();
     const a = entry('a');

@@ -18,6 +18,9 @@ export class WaiterQueue<T extends QueueEntry<T>> {
   }
 
   push(entry: T): void {
+    if (entry.queued) {
+      throw new Error('An entry is in a queue at most once');
+    }
     entry.queued = true;
     entry.previous = this.tail;
     entry.next = undefined;

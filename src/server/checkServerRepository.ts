@@ -54,7 +54,7 @@ export async function checkServerCatalogFile(
   }
   const ask = () => askBitbucket(client, config, repo, knownTarget);
   if (!sharing) {
-    return { askedAt, ...(await ask()) };
+    return Object.assign({}, await ask(), { askedAt });
   }
   const question = {
     host: client.apiBaseUrl,
