@@ -22,5 +22,6 @@ module.exports = {
     '^backstage-plugin-catalog-backend-module-bitbucket-discovery/webhooks$': '<rootDir>/src/webhooksFeature.ts',
   },
   testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/dev/testing/knexWarningsToStderr.js'],
   reporters: ['default', '<rootDir>/dev/testing/plainSummaryReporter.js'],
 };

@@ -36,6 +36,9 @@ describe('refused webhook deliveries on the status route', () => {
               bitbucketCloud: [{ username: 'me@example.com', token: 'api-token' }],
             },
             catalog: {
+              // Nothing to process, and no processing engine left with a task in flight on the one
+              // SQLite connection when the file ends.
+              processingInterval: false,
               providers: {
                 bitbucketServer: { main: { host: SERVER_HOST, webhookSecret: SECRET.server } },
                 bitbucketCloud: { acme: { workspace: 'acme', webhookSecret: SECRET.cloud } },
