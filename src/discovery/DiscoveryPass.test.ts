@@ -257,3 +257,25 @@ describe('DiscoveryPass: the newest answer wins', () => {
     ]);
   });
 });
+
+describe('DiscoveryPass: listed repositories the store does not know yet', () => {
+  it('count as remaining across flushes until answered', async () => {
+    const { pass, flush } = await beginPass(new MemoryStateStore());
+    await pass.list(['P/a', 'P/b', 'P/c']);
+    pass.recordAnswer({ key: 'P/a', hasCatalogFile: false });
+    await flush();
+    expect(await pass.remaining()).toBe(2);
+    pass.recordAnswer({ key: 'P/b', hasCatalogFile: false });
+    await flush();
+    expect(await pass.remaining()).toBe(1);
+  });
+
+  it('listed while a flush is on its way still count once it is done', async () => {
+    const { pass, flush } = await beginPass(new MemoryStateStore());
+    pass.recordAnswer({ key: 'P/a', hasCatalogFile: false });
+    const flushing = flush();
+    await pass.list(['P/x']);
+    await flushing;
+    expect(await pass.remaining()).toBe(1);
+  });
+});

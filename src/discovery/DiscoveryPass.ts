@@ -56,8 +56,12 @@ interface Pending {
  * replaces it at each flush and when the pass completes, so a pass never undoes it.
  */
 export class DiscoveryPass {
-  /** Listed repositories the store did not know when looked up, not answered since: they count as remaining. */
-  private readonly listedUnknown = new Set<string>();
+  /**
+   * Listed repositories the store did not know when looked up, not answered since: they count as
+   * remaining. Renewed at each flush, as `pending` is: every new repository of a first pass goes
+   * through it, and what is left is only what is listed and not answered yet.
+   */
+  private listedUnknown = new Set<string>();
   /**
    * Answers not yet stored. A flush replaces the map rather than deleting what it stored: a map
    * as old as the pass lives in V8's old generation, where each rebuild of its table (as it fills
@@ -236,6 +240,7 @@ export class DiscoveryPass {
       }
     }
     this.pending = unflushed;
+    this.listedUnknown = new Set(this.listedUnknown);
     for (const [key, removedAt] of removals) {
       if (this.removals.get(key) === removedAt) {
         this.removals.delete(key);
